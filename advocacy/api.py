@@ -1,0 +1,134 @@
+"""JSON API v1 for partners who build their own form. Its shapes are a contract: keep them."""
+
+from flask import Blueprint
+from flask import request
+
+from advocacy import letter_request
+from advocacy import models
+from advocacy import pipeline
+from advocacy import postcodes
+from advocacy.directory import OutsideCoverage
+from advocacy.directory import UnknownArea
+from advocacy.errors import error_response
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+LOOKUP_ERRORS = {
+    postcodes.InvalidPostcode: (400, "invalid_postcode"),
+    postcodes.TerminatedPostcode: (404, "postcode_terminated"),
+    postcodes.PostcodeNotFound: (404, "postcode_not_found"),
+    postcodes.LookupUnavailable: (503, "lookup_unavailable"),
+}
+
+
+@bp.errorhandler(postcodes.PostcodeError)
+def lookup_failed(exc: postcodes.PostcodeError):
+    status, code = next(v for k, v in LOOKUP_ERRORS.items() if isinstance(exc, k))
+    response = error_response(status, code, str(exc))
+    if status == 503:
+        response.headers["Retry-After"] = "30"
+    return response
+
+
+@bp.errorhandler(OutsideCoverage)
+def outside_coverage(exc: OutsideCoverage):
+    return error_response(422, "outside_coverage", str(exc))
+
+
+@bp.errorhandler(letter_request.InvalidInput)
+def invalid_input(exc: letter_request.InvalidInput):
+    return error_response(400, "invalid_input", str(exc), fields=exc.fields)
+
+
+@bp.get("/postcodes/<path:postcode>")
+def postcode(postcode: str):
+    place = pipeline.find_place(postcode)
+    book = pipeline.directory()
+    by_role = {
+        r.role: r for r in book.recipients(place, ("mp", "police_force", "police_oversight"))
+    }
+    area = book.area_for(place)
+    mp = by_role.get("mp")
+    oversight = by_role.get("police_oversight")
+    return {
+        "postcode": place.postcode,
+        "country": place.country,
+        "constituency": {"code": place.constituency_code, "name": place.constituency_name},
+        "mp": mp and {"name": mp.name, "party": mp.party, "email": mp.email},
+        "police_force": area
+        and {"code": area.code, "name": area.force.name, "website": area.force.contact_url},
+        "police_oversight": oversight
+        and {"kind": oversight.kind, "name": oversight.name, "email": oversight.email},
+    }
+
+
+class CampaignNotFound(LookupError):
+    """No live campaign by that slug (drafts and closed campaigns are not found either)."""
+
+
+@bp.errorhandler(CampaignNotFound)
+def campaign_not_found(exc: CampaignNotFound):
+    return error_response(404, "campaign_not_found", str(exc))
+
+
+def _live(slug: str):
+    campaign = models.live_campaign(slug)
+    if campaign is None:
+        raise CampaignNotFound(f"There is no live campaign called {slug!r}.")
+    return campaign
+
+
+@bp.get("/campaigns/<slug>")
+def campaign(slug: str):
+    campaign = _live(slug)
+    return {
+        "slug": campaign.slug,
+        "title": campaign.title,
+        "summary_html": campaign.summary_html,
+        "targets": list(campaign.targets),
+        "talking_points": [{"id": p.id, "label": p.label} for p in campaign.talking_points],
+        "prompts": [{"id": p.id, "label": p.label} for p in campaign.prompts],
+    }
+
+
+@bp.post("/campaigns/<slug>/letters")
+def letters(slug: str):
+    campaign = _live(slug)
+    data = request.get_json(silent=True)
+    if data is None:
+        return error_response(
+            400,
+            "invalid_input",
+            "Send a JSON object with Content-Type: application/json.",
+            fields={},
+        )
+    wanted = letter_request.parse(data, campaign)
+    if wanted.postcode is not None:
+        place = pipeline.find_place(wanted.postcode)
+    else:
+        try:
+            place = pipeline.chosen_place(wanted.constituency_code, wanted.pfa_code)
+        except UnknownArea as exc:
+            raise letter_request.InvalidInput({exc.field: [str(exc)]}) from None
+    drafts = pipeline.drafts(campaign, place, wanted.sender, wanted.choices)
+    return {"letters": [_letter(d) for d in drafts]}
+
+
+def _letter(draft: pipeline.Draft) -> dict:
+    r = draft.letter.recipient
+    return {
+        "recipient": {
+            "role": r.role,
+            "name": r.name,
+            "email": r.email,
+            "contact_url": r.contact_url,
+        },
+        "to": list(draft.to),
+        "subject": draft.letter.subject,
+        "body": draft.letter.body,
+        "links": draft.links.as_dict(),
+        # Additions to the contract: when "too_long" is true the full links are null and
+        # "open_links" (address and subject only) let the supporter paste the copied body.
+        "too_long": draft.links.too_long,
+        "open_links": draft.open_links.as_dict(),
+    }

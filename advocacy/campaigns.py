@@ -1,0 +1,215 @@
+"""The campaign document: what staff write, checked once when saved, never at supporter time.
+
+A campaign is a plain, frozen value (``Campaign``) with one JSON form (``FORMAT``). The same form
+is used for the bundled example, the database rows, revisions and import/export, so there is one
+set of rules for what a valid campaign is.
+"""
+
+import re
+from collections.abc import Mapping
+from dataclasses import asdict
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+FORMAT = "advocacy.campaign/1"
+STATUSES = ("draft", "live", "closed")
+TARGET_ROLES = ("mp", "police_force", "police_oversight")
+PLACEHOLDERS = frozenset(
+    {
+        "recipient_name",
+        "constituency",
+        "force_name",
+        "oversight_name",
+        "supporter_name",
+        "postcode",
+        "country",
+    }
+)
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ITEM_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+MAX_TEXT = 4000
+
+
+class InvalidCampaign(ValueError):
+    """A campaign document with problems; ``errors`` maps a field path to its messages."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {', '.join(v)}" for k, v in errors.items()))
+
+
+@dataclass(frozen=True)
+class TalkingPoint:
+    id: str
+    label: str
+    phrasings: tuple[str, ...]
+    source_url: str | None = None
+    default_selected: bool = False
+
+
+@dataclass(frozen=True)
+class Prompt:
+    id: str
+    label: str
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class FixedRecipient:
+    name: str
+    email: str | None = None
+    contact_url: str | None = None
+    salutation: str | None = None
+
+
+@dataclass(frozen=True)
+class Campaign:
+    slug: str
+    title: str
+    summary_html: str = ""
+    status: str = "draft"
+    targets: tuple[str, ...] = TARGET_ROLES
+    fixed_recipients: tuple[FixedRecipient, ...] = ()
+    subject_lines: tuple[str, ...] = ()
+    opening: str = ""
+    talking_points: tuple[TalkingPoint, ...] = ()
+    prompts: tuple[Prompt, ...] = ()
+    asks: Mapping[str, str] = field(default_factory=dict)
+    closing: str = ""
+    sign_off: str = "Yours sincerely,"
+    next_ask: str = ""
+    allowed_origins: tuple[str, ...] = ()
+
+    def point(self, point_id: str) -> TalkingPoint | None:
+        return next((p for p in self.talking_points if p.id == point_id), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: the same for export, revisions and the bundled example."""
+        data = asdict(self)
+        data["asks"] = dict(self.asks)
+        return {"format": FORMAT, **data}
+
+
+def placeholders_in(text: str) -> set[str]:
+    """Names used as ``{name}`` in staff text."""
+    return {m.group(1) for m in PLACEHOLDER.finditer(text)}
+
+
+def fill(text: str, values: Mapping[str, str]) -> str:
+    """Plain-text substitution of known placeholders; staff text is never run as a template."""
+    return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+def _tuple(value: Any) -> tuple:
+    return tuple(value) if isinstance(value, list | tuple) else ()
+
+
+def from_dict(data: Mapping[str, Any]) -> Campaign:
+    """Build and validate a campaign from its JSON form.
+
+    :raise InvalidCampaign: with every problem found, keyed by field path.
+    """
+    if not isinstance(data, Mapping):
+        raise InvalidCampaign({"": ["A campaign must be a JSON object."]})
+    try:
+        campaign = Campaign(
+            slug=data.get("slug", ""),
+            title=data.get("title", ""),
+            summary_html=data.get("summary_html", ""),
+            status=data.get("status", "draft"),
+            targets=_tuple(data.get("targets", TARGET_ROLES)),
+            fixed_recipients=tuple(
+                FixedRecipient(**r) for r in _tuple(data.get("fixed_recipients"))
+            ),
+            subject_lines=_tuple(data.get("subject_lines")),
+            opening=data.get("opening", ""),
+            talking_points=tuple(
+                TalkingPoint(**{**p, "phrasings": _tuple(p.get("phrasings"))})
+                for p in _tuple(data.get("talking_points"))
+            ),
+            prompts=tuple(Prompt(**p) for p in _tuple(data.get("prompts"))),
+            asks=dict(data.get("asks") or {}),
+            closing=data.get("closing", ""),
+            sign_off=data.get("sign_off", "Yours sincerely,"),
+            next_ask=data.get("next_ask", ""),
+            allowed_origins=_tuple(data.get("allowed_origins")),
+        )
+    except (TypeError, AttributeError) as exc:
+        raise InvalidCampaign(
+            {"": [f"The campaign is not in the expected shape ({exc})."]}
+        ) from None
+    errors = validate(campaign)
+    if errors:
+        raise InvalidCampaign(errors)
+    return campaign
+
+
+def _check_text(errors: dict[str, list[str]], path: str, text: Any, required: bool) -> None:
+    if not isinstance(text, str):
+        errors.setdefault(path, []).append("Must be text.")
+        return
+    if required and not text.strip():
+        errors.setdefault(path, []).append("This is required.")
+    if len(text) > MAX_TEXT:
+        errors.setdefault(path, []).append(f"Keep this under {MAX_TEXT} characters.")
+    unknown = sorted(placeholders_in(text) - PLACEHOLDERS)
+    if unknown:
+        allowed = ", ".join(f"{{{p}}}" for p in sorted(PLACEHOLDERS))
+        names = ", ".join(f"{{{u}}}" for u in unknown)
+        errors.setdefault(path, []).append(f"Unknown placeholder {names}. You can use {allowed}.")
+
+
+def validate(c: Campaign) -> dict[str, list[str]]:
+    """Every problem with a campaign, keyed by field path (empty when it can be saved)."""
+    errors: dict[str, list[str]] = {}
+    if not isinstance(c.slug, str) or not SLUG.match(c.slug):
+        errors["slug"] = ["Use lower-case letters, digits and single hyphens, like stop-lfr."]
+    _check_text(errors, "title", c.title, required=True)
+    if c.status not in STATUSES:
+        errors["status"] = [f"Status must be one of {', '.join(STATUSES)}."]
+    bad_roles = [t for t in c.targets if t not in TARGET_ROLES]
+    if bad_roles:
+        errors["targets"] = [f"Unknown target {bad_roles[0]!r}."]
+    if not c.targets and not c.fixed_recipients:
+        errors["targets"] = ["Choose at least one target or add a fixed recipient."]
+    if not c.subject_lines:
+        errors["subject_lines"] = ["Add at least one subject line."]
+    for i, line in enumerate(c.subject_lines):
+        _check_text(errors, f"subject_lines.{i}", line, required=True)
+    for name in ("opening", "closing", "sign_off", "next_ask"):
+        _check_text(errors, name, getattr(c, name), required=name == "sign_off")
+    for role, text in c.asks.items():
+        if role not in TARGET_ROLES:
+            errors.setdefault("asks", []).append(f"Unknown target {role!r}.")
+        _check_text(errors, f"asks.{role}", text, required=False)
+    _check_items(errors, "talking_points", c.talking_points)
+    _check_items(errors, "prompts", c.prompts)
+    for i, point in enumerate(c.talking_points):
+        _check_text(errors, f"talking_points.{i}.label", point.label, required=True)
+        if not point.phrasings:
+            errors[f"talking_points.{i}.phrasings"] = ["Add at least one phrasing."]
+        for j, text in enumerate(point.phrasings):
+            _check_text(errors, f"talking_points.{i}.phrasings.{j}", text, required=True)
+    for i, prompt in enumerate(c.prompts):
+        _check_text(errors, f"prompts.{i}.label", prompt.label, required=True)
+    if c.status == "live" and not c.talking_points:
+        errors.setdefault("talking_points", []).append(
+            "A live campaign needs at least one talking point."
+        )
+    for i, r in enumerate(c.fixed_recipients):
+        if not r.name or not (r.email or r.contact_url):
+            errors[f"fixed_recipients.{i}"] = ["Give a name and an email address or contact page."]
+    return errors
+
+
+def _check_items(errors: dict[str, list[str]], path: str, items: tuple) -> None:
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        if not isinstance(item.id, str) or not ITEM_ID.match(item.id):
+            errors[f"{path}.{i}.id"] = ["Use up to 40 lower-case letters, digits, - or _."]
+        elif item.id in seen:
+            errors[f"{path}.{i}.id"] = [f"The id {item.id!r} is used twice."]
+        else:
+            seen.add(item.id)

@@ -1,0 +1,52 @@
+"""Settings: defaults here, overridden by ``ADVOCACY_*`` environment variables or a test mapping.
+
+No secrets live here: the secret key is generated on first run and kept in the instance folder.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+DEFAULTS = {
+    "POSTCODES_IO_URL": "https://api.postcodes.io",
+    "POSTCODES_TIMEOUT": 3.0,
+    "POSTCODES_CACHE_SIZE": 20_000,
+    "POSTCODES_CACHE_TTL": 6 * 3600,
+    "DATABASE_URL": None,
+    "SEED_EXAMPLE_CAMPAIGN": True,
+    # Letters are short; anything bigger is a mistake or an attack.
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+}
+
+
+def database_uri(url: str | None, instance_path: str) -> str:
+    """SQLAlchemy URI for ``DATABASE_URL``; an SQLite file in the instance folder by default."""
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "advocacy.sqlite")
+    # Heroku-style URLs, and psycopg 3 rather than the older psycopg2 driver.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def secret_key(instance_path: str) -> str:
+    """The instance's secret key, created once; several workers starting at once agree on it.
+
+    The key is written to a private temporary file and hard-linked into place, so no worker can
+    ever read a half-written key, and the first link wins.
+    """
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        tmp = path.with_name(f".secret_key.{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()

@@ -1,0 +1,237 @@
+"""Who to write to: bundled reference data turned into recipients for a place.
+
+The CSVs under ``advocacy/data`` (sources in ``data/SOURCES.md``) are read once per process.
+Staff overrides from the database are laid over them by the caller (``Directory.with_overrides``),
+so this module stays free of Flask and of I/O beyond reading its own files.
+"""
+
+import csv
+from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import replace
+from functools import cache
+from pathlib import Path
+
+from advocacy.postcodes import Place
+
+DATA = Path(__file__).parent / "data"
+MP_CONTACT_URL = "https://members.parliament.uk/member/{member_id}/contact"
+NORTHERN_IRELAND_PFA = "N99999999"
+ROLES = ("mp", "police_force", "police_oversight")
+NATIONS = ("England", "Scotland", "Wales", "Northern Ireland")
+# The chief officer of these forces is a Commissioner, not a Chief Constable.
+COMMISSIONER_FORCES = {"E23000001", "E23000034"}
+OVERSIGHT_SALUTATIONS = {
+    "pcc": "Commissioner",
+    "pfcc": "Commissioner",
+    "mayor": "Mayor",
+}
+
+
+class OutsideCoverage(Exception):
+    """The place has no MP or police force we can write to (Channel Islands, Isle of Man...)."""
+
+    def __init__(self, country: str | None) -> None:
+        self.country = country
+        where = country or "This postcode"
+        super().__init__(
+            f"{where} is outside the UK Parliament and the UK's police force areas, so there is "
+            "no MP or police force here for this campaign to write to. If you live in England, "
+            "Scotland, Wales or Northern Ireland, enter the postcode of your home address there."
+        )
+
+
+class UnknownArea(ValueError):
+    """A constituency or police force area code that is not in the bundled data."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    role: str
+    name: str
+    email: str | None
+    contact_url: str | None
+    salutation: str
+    party: str | None = None
+    kind: str | None = None
+    needs_review: bool = False
+
+
+@dataclass(frozen=True)
+class Constituency:
+    code: str
+    name: str
+    country: str
+
+
+@dataclass(frozen=True)
+class ForceArea:
+    code: str
+    name: str
+    force: Recipient
+    oversight: Recipient
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with open(DATA / name, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def _mp(row: Mapping[str, str]) -> Recipient:
+    email = row["email"].strip() or None
+    return Recipient(
+        role="mp",
+        name=row["name"],
+        email=email,
+        contact_url=None if email else MP_CONTACT_URL.format(member_id=row["member_id"]),
+        salutation=row["name"],
+        party=row["party"] or None,
+        needs_review=email is None,
+    )
+
+
+def _force_area(row: Mapping[str, str]) -> ForceArea:
+    review = row["needs_review"] == "yes"
+    chief = "Commissioner" if row["pfa_code"] in COMMISSIONER_FORCES else "Chief Constable"
+    force = Recipient(
+        role="police_force",
+        name=row["force_name"],
+        email=None,  # forces take correspondence through web forms, not a published address
+        contact_url=row["force_website"] or None,
+        salutation=chief,
+    )
+    oversight = Recipient(
+        role="police_oversight",
+        name=row["oversight_name"],
+        email=row["oversight_email"] or None,
+        contact_url=row["oversight_website"] or row["force_website"] or None,
+        salutation=OVERSIGHT_SALUTATIONS.get(row["oversight_kind"], row["oversight_name"]),
+        kind=row["oversight_kind"],
+        needs_review=review,
+    )
+    return ForceArea(row["pfa_code"], row["pfa_name"], force, oversight)
+
+
+def fixed_recipient(
+    name: str, email: str | None, contact_url: str | None, salutation: str | None
+) -> Recipient:
+    """A recipient the campaign names itself, such as the Home Secretary."""
+    return Recipient("fixed", name, email or None, contact_url or None, salutation or name)
+
+
+class Directory:
+    """Constituencies with their MPs, and police force areas with force and oversight body."""
+
+    def __init__(
+        self,
+        constituencies: Iterable[Constituency],
+        mps: Mapping[str, Recipient],
+        force_areas: Iterable[ForceArea],
+    ) -> None:
+        self.constituencies = {c.code: c for c in constituencies}
+        self.mps = dict(mps)
+        self.force_areas = {f.code: f for f in force_areas}
+
+    @classmethod
+    def from_csv(cls) -> "Directory":
+        """Read the bundled CSVs."""
+        constituencies = [
+            Constituency(r["pcon24cd"], r["pcon24nm"], r["country"])
+            for r in _rows("westminster_constituencies_2024.csv")
+        ]
+        mps = {r["pcon24cd"]: _mp(r) for r in _rows("mps_2026-06-27.csv")}
+        forces = [_force_area(r) for r in _rows("police_forces.csv")]
+        return cls(constituencies, mps, forces)
+
+    def with_overrides(self, overrides: Mapping[tuple[str, str], Mapping[str, str | None]]):
+        """A copy with staff corrections laid over: ``{(role, code): {"email": .., ...}}``."""
+        mps = dict(self.mps)
+        areas = dict(self.force_areas)
+        for (role, code), fields in overrides.items():
+            if role == "mp" and code in mps:
+                mps[code] = replace(mps[code], **fields)
+            elif role in ("police_force", "police_oversight") and code in areas:
+                area = areas[code]
+                attr = "force" if role == "police_force" else "oversight"
+                areas[code] = replace(area, **{attr: replace(getattr(area, attr), **fields)})
+        return Directory(self.constituencies.values(), mps, areas.values())
+
+    def constituency(self, code: str) -> Constituency:
+        try:
+            return self.constituencies[code]
+        except KeyError:
+            raise UnknownArea("constituency_code", f"Unknown constituency {code!r}.") from None
+
+    def force_area(self, code: str) -> ForceArea:
+        try:
+            return self.force_areas[code]
+        except KeyError:
+            raise UnknownArea("pfa_code", f"Unknown police force area {code!r}.") from None
+
+    def area_for(self, place: Place) -> ForceArea | None:
+        """The police force area of a place; Northern Ireland's comes as a pseudo code."""
+        code = place.pfa_code
+        if code is None and place.country == "Northern Ireland":
+            code = NORTHERN_IRELAND_PFA
+        return self.force_areas.get(code) if code else None
+
+    def place_for(self, constituency_code: str, pfa_code: str) -> Place:
+        """A place from codes a supporter chose by hand when the postcode lookup is down."""
+        con = self.constituency(constituency_code)
+        area = self.force_area(pfa_code)
+        return Place(
+            postcode=None,
+            country=con.country,
+            constituency_code=con.code,
+            constituency_name=con.name,
+            pfa_code=area.code,
+            pfa_name=area.name,
+        )
+
+    def recipients(
+        self, place: Place, targets: Iterable[str], fixed: Iterable[Recipient] = ()
+    ) -> list[Recipient]:
+        """The people a campaign targets at ``place``, in the campaign's order of targets.
+
+        :raise OutsideCoverage: the place has no constituency (Channel Islands, Isle of Man).
+        """
+        if not place.constituency_code or place.constituency_code not in self.constituencies:
+            raise OutsideCoverage(place.country)
+        area = self.area_for(place)
+        found: list[Recipient] = []
+        for role in targets:
+            if role == "mp" and place.constituency_code in self.mps:
+                found.append(self.mps[place.constituency_code])
+            elif role == "police_force" and area:
+                found.append(area.force)
+            elif role == "police_oversight" and area and area.oversight.name:
+                found.append(area.oversight)
+        return found + list(fixed)
+
+    def place_values(self, place: Place) -> dict[str, str]:
+        """The place's part of the placeholders staff may use in letters."""
+        area = self.area_for(place)
+        return {
+            "constituency": place.constituency_name or "",
+            "country": place.country or "",
+            "force_name": area.force.name if area else "",
+            "oversight_name": area.oversight.name if area else "",
+        }
+
+    def grouped_constituencies(self) -> dict[str, list[Constituency]]:
+        """Constituencies by nation, sorted by name: the manual-choice list."""
+        groups: dict[str, list[Constituency]] = {nation: [] for nation in NATIONS}
+        for con in sorted(self.constituencies.values(), key=lambda c: c.name):
+            groups.setdefault(con.country, []).append(con)
+        return groups
+
+
+@cache
+def bundled() -> Directory:
+    """The bundled directory, loaded once per process."""
+    return Directory.from_csv()

@@ -1,0 +1,43 @@
+"""One place that decides how errors look: JSON for the API, a plain page for people."""
+
+from flask import Flask
+from flask import jsonify
+from flask import render_template
+from flask import request
+from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import InternalServerError
+
+CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+
+
+def error_response(status: int, code: str, message: str, **extra):
+    """The API's error body: ``{"error": {"code": ..., "message": ..., ...}}``."""
+    response = jsonify({"error": {"code": code, "message": message, **extra}})
+    response.status_code = status
+    return response
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def handle_http(exc: HTTPException):
+    status = exc.code or 500
+    if wants_json():
+        return error_response(status, CODES.get(status, "error"), exc.description or exc.name)
+    return render_template(
+        "error.html", status=status, title=exc.name, message=exc.description
+    ), status
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http)
+    # Also catches unhandled exceptions: Flask hands them over as InternalServerError.
+    app.register_error_handler(InternalServerError, handle_http)

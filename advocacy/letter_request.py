@@ -1,0 +1,129 @@
+"""What a supporter asks for when they ask for letters, checked in one place.
+
+Both the JSON API and the web form hand their input here as a plain mapping, so the rules (and
+their messages) are the same everywhere. Pure: no Flask.
+"""
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from advocacy.campaigns import Campaign
+from advocacy.compose import Choices
+from advocacy.compose import Sender
+
+MAX_NAME = 100
+MAX_ADDRESS = 200
+MAX_ANSWER = 2000
+MAX_POSTCODE = 16
+AREA_CODE = re.compile(r"^[ENSWL][0-9]{8}$")
+# Line breaks and tabs are fine in longer answers; no other control characters anywhere.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+LINE_BREAKS = re.compile(r"[\r\n\t]")
+
+
+class InvalidInput(ValueError):
+    def __init__(self, fields: dict[str, list[str]]) -> None:
+        self.fields = fields
+        super().__init__("Some of the details need another look.")
+
+
+@dataclass(frozen=True)
+class LetterRequest:
+    postcode: str | None
+    constituency_code: str | None
+    pfa_code: str | None
+    sender: Sender
+    choices: Choices
+
+
+def _text(errors, name, value, *, limit, required, multiline=False) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors[name] = ["This must be text."]
+        return ""
+    value = unicodedata.normalize("NFC", value).strip()
+    if CONTROL.search(value) or (not multiline and LINE_BREAKS.search(value)):
+        errors[name] = ["This contains characters we can't put in a letter. Please retype it."]
+    elif required and not value:
+        errors[name] = ["This is required."]
+    elif len(value) > limit:
+        errors[name] = [f"Please keep this under {limit} characters (it has {len(value)})."]
+    return value
+
+
+def _points(errors, value, campaign: Campaign) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        errors["talking_points"] = ["Send a list of talking point ids."]
+        return ()
+    unknown = [v for v in value if campaign.point(v) is None]
+    if unknown:
+        errors["talking_points"] = [f"Unknown talking point {unknown[0]!r}."]
+    elif not value and campaign.talking_points:
+        errors["talking_points"] = ["Choose at least one point to make."]
+    return tuple(dict.fromkeys(value))
+
+
+def _answers(errors, value, campaign: Campaign) -> tuple[tuple[str, str], ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, Mapping):
+        errors["answers"] = ["Send answers as an object of prompt id to text."]
+        return ()
+    known = {p.id for p in campaign.prompts}
+    answers = []
+    for key, text in value.items():
+        if key not in known:
+            errors["answers"] = [f"Unknown prompt {key!r}."]
+            continue
+        answers.append(
+            (
+                key,
+                _text(
+                    errors, f"answers.{key}", text, limit=MAX_ANSWER, required=False, multiline=True
+                ),
+            )
+        )
+    order = [p.id for p in campaign.prompts]
+    return tuple(sorted(answers, key=lambda a: order.index(a[0])))
+
+
+def parse(data: Any, campaign: Campaign) -> LetterRequest:
+    """Check a request for letters.
+
+    :raise InvalidInput: every problem, keyed by field name.
+    """
+    if not isinstance(data, Mapping):
+        raise InvalidInput({"": ["Send a JSON object."]})
+    errors: dict[str, list[str]] = {}
+    postcode = constituency = pfa = None
+    if data.get("postcode") not in (None, ""):
+        postcode = _text(errors, "postcode", data["postcode"], limit=MAX_POSTCODE, required=True)
+    else:
+        constituency = _code(errors, "constituency_code", data.get("constituency_code"))
+        pfa = _code(errors, "pfa_code", data.get("pfa_code"))
+    name = _text(errors, "name", data.get("name"), limit=MAX_NAME, required=True)
+    address = _text(errors, "address", data.get("address"), limit=MAX_ADDRESS, required=False)
+    points = _points(errors, data.get("talking_points", []), campaign)
+    answers = _answers(errors, data.get("answers"), campaign)
+    if errors:
+        raise InvalidInput(errors)
+    return LetterRequest(
+        postcode=postcode,
+        constituency_code=constituency,
+        pfa_code=pfa,
+        sender=Sender(name=name, address=address, postcode=None),
+        choices=Choices(talking_points=points, answers=answers),
+    )
+
+
+def _code(errors, name, value) -> str | None:
+    if not isinstance(value, str) or not AREA_CODE.match(value):
+        errors[name] = [
+            "Give a postcode, or both a constituency code and a police force area code."
+        ]
+        return None
+    return value

@@ -1,0 +1,55 @@
+"""Keep supporters out of the logs: no postcodes, no query strings, no client addresses.
+
+The postcode travels in URLs (``/api/v1/postcodes/SW1A%202DD``, ``/c/slug?postcode=...``), so
+every log line that could carry a URL goes through ``scrub``: the app's own logger, the
+development server's and gunicorn's (``GunicornLogger``, named in ``gunicorn.conf.py``).
+"""
+
+import logging
+import re
+
+from gunicorn.glogging import Logger
+
+QUERY = re.compile(r"\?[^\s\"]*")
+POSTCODE_PATH = re.compile(r"(/api/v1/postcodes/)[^\s\"?]+")
+POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]?(?:\s|%20|\+)*[0-9][A-Z]{2}\b", re.IGNORECASE)
+LEADING_ADDRESS = re.compile(r"^\S+ - - ")
+
+
+def scrub(line: str) -> str:
+    """A log line with query strings, postcodes and the client address removed."""
+    line = LEADING_ADDRESS.sub("- - - ", line)
+    line = QUERY.sub("", line)
+    line = POSTCODE_PATH.sub(r"\1[postcode]", line)
+    return POSTCODE.sub("[postcode]", line)
+
+
+class ScrubFilter(logging.Filter):
+    """Rewrites each record's message through ``scrub``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = scrub(record.getMessage())
+        record.args = None
+        return True
+
+
+def init_app(app) -> None:
+    """Scrub the app's and the development server's log records."""
+    for name in (app.logger.name, "werkzeug"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, ScrubFilter) for f in logger.filters):
+            logger.addFilter(ScrubFilter())
+
+
+class GunicornLogger(Logger):
+    """Gunicorn's logger with the request line scrubbed in access and error logs."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "U", "q", "f", "h"):
+            if key in atoms and isinstance(atoms[key], str):
+                atoms[key] = "-" if key in ("q", "f", "h") else scrub(atoms[key])
+        return atoms
+
+    def error(self, msg, *args, **kwargs):
+        super().error(scrub(str(msg) % args if args else str(msg)), **kwargs)

@@ -1,0 +1,82 @@
+"""The supporter's path, shared by the web pages and the API: place → recipients → letters → links.
+
+Views call these functions and turn the domain exceptions into messages or status codes.
+"""
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from advocacy import delivery
+from advocacy.campaigns import Campaign
+from advocacy.compose import Choices
+from advocacy.compose import Letter
+from advocacy.compose import Sender
+from advocacy.compose import letters
+from advocacy.directory import Directory
+from advocacy.directory import bundled
+from advocacy.directory import fixed_recipient
+from advocacy.postcodes import Place
+from advocacy.postcodes import PostcodesClient
+
+EXTENSION = "advocacy.postcodes"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A letter with the ways to send it."""
+
+    letter: Letter
+    to: tuple[str, ...]
+    links: delivery.Links
+    # To and subject only: when the full links are too long, the supporter copies the body and
+    # pastes it into the message these open.
+    open_links: delivery.Links
+
+
+def init_app(app) -> None:
+    """One postcodes.io client (and its cache) per process, configured from settings."""
+    from advocacy.cache import TTLCache
+
+    app.extensions[EXTENSION] = PostcodesClient(
+        app.config["POSTCODES_IO_URL"],
+        timeout=float(app.config["POSTCODES_TIMEOUT"]),
+        cache=TTLCache(
+            maxsize=int(app.config["POSTCODES_CACHE_SIZE"]),
+            ttl=float(app.config["POSTCODES_CACHE_TTL"]),
+        ),
+    )
+
+
+def directory() -> Directory:
+    return bundled()
+
+
+def find_place(postcode: str) -> Place:
+    """:raise postcodes.PostcodeError: invalid, not found, terminated or unavailable."""
+    return current_app.extensions[EXTENSION].lookup(postcode)
+
+
+def chosen_place(constituency_code: str, pfa_code: str) -> Place:
+    """:raise directory.UnknownArea: a code that is not in the bundled data."""
+    return directory().place_for(constituency_code, pfa_code)
+
+
+def drafts(campaign: Campaign, place: Place, sender: Sender, choices: Choices) -> list[Draft]:
+    """Every letter this supporter should send, with links.
+
+    :raise directory.OutsideCoverage: nobody to write to at this place.
+    """
+    book = directory()
+    fixed = [
+        fixed_recipient(r.name, r.email, r.contact_url, r.salutation)
+        for r in campaign.fixed_recipients
+    ]
+    recipients = book.recipients(place, campaign.targets, fixed)
+    sender = Sender(sender.name, sender.address, place.postcode)
+    result = []
+    for letter in letters(campaign, recipients, sender, choices, book.place_values(place)):
+        to = (letter.recipient.email,) if letter.recipient.email else ()
+        full = delivery.links(to, letter.subject, letter.body)
+        result.append(Draft(letter, to, full, delivery.links(to, letter.subject, "")))
+    return result

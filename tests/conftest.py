@@ -1,0 +1,57 @@
+"""Shared fixtures: an app on a fresh SQLite file, and postcodes.io faked with recorded bodies."""
+
+import json
+from pathlib import Path
+
+import pytest
+import responses
+
+from advocacy import create_app
+
+DATA = Path(__file__).parent / "data"
+POSTCODES_URL = "https://postcodes.test"
+
+# Postcode (as postcodes.io is asked for it) → recorded body and status.
+RECORDED = {
+    "SE12DL": ("postcode_200_SE1_2DL_england_metropolitan.json", 200),
+    "M11AD": ("postcode_200_M1_1AD_england_greater_manchester.json", 200),
+    "BR87RE": ("postcode_200_BR8_7RE_england_kent_DOCS_EXAMPLE.json", 200),
+    "CF243AA": ("postcode_200_CF24_3AA_wales.json", 200),
+    "AB101AB": ("postcode_200_AB10_1AB_scotland.json", 200),
+    "BT537HX": ("postcode_200_BT53_7HX_northern_ireland.json", 200),
+    "JE24WD": ("postcode_200_JE2_4WD_channel_islands_jersey.json", 200),
+    "SW1A2DD": ("postcode_200_SW1A_2DD_england_metropolitan_LEGACY_SHAPE.json", 200),
+    "ID11QE": ("postcode_404_not_found.json", 404),
+    "AB10AA": ("postcode_404_not_found_terminated_AB1_0AA.json", 404),
+}
+
+
+def recorded(name: str) -> dict:
+    return json.loads((DATA / "postcodes_io" / name).read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def app(tmp_path):
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite'}",
+            "POSTCODES_IO_URL": POSTCODES_URL,
+            "POSTCODES_TIMEOUT": 0.5,
+        }
+    )
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def postcodes_io():
+    """postcodes.io with the recorded answers; any other URL raises ConnectionError."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        for postcode, (name, status) in RECORDED.items():
+            rsps.get(f"{POSTCODES_URL}/postcodes/{postcode}", json=recorded(name), status=status)
+        yield rsps
