@@ -22,6 +22,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: settings, database, services, blueprints, then bring the schema up."""
     app = Flask(
         __name__,
+        # Deployments may keep the instance folder (SQLite file, secret key) outside the checkout.
+        instance_path=os.environ.get("ADVOCACY_INSTANCE_PATH") or None,
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),

@@ -12,7 +12,22 @@ from gunicorn.glogging import Logger
 
 QUERY = re.compile(r"\?[^\s\"]*")
 POSTCODE_PATH = re.compile(r"(/api/v1/postcodes/)[^\s\"?]+")
-POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]?(?:\s|%20|\+)*[0-9][A-Z]{2}\b", re.IGNORECASE)
+POSTCODE = re.compile(
+    r"\b(?:[A-Z]{1,2}[0-9][A-Z0-9]?|GIR)(?:\s|%20|\+)*[0-9][A-Z]{2}\b", re.IGNORECASE
+)
+# Atoms that identify a supporter or carry a query string: never logged, whatever the format.
+PRIVATE_ATOMS = {
+    "h",
+    "q",
+    "f",
+    "{referer}i",
+    "{x-forwarded-for}i",
+    "{x-real-ip}i",
+    "{remote_addr}e",
+    "{http_referer}e",
+    "{query_string}e",
+    "{http_x_forwarded_for}e",
+}
 LEADING_ADDRESS = re.compile(r"^\S+ - - ")
 
 
@@ -33,12 +48,22 @@ class ScrubFilter(logging.Filter):
         return True
 
 
+def _add(filterer: logging.Filterer) -> None:
+    if not any(isinstance(f, ScrubFilter) for f in filterer.filters):
+        filterer.addFilter(ScrubFilter())
+
+
 def init_app(app) -> None:
-    """Scrub the app's and the development server's log records."""
+    """Scrub the app's and the development server's log records.
+
+    Filters on a logger miss records that its child loggers pass up, so Flask's handler is
+    scrubbed too (records from ``advocacy.*`` loggers end there).
+    """
+    from flask.logging import default_handler
+
+    _add(default_handler)
     for name in (app.logger.name, "werkzeug"):
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, ScrubFilter) for f in logger.filters):
-            logger.addFilter(ScrubFilter())
+        _add(logging.getLogger(name))
 
 
 class GunicornLogger(Logger):
@@ -46,9 +71,11 @@ class GunicornLogger(Logger):
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
-        for key in ("r", "U", "q", "f", "h"):
-            if key in atoms and isinstance(atoms[key], str):
-                atoms[key] = "-" if key in ("q", "f", "h") else scrub(atoms[key])
+        for key, value in atoms.items():
+            if key in PRIVATE_ATOMS:
+                atoms[key] = "-"
+            elif isinstance(value, str):
+                atoms[key] = scrub(value)
         return atoms
 
     def error(self, msg, *args, **kwargs):
