@@ -12,7 +12,9 @@ from advocacy import config
 from advocacy import errors
 from advocacy import logs
 from advocacy import pipeline
+from advocacy import public
 from advocacy import schema
+from advocacy import security
 from advocacy.models import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +48,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Migrate(app, db, directory=schema.MIGRATIONS, render_as_batch=True)
     pipeline.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
+    app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
     schema.upgrade(app)
     return app

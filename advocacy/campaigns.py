@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from advocacy.sanitize import clean_html
+
 FORMAT = "advocacy.campaign/1"
 STATUSES = ("draft", "live", "closed")
 TARGET_ROLES = ("mp", "police_force", "police_oversight")
@@ -117,7 +119,7 @@ def from_dict(data: Mapping[str, Any]) -> Campaign:
         campaign = Campaign(
             slug=data.get("slug", ""),
             title=data.get("title", ""),
-            summary_html=data.get("summary_html", ""),
+            summary_html=clean_html(data.get("summary_html") or ""),
             status=data.get("status", "draft"),
             targets=_tuple(data.get("targets", TARGET_ROLES)),
             fixed_recipients=tuple(

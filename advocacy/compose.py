@@ -40,7 +40,23 @@ class Letter:
     recipient: Recipient
     subject: str
     body: str
-    own_words: int  # characters the supporter wrote themselves, for the "own words" indicator
+    # The paragraphs that came from the campaign, not the supporter: what "own words" excludes.
+    stock: tuple[str, ...] = ()
+
+    @property
+    def own_share(self) -> int:
+        return own_share(self.body, self.stock)
+
+
+PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def own_share(body: str, stock: tuple[str, ...]) -> int:
+    """Percent of the letter, by characters, that is not stock campaign text."""
+    paragraphs = [p.strip() for p in PARAGRAPH_BREAK.split(clean_text(body)) if p.strip()]
+    total = sum(len(p) for p in paragraphs)
+    own = sum(len(p) for p in paragraphs if p not in stock)
+    return round(100 * own / total) if total else 0
 
 
 def clean_text(text: str) -> str:
@@ -91,7 +107,8 @@ def letters(
         signature = [campaign.sign_off, sender.name.strip(), clean_text(sender.address)]
         signature.append(sender.postcode or "")
         paragraphs.append("\n".join(line for line in signature if line))
-        body = "\n\n".join(p.strip() for p in paragraphs if p and p.strip())
+        paragraphs = [p.strip() for p in paragraphs if p and p.strip()]
+        stock = tuple(p for p in paragraphs if p not in answers)
         subject = fill(rng.choice(campaign.subject_lines), values) if campaign.subject_lines else ""
-        result.append(Letter(recipient, subject, body, sum(len(a) for a in answers)))
+        result.append(Letter(recipient, subject, "\n\n".join(paragraphs), stock))
     return result

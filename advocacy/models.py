@@ -137,6 +137,14 @@ class PromptRow(db.Model):
         return {"id": self.key, "label": self.label, "hint": self.hint}
 
 
+def public_campaign(slug: str) -> campaigns.Campaign | None:
+    """A live or closed campaign (closed ones explain themselves); drafts are not found."""
+    row = db.session.execute(
+        db.select(CampaignRow).where(CampaignRow.slug == slug, CampaignRow.status != "draft")
+    ).scalar_one_or_none()
+    return row.to_campaign() if row else None
+
+
 def live_campaign(slug: str) -> campaigns.Campaign | None:
     """A campaign supporters may use now; drafts and closed campaigns are not found."""
     row = db.session.execute(

@@ -62,17 +62,31 @@ def chosen_place(constituency_code: str, pfa_code: str) -> Place:
     return directory().place_for(constituency_code, pfa_code)
 
 
+def redraft(draft: Draft, subject: str, body: str) -> Draft:
+    """The same letter as the supporter edited it, with links rebuilt for the new text."""
+    letter = Letter(draft.letter.recipient, subject, body, draft.letter.stock)
+    return Draft(
+        letter,
+        draft.to,
+        delivery.links(draft.to, subject, body),
+        delivery.links(draft.to, subject, ""),
+    )
+
+
+def fixed_recipients(campaign: Campaign) -> list:
+    return [
+        fixed_recipient(r.name, r.email, r.contact_url, r.salutation)
+        for r in campaign.fixed_recipients
+    ]
+
+
 def drafts(campaign: Campaign, place: Place, sender: Sender, choices: Choices) -> list[Draft]:
     """Every letter this supporter should send, with links.
 
     :raise directory.OutsideCoverage: nobody to write to at this place.
     """
     book = directory()
-    fixed = [
-        fixed_recipient(r.name, r.email, r.contact_url, r.salutation)
-        for r in campaign.fixed_recipients
-    ]
-    recipients = book.recipients(place, campaign.targets, fixed)
+    recipients = book.recipients(place, campaign.targets, fixed_recipients(campaign))
     sender = Sender(sender.name, sender.address, place.postcode)
     result = []
     for letter in letters(campaign, recipients, sender, choices, book.place_values(place)):

@@ -1,5 +1,4 @@
 import logging
-from logging.config import fileConfig
 
 from flask import current_app
 
@@ -11,9 +10,8 @@ config = context.config
 
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
-# Only when run on its own: inside the app, logging is already set up (and scrubbed).
-if not logging.getLogger().handlers:
-    fileConfig(config.config_file_name, disable_existing_loggers=False)
+# Alembic always runs inside the app here (start-up or `flask db`), whose logging is set up
+# and scrubbed already, so the ini file's logging section is not applied.
 logger = logging.getLogger('alembic.env')
 
 

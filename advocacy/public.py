@@ -1,0 +1,204 @@
+"""Supporter pages: campaign → postcode → choose points → letters → thank you.
+
+Every step works without JavaScript, cookies or a session: the postcode step is a GET, and the
+letters step is a POST that carries everything it needs, because nothing is stored.
+"""
+
+from flask import Blueprint
+from flask import Response
+from flask import abort
+from flask import render_template
+from flask import request
+
+from advocacy import delivery
+from advocacy import letter_request
+from advocacy import models
+from advocacy import pipeline
+from advocacy import postcodes
+from advocacy.campaigns import Campaign
+from advocacy.directory import OutsideCoverage
+from advocacy.directory import UnknownArea
+
+bp = Blueprint("public", __name__)
+
+ROLE_NAMES = {
+    "mp": "Your MP",
+    "police_force": "Your police force",
+    "police_oversight": "The body that oversees your police force",
+    "fixed": "Also receiving this campaign's letters",
+}
+
+
+@bp.app_context_processor
+def labels():
+    return {"role_names": ROLE_NAMES, "layout": "base.html"}
+
+
+def _campaign(slug: str) -> Campaign:
+    campaign = models.public_campaign(slug)
+    if campaign is None:
+        abort(404, "We can't find that campaign. Check the link, or see the list of campaigns.")
+    return campaign
+
+
+def _closed(campaign: Campaign):
+    return render_template("public/closed.html", campaign=campaign), 410
+
+
+@bp.get("/")
+def index():
+    return render_template("public/index.html", campaigns=models.live_campaigns())
+
+
+@bp.get("/c/<slug>")
+def campaign(slug: str):
+    """The campaign page; with ?postcode= (or chosen areas) it goes on to the choose step."""
+    campaign = _campaign(slug)
+    if campaign.status == "closed":
+        return _closed(campaign)
+    postcode = request.args.get("postcode", "")[:64]
+    manual = "constituency" in request.args or "pfa" in request.args
+    if not postcode.strip() and not manual:
+        return _start(campaign, postcode, manual=request.args.get("manual") == "1")
+    try:
+        place = _place(postcode, request.args.get("constituency"), request.args.get("pfa"))
+        return _choose(campaign, place)
+    except postcodes.LookupUnavailable as exc:
+        return _start(campaign, postcode, error=str(exc), manual=True, status=200)
+    except (postcodes.PostcodeError, OutsideCoverage) as exc:
+        return _start(campaign, postcode, error=str(exc), manual=True, status=_status(exc))
+    except UnknownArea as exc:
+        return _start(campaign, postcode, error=str(exc), manual=True, status=400)
+
+
+def _status(exc: Exception) -> int:
+    if isinstance(exc, OutsideCoverage):
+        return 422
+    return 400 if isinstance(exc, postcodes.InvalidPostcode) else 404
+
+
+def _place(postcode: str, constituency: str | None, pfa: str | None):
+    if postcode.strip():
+        return pipeline.find_place(postcode)
+    return pipeline.chosen_place(constituency or "", pfa or "")
+
+
+def _start(campaign, postcode="", *, error=None, manual=False, status=200):
+    book = pipeline.directory() if manual else None
+    return (
+        render_template(
+            "public/campaign.html",
+            campaign=campaign,
+            postcode=postcode,
+            error=error,
+            manual=manual,
+            constituencies=book.grouped_constituencies() if book else None,
+            force_areas=sorted(book.force_areas.values(), key=lambda a: a.force.name)
+            if book
+            else None,
+            chosen=(request.args.get("constituency"), request.args.get("pfa")),
+        ),
+        status,
+    )
+
+
+def _choose(campaign, place, *, form=None, errors=None, status=200):
+    recipients = pipeline.directory().recipients(
+        place, campaign.targets, pipeline.fixed_recipients(campaign)
+    )
+    return (
+        render_template(
+            "public/choose.html",
+            campaign=campaign,
+            place=place,
+            recipients=recipients,
+            form=form,
+            errors=errors or {},
+        ),
+        status,
+    )
+
+
+def _form_data(campaign: Campaign) -> dict:
+    form = request.form
+    return {
+        "postcode": form.get("postcode", ""),
+        "constituency_code": form.get("constituency_code"),
+        "pfa_code": form.get("pfa_code"),
+        "name": form.get("name"),
+        "address": form.get("address"),
+        "talking_points": form.getlist("talking_points"),
+        "answers": {p.id: form.get(f"answer-{p.id}", "") for p in campaign.prompts},
+    }
+
+
+@bp.post("/c/<slug>/letters")
+def letters(slug: str):
+    """Letters for the choices posted; also rebuilds links for edited text (no JavaScript)."""
+    campaign = _campaign(slug)
+    if campaign.status == "closed":
+        return _closed(campaign)
+    data = _form_data(campaign)
+    try:
+        wanted = letter_request.parse(data, campaign)
+        place = _place(wanted.postcode or "", wanted.constituency_code, wanted.pfa_code)
+    except letter_request.InvalidInput as exc:
+        place = _place_or_none(data)
+        if place is None:
+            return _start(campaign, data["postcode"], error=str(exc), manual=True, status=400)
+        return _choose(campaign, place, form=data, errors=exc.fields, status=400)
+    except (postcodes.PostcodeError, OutsideCoverage, UnknownArea) as exc:
+        return _start(campaign, data["postcode"], error=str(exc), manual=True, status=400)
+    drafts = pipeline.drafts(campaign, place, wanted.sender, wanted.choices)
+    drafts = [_edited(i, d) for i, d in enumerate(drafts)]
+    if "eml" in request.form:
+        return _eml(drafts, request.form["eml"])
+    return render_template(
+        "public/letters.html",
+        campaign=campaign,
+        place=place,
+        drafts=drafts,
+        form=data,
+        webmail=delivery.WEBMAIL,
+        budget=delivery.MAX_LINK_LENGTH,
+    )
+
+
+def _place_or_none(data: dict):
+    try:
+        return _place(data["postcode"] or "", data["constituency_code"], data["pfa_code"])
+    except (postcodes.PostcodeError, UnknownArea):
+        return None
+
+
+def _edited(index: int, draft: pipeline.Draft) -> pipeline.Draft:
+    subject = request.form.get(f"subject-{index}")
+    body = request.form.get(f"body-{index}")
+    if subject is None or body is None:
+        return draft
+    return pipeline.redraft(draft, subject[:500], body[:20_000])
+
+
+def _eml(drafts: list[pipeline.Draft], which: str) -> Response:
+    try:
+        draft = drafts[int(which)]
+    except (ValueError, IndexError):
+        abort(400, "That letter isn't on this page any more. Please go back and try again.")
+    letter = draft.letter
+    return Response(
+        delivery.eml(draft.to, letter.subject, letter.body),
+        mimetype="message/rfc822",
+        headers={
+            "Content-Disposition": f'attachment; filename="{delivery.eml_filename(letter.subject)}"'
+        },
+    )
+
+
+@bp.get("/c/<slug>/thanks")
+def thanks(slug: str):
+    campaign = _campaign(slug)
+    return render_template(
+        "public/thanks.html",
+        campaign=campaign,
+        share_url=request.url_root.rstrip("/") + f"/c/{campaign.slug}",
+    )
