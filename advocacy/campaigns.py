@@ -104,8 +104,47 @@ def fill(text: str, values: Mapping[str, str]) -> str:
     return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 
-def _tuple(value: Any) -> tuple:
-    return tuple(value) if isinstance(value, list | tuple) else ()
+LIST_FIELDS = (
+    "targets",
+    "fixed_recipients",
+    "subject_lines",
+    "talking_points",
+    "prompts",
+    "allowed_origins",
+)
+
+
+def _shape_errors(data: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Wrong JSON types, found before anything is built, so none is silently dropped."""
+    errors: dict[str, list[str]] = {}
+    for name in LIST_FIELDS:
+        if name in data and not isinstance(data[name], list | tuple):
+            errors[name] = ["Must be a list."]
+    for name in ("talking_points", "prompts", "fixed_recipients"):
+        items = data.get(name)
+        if isinstance(items, list | tuple):
+            for i, item in enumerate(items):
+                if not isinstance(item, Mapping):
+                    errors[f"{name}.{i}"] = ["Must be an object."]
+                elif not isinstance(item.get("phrasings", []), list | tuple):
+                    errors[f"{name}.{i}.phrasings"] = ["Must be a list."]
+    for name in (
+        "slug",
+        "title",
+        "summary_html",
+        "status",
+        "opening",
+        "closing",
+        "sign_off",
+        "next_ask",
+    ):
+        if data.get(name) is not None and not isinstance(data[name], str):
+            errors[name] = ["Must be text."]
+    if "asks" in data and not isinstance(data["asks"], Mapping | None):
+        errors["asks"] = ["Must be an object of target to text."]
+    if data.get("format", FORMAT) != FORMAT:
+        errors["format"] = [f"Unknown format {data.get('format')!r}; expected {FORMAT!r}."]
+    return errors
 
 
 def from_dict(data: Mapping[str, Any]) -> Campaign:
@@ -115,33 +154,34 @@ def from_dict(data: Mapping[str, Any]) -> Campaign:
     """
     if not isinstance(data, Mapping):
         raise InvalidCampaign({"": ["A campaign must be a JSON object."]})
+    errors = _shape_errors(data)
+    if errors:
+        raise InvalidCampaign(errors)
     try:
         campaign = Campaign(
             slug=data.get("slug", ""),
             title=data.get("title", ""),
             summary_html=clean_html(data.get("summary_html") or ""),
             status=data.get("status", "draft"),
-            targets=_tuple(data.get("targets", TARGET_ROLES)),
-            fixed_recipients=tuple(
-                FixedRecipient(**r) for r in _tuple(data.get("fixed_recipients"))
-            ),
-            subject_lines=_tuple(data.get("subject_lines")),
+            targets=tuple(data.get("targets", TARGET_ROLES)),
+            fixed_recipients=tuple(FixedRecipient(**r) for r in data.get("fixed_recipients", ())),
+            subject_lines=tuple(data.get("subject_lines", ())),
             opening=data.get("opening", ""),
             talking_points=tuple(
-                TalkingPoint(**{**p, "phrasings": _tuple(p.get("phrasings"))})
-                for p in _tuple(data.get("talking_points"))
+                TalkingPoint(**{**p, "phrasings": tuple(p.get("phrasings") or ())})
+                for p in data.get("talking_points", ())
             ),
-            prompts=tuple(Prompt(**p) for p in _tuple(data.get("prompts"))),
+            prompts=tuple(Prompt(**p) for p in data.get("prompts", ())),
             asks=dict(data.get("asks") or {}),
             closing=data.get("closing", ""),
             sign_off=data.get("sign_off", "Yours sincerely,"),
             next_ask=data.get("next_ask", ""),
-            allowed_origins=_tuple(data.get("allowed_origins")),
+            allowed_origins=tuple(data.get("allowed_origins", ())),
         )
-    except (TypeError, AttributeError) as exc:
-        raise InvalidCampaign(
-            {"": [f"The campaign is not in the expected shape ({exc})."]}
-        ) from None
+    except TypeError as exc:
+        # An unknown or missing key inside an item; say which, without Python's wording.
+        field_name = str(exc).rsplit(" ", 1)[-1].strip("'")
+        raise InvalidCampaign({"": [f"Unexpected or missing field {field_name!r}."]}) from None
     errors = validate(campaign)
     if errors:
         raise InvalidCampaign(errors)
@@ -155,7 +195,7 @@ def _check_text(errors: dict[str, list[str]], path: str, text: Any, required: bo
     if required and not text.strip():
         errors.setdefault(path, []).append("This is required.")
     if len(text) > MAX_TEXT:
-        errors.setdefault(path, []).append(f"Keep this under {MAX_TEXT} characters.")
+        errors.setdefault(path, []).append(f"Keep this to {MAX_TEXT} characters or fewer.")
     unknown = sorted(placeholders_in(text) - PLACEHOLDERS)
     if unknown:
         allowed = ", ".join(f"{{{p}}}" for p in sorted(PLACEHOLDERS))
@@ -174,6 +214,8 @@ def validate(c: Campaign) -> dict[str, list[str]]:
     bad_roles = [t for t in c.targets if t not in TARGET_ROLES]
     if bad_roles:
         errors["targets"] = [f"Unknown target {bad_roles[0]!r}."]
+    elif len(set(c.targets)) != len(c.targets):
+        errors["targets"] = ["Each target can be chosen once."]
     if not c.targets and not c.fixed_recipients:
         errors["targets"] = ["Choose at least one target or add a fixed recipient."]
     if not c.subject_lines:

@@ -56,7 +56,8 @@ def own_share(body: str, stock: tuple[str, ...]) -> int:
     paragraphs = [p.strip() for p in PARAGRAPH_BREAK.split(clean_text(body)) if p.strip()]
     total = sum(len(p) for p in paragraphs)
     own = sum(len(p) for p in paragraphs if p not in stock)
-    return round(100 * own / total) if total else 0
+    # A sentence of one's own shows as at least 1%, never as nothing.
+    return max(1, round(100 * own / total)) if own else 0
 
 
 def clean_text(text: str) -> str:

@@ -34,12 +34,20 @@ class OutsideCoverage(Exception):
 
     def __init__(self, country: str | None) -> None:
         self.country = country
-        where = country or "This postcode"
-        super().__init__(
-            f"{where} is outside the UK Parliament and the UK's police force areas, so there is "
-            "no MP or police force here for this campaign to write to. If you live in England, "
-            "Scotland, Wales or Northern Ireland, enter the postcode of your home address there."
-        )
+        if country in NATIONS:
+            # A UK postcode with no constituency (new, or special): the lists still work.
+            message = (
+                "We couldn't match this postcode to a constituency. Please choose your "
+                "constituency and police force from the lists."
+            )
+        else:
+            message = (
+                f"{country or 'This postcode'} is outside the UK Parliament and the UK's police "
+                "force areas, so there is no MP or police force here for this campaign to write "
+                "to. If you live in England, Scotland, Wales or Northern Ireland, enter the "
+                "postcode of your home address there."
+            )
+        super().__init__(message)
 
 
 class UnknownArea(ValueError):
@@ -109,7 +117,8 @@ def _force_area(row: Mapping[str, str]) -> ForceArea:
         role="police_oversight",
         name=row["oversight_name"],
         email=row["oversight_email"] or None,
-        contact_url=row["oversight_website"] or row["force_website"] or None,
+        # Never the force's own site: that is another organisation with another inbox.
+        contact_url=row["oversight_website"] or None,
         salutation=OVERSIGHT_SALUTATIONS.get(row["oversight_kind"], row["oversight_name"]),
         kind=row["oversight_kind"],
         needs_review=review,
@@ -184,13 +193,20 @@ class Directory:
         """A place from codes a supporter chose by hand when the postcode lookup is down."""
         con = self.constituency(constituency_code)
         area = self.force_area(pfa_code)
+        # Constituencies and police force areas never cross the borders between nations.
+        if con.code[0] != area.code[0]:
+            raise UnknownArea(
+                "pfa_code",
+                f"{area.force.name} doesn't police {con.name}. "
+                "Choose the force for where you live.",
+            )
         return Place(
             postcode=None,
             country=con.country,
             constituency_code=con.code,
             constituency_name=con.name,
             pfa_code=area.code,
-            pfa_name=area.name,
+            pfa_name=None if area.code == NORTHERN_IRELAND_PFA else area.name,
         )
 
     def recipients(

@@ -18,9 +18,16 @@ MAX_NAME = 100
 MAX_ADDRESS = 200
 MAX_ANSWER = 2000
 MAX_POSTCODE = 16
+NO_PLACE = "Enter your postcode, or choose your constituency and police force."
+NO_AREA = "Choose both your constituency and your police force (or give a postcode)."
 AREA_CODE = re.compile(r"^[ENSWL][0-9]{8}$")
-# Line breaks and tabs are fine in longer answers; no other control characters anywhere.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+# Line breaks and tabs are fine in longer answers; no other control characters anywhere, and
+# no invisible characters that reorder or hide text (bidi overrides, zero-width space, BOM).
+# Zero-width joiners stay: emoji and several scripts need them.
+CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u2028\u2029"
+    r"\u202a-\u202e\u2066-\u2069\ufeff]"
+)
 LINE_BREAKS = re.compile(r"[\r\n\t]")
 
 
@@ -51,7 +58,7 @@ def _text(errors, name, value, *, limit, required, multiline=False) -> str:
     elif required and not value:
         errors[name] = ["This is required."]
     elif len(value) > limit:
-        errors[name] = [f"Please keep this under {limit} characters (it has {len(value)})."]
+        errors[name] = [f"Please keep this to {limit} characters or fewer (it has {len(value)})."]
     return value
 
 
@@ -100,11 +107,17 @@ def parse(data: Any, campaign: Campaign) -> LetterRequest:
         raise InvalidInput({"": ["Send a JSON object."]})
     errors: dict[str, list[str]] = {}
     postcode = constituency = pfa = None
-    if data.get("postcode") not in (None, ""):
-        postcode = _text(errors, "postcode", data["postcode"], limit=MAX_POSTCODE, required=True)
-    else:
+    raw_postcode = data.get("postcode")
+    has_codes = data.get("constituency_code") is not None or data.get("pfa_code") is not None
+    if isinstance(raw_postcode, str) and not raw_postcode.strip():
+        raw_postcode = None
+    if raw_postcode is not None:
+        postcode = _text(errors, "postcode", raw_postcode, limit=MAX_POSTCODE, required=True)
+    elif has_codes:
         constituency = _code(errors, "constituency_code", data.get("constituency_code"))
         pfa = _code(errors, "pfa_code", data.get("pfa_code"))
+    else:
+        errors["postcode"] = [NO_PLACE]
     name = _text(errors, "name", data.get("name"), limit=MAX_NAME, required=True)
     address = _text(errors, "address", data.get("address"), limit=MAX_ADDRESS, required=False)
     points = _points(errors, data.get("talking_points", []), campaign)
@@ -121,9 +134,7 @@ def parse(data: Any, campaign: Campaign) -> LetterRequest:
 
 
 def _code(errors, name, value) -> str | None:
-    if not isinstance(value, str) or not AREA_CODE.match(value):
-        errors[name] = [
-            "Give a postcode, or both a constituency code and a police force area code."
-        ]
+    if not isinstance(value, str) or not AREA_CODE.fullmatch(value):
+        errors[name] = [NO_AREA]
         return None
     return value

@@ -30,7 +30,7 @@
       total += p.length;
       if (stock.indexOf(p) < 0) own += p.length;
     });
-    return total ? Math.round(100 * own / total) : 0;
+    return own ? Math.max(1, Math.round(100 * own / total)) : 0;
   }
 
   function copy(text, status) {

@@ -212,9 +212,9 @@ def test_eml_for_a_letter_that_is_not_there(client, postcodes_io):
     ("changes", "field_id", "message"),
     (
         ({"name": ""}, "name", "This is required."),
-        ({"name": "x" * 101}, "name", "under 100 characters"),
+        ({"name": "x" * 101}, "name", "to 100 characters or fewer"),
         ({"talking_points": []}, "points", "Choose at least one point"),
-        ({"answer-why": "x" * 2001}, "answer-why", "under 2000 characters"),
+        ({"answer-why": "x" * 2001}, "answer-why", "to 2000 characters or fewer"),
         ({"address": "a\x00b"}, "address", "characters we can't put in a letter"),
     ),
 )

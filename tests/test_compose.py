@@ -1,0 +1,501 @@
+"""Tests for advocacy.compose with the example campaign and real recipients from the directory."""
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from advocacy import campaigns
+from advocacy.campaigns import Campaign
+from advocacy.campaigns import fill
+from advocacy.campaigns import from_dict
+from advocacy.compose import Choices
+from advocacy.compose import Letter
+from advocacy.compose import Sender
+from advocacy.compose import clean_text
+from advocacy.compose import letters
+from advocacy.compose import own_share
+from advocacy.compose import seed
+from advocacy.directory import Recipient
+from advocacy.directory import bundled
+from advocacy.directory import fixed_recipient
+from advocacy.postcodes import Place
+
+EXAMPLE = Path(campaigns.__file__).parent / "example_campaign.json"
+SOUTHWARK = Place(
+    "SE1 2DL",
+    "England",
+    "E14001085",
+    "Bermondsey and Old Southwark",
+    "E23000001",
+    "Metropolitan Police",
+)
+OPENING = (
+    "I live in Bermondsey and Old Southwark, in the area policed by Metropolitan Police Service, "
+    "and I am writing to ask for your help in ending police use of live facial recognition (LFR) "
+    "cameras in public places."
+)
+DEFAULT_POINTS = ("what-is-lfr", "accuracy", "discrimination", "bridges-ruling", "no-legal-basis")
+WHY = "My daughter goes to school next to the station where the van parks."
+LOCAL = "London Bridge station and Borough Market."
+
+
+@pytest.fixture(scope="module")
+def campaign() -> Campaign:
+    return from_dict(json.loads(EXAMPLE.read_text(encoding="utf-8")))
+
+
+@pytest.fixture(scope="module")
+def recipients(campaign: Campaign) -> list[Recipient]:
+    return bundled().recipients(SOUTHWARK, campaign.targets)
+
+
+@pytest.fixture(scope="module")
+def values() -> dict[str, str]:
+    return bundled().place_values(SOUTHWARK)
+
+
+def write(
+    campaign: Campaign,
+    recipients: list[Recipient],
+    *,
+    name: str = "Ada Lovelace",
+    address: str = "1 High Street, London",
+    postcode: str | None = "SE1 2DL",
+    points: tuple[str, ...] = DEFAULT_POINTS,
+    answers: tuple[tuple[str, str], ...] = (("why", WHY), ("local", LOCAL)),
+) -> list[Letter]:
+    return letters(
+        campaign,
+        recipients,
+        Sender(name, address, postcode),
+        Choices(points, answers),
+        bundled().place_values(SOUTHWARK),
+    )
+
+
+def paragraphs(letter: Letter) -> list[str]:
+    return letter.body.split("\n\n")
+
+
+def phrasings_in(body: str, campaign: Campaign, point_id: str, values: dict) -> list[str]:
+    point = campaign.point(point_id)
+    return [text for text in (fill(p, values) for p in point.phrasings) if text in body]
+
+
+# --- recipients ----------------------------------------------------------------------------------
+
+
+def test_recipients_are_the_met_set(recipients: list[Recipient]) -> None:
+    assert [(r.role, r.name) for r in recipients] == [
+        ("mp", "Neil Coyle"),
+        ("police_oversight", "Mayor's Office for Policing and Crime (Mayor of London)"),
+        ("police_force", "Metropolitan Police Service"),
+    ]
+
+
+def test_one_letter_per_recipient_in_order(campaign: Campaign, recipients: list[Recipient]):
+    home_secretary = fixed_recipient("Home Secretary", "hs@example.org", None, None)
+    everyone = [*recipients, home_secretary]
+    result = write(campaign, everyone)
+    assert [letter.recipient for letter in result] == everyone
+
+
+def test_no_recipients_no_letters(campaign: Campaign) -> None:
+    assert write(campaign, []) == []
+
+
+@pytest.mark.parametrize(
+    ("index", "greeting"),
+    [(0, "Dear Neil Coyle,"), (1, "Dear Mayor,"), (2, "Dear Commissioner,")],
+)
+def test_greeting(campaign: Campaign, recipients: list[Recipient], index: int, greeting: str):
+    assert paragraphs(write(campaign, recipients)[index])[0] == greeting
+
+
+def test_fixed_recipient_greeting(campaign: Campaign) -> None:
+    minister = fixed_recipient("Rt Hon A Person MP", "a@example.org", None, "Home Secretary")
+    (letter,) = write(campaign, [minister])
+    assert paragraphs(letter)[0] == "Dear Home Secretary,"
+
+
+# --- determinism and variation -------------------------------------------------------------------
+
+
+def test_same_input_same_letters(campaign: Campaign, recipients: list[Recipient]) -> None:
+    first = write(campaign, recipients)
+    second = write(campaign, recipients)
+    assert [(x.subject, x.body) for x in first] == [(x.subject, x.body) for x in second]
+    # A campaign loaded afresh (a new process, say) gives the same letters too.
+    again = from_dict(json.loads(EXAMPLE.read_text(encoding="utf-8")))
+    assert write(again, recipients) == first
+
+
+def test_known_seed(campaign: Campaign) -> None:
+    """The seed is a pure function of its inputs; no process-specific hashing gets in."""
+    sender = Sender("Ada Lovelace", "1 High Street", "SE1 2DL")
+    choices = Choices(("accuracy", "cost"), (("why", "x"),))
+    digest = seed(campaign, sender, choices)
+    assert len(digest) == 64
+    assert digest == seed(campaign, Sender(" ADA LOVELACE ", "elsewhere", "SE1 2DL"), choices)
+    assert digest == seed(campaign, sender, Choices(("cost", "accuracy"), (("why", "x"),)))
+    assert digest != seed(campaign, sender, Choices(("accuracy",), (("why", "x"),)))
+    assert digest != seed(campaign, sender, Choices(("accuracy", "cost"), (("why", "y"),)))
+    assert digest != seed(campaign, replace(sender, postcode="SE1 2DM"), choices)
+    assert digest != seed(replace(campaign, slug="other"), sender, choices)
+
+
+def test_order_of_chosen_points_does_not_matter(campaign: Campaign, recipients: list[Recipient]):
+    forwards = write(campaign, recipients, points=DEFAULT_POINTS)
+    backwards = write(campaign, recipients, points=tuple(reversed(DEFAULT_POINTS)))
+    assert forwards == backwards
+
+
+def test_letters_vary_between_supporters(campaign: Campaign, recipients: list[Recipient]):
+    names = [f"Supporter Number {i}" for i in range(20)]
+    mp_letters = [write(campaign, recipients, name=name)[0] for name in names]
+    # Leave out the signature, which holds the name, so that only the drawn text counts.
+    drawn = {"\n\n".join(paragraphs(letter)[:-1]) for letter in mp_letters}
+    assert len(drawn) >= 5
+    assert len({letter.subject for letter in mp_letters}) >= 2
+
+
+def test_letters_vary_between_recipients(campaign: Campaign, recipients: list[Recipient]):
+    """Each recipient gets its own draw, so three letters from one supporter are not copies."""
+    result = write(campaign, recipients, points=tuple(p.id for p in campaign.talking_points))
+    middles = {tuple(paragraphs(letter)[4:-3]) for letter in result}
+    assert len(middles) == 3
+
+
+def test_subject_is_a_filled_subject_line(
+    campaign: Campaign, recipients: list[Recipient], values: dict
+):
+    lines = {fill(line, values) for line in campaign.subject_lines}
+    assert "Live facial recognition: a letter from a Bermondsey and Old Southwark resident" in lines
+    for i in range(10):
+        for letter in write(campaign, recipients, name=f"Person {i}"):
+            assert letter.subject in lines
+            assert "{" not in letter.subject
+
+
+# --- structure -----------------------------------------------------------------------------------
+
+
+def test_answers_follow_the_opening(campaign: Campaign, recipients: list[Recipient]) -> None:
+    for letter in write(campaign, recipients):
+        parts = paragraphs(letter)
+        assert parts[0] == f"Dear {letter.recipient.salutation},"
+        assert parts[1] == OPENING
+        assert parts[2] == WHY
+        assert parts[3] == LOCAL
+
+
+def test_answers_keep_the_given_order(campaign: Campaign, recipients: list[Recipient]) -> None:
+    (letter, *_) = write(campaign, recipients, answers=(("local", LOCAL), ("why", WHY)))
+    assert paragraphs(letter)[2:4] == [LOCAL, WHY]
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [(), (("why", ""),), (("why", "   \n  "), ("local", "\r\n"))],
+    ids=["none", "empty", "blank"],
+)
+def test_blank_answers_are_left_out(campaign: Campaign, recipients: list[Recipient], answers):
+    letter = write(campaign, recipients, answers=answers)[0]
+    parts = paragraphs(letter)
+    assert parts[1] == OPENING
+    assert any(phrasings_in(parts[2], campaign, p, {}) for p in DEFAULT_POINTS)
+    assert letter.own_share == 0
+    assert "\n\n\n" not in letter.body
+
+
+def test_multi_paragraph_answer(campaign: Campaign, recipients: list[Recipient]) -> None:
+    answer = "First thought.\n\n\n\nSecond thought,\nsame paragraph."
+    letter = write(campaign, recipients, answers=(("why", answer),))[0]
+    assert paragraphs(letter)[2:4] == ["First thought.", "Second thought,\nsame paragraph."]
+
+
+@pytest.mark.parametrize(
+    "chosen",
+    [
+        ("accuracy",),
+        ("cost", "spreading", "watchlists"),
+        DEFAULT_POINTS,
+        (
+            "what-is-lfr",
+            "accuracy",
+            "discrimination",
+            "bridges-ruling",
+            "no-legal-basis",
+            "chilling-effect",
+            "watchlists",
+            "innocent-images",
+            "cost",
+            "spreading",
+        ),
+    ],
+)
+def test_only_chosen_points(
+    campaign: Campaign, recipients: list[Recipient], values: dict, chosen: tuple[str, ...]
+) -> None:
+    for letter in write(campaign, recipients, points=chosen):
+        for point in campaign.talking_points:
+            found = phrasings_in(letter.body, campaign, point.id, values)
+            if point.id in chosen:
+                assert len(found) == 1, (letter.recipient.role, point.id)
+            else:
+                assert found == [], (letter.recipient.role, point.id)
+        # The points come as whole paragraphs straight after the two answers.
+        parts = paragraphs(letter)[4 : 4 + len(chosen)]
+        made = {
+            point_id
+            for point_id in chosen
+            for part in parts
+            if part in {fill(p, values) for p in campaign.point(point_id).phrasings}
+        }
+        assert made == set(chosen)
+
+
+def test_no_points_chosen(campaign: Campaign, recipients: list[Recipient], values: dict) -> None:
+    letter = write(campaign, recipients, points=())[0]
+    for point in campaign.talking_points:
+        assert phrasings_in(letter.body, campaign, point.id, values) == []
+    assert paragraphs(letter)[:4] == ["Dear Neil Coyle,", OPENING, WHY, LOCAL]
+    assert paragraphs(letter)[4] == campaign.asks["mp"]
+
+
+def test_unknown_point_ids_are_ignored(campaign: Campaign, recipients: list[Recipient]) -> None:
+    (letter, *_) = write(campaign, recipients, points=("accuracy", "no-such-point"))
+    assert len(phrasings_in(letter.body, campaign, "accuracy", {})) == 1
+    # Greeting, opening, two answers, one point, ask, closing, signature.
+    assert len(paragraphs(letter)) == 8
+
+
+# --- sign-off ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "address", "postcode", "block"),
+    [
+        (
+            "Ada Lovelace",
+            "1 High Street, London",
+            "SE1 2DL",
+            "Yours sincerely,\nAda Lovelace\n1 High Street, London\nSE1 2DL",
+        ),
+        ("Ada Lovelace", "", "SE1 2DL", "Yours sincerely,\nAda Lovelace\nSE1 2DL"),
+        ("Ada Lovelace", "   ", "SE1 2DL", "Yours sincerely,\nAda Lovelace\nSE1 2DL"),
+        ("Ada Lovelace", "1 High Street", None, "Yours sincerely,\nAda Lovelace\n1 High Street"),
+        ("  Ada Lovelace  ", "", None, "Yours sincerely,\nAda Lovelace"),
+        (
+            "Ada",
+            "Flat 2\r\n1 High Street",
+            "SE1 2DL",
+            "Yours sincerely,\nAda\nFlat 2\n1 High Street\nSE1 2DL",
+        ),
+    ],
+)
+def test_sign_off_block(
+    campaign: Campaign,
+    recipients: list[Recipient],
+    name: str,
+    address: str,
+    postcode: str | None,
+    block: str,
+) -> None:
+    for letter in write(campaign, recipients, name=name, address=address, postcode=postcode):
+        assert letter.body.endswith("\n\n" + block)
+        assert paragraphs(letter)[-1] == block
+        assert paragraphs(letter)[-2] == campaign.closing
+        assert "\n\n\n" not in letter.body
+
+
+def test_custom_sign_off(campaign: Campaign, recipients: list[Recipient]) -> None:
+    custom = replace(campaign, sign_off="With best wishes,")
+    letter = write(custom, recipients, address="", postcode=None)[0]
+    assert paragraphs(letter)[-1] == "With best wishes,\nAda Lovelace"
+
+
+# --- placeholders and the supporter's own text ---------------------------------------------------
+
+
+def test_placeholders_are_filled(
+    campaign: Campaign, recipients: list[Recipient], values: dict
+) -> None:
+    result = write(campaign, recipients, points=("cost",))
+    for letter in result:
+        assert paragraphs(letter)[1] == OPENING
+        assert "{" not in letter.body
+        assert "}" not in letter.body
+        cost = {fill(text, values) for text in campaign.point("cost").phrasings}
+        assert paragraphs(letter)[4] in cost
+    force = result[2]
+    assert "I respectfully ask that Metropolitan Police Service stops" in force.body
+    oversight = result[1]
+    assert "the chief officer of Metropolitan Police Service to account" in oversight.body
+
+
+def test_every_placeholder(campaign: Campaign, recipients: list[Recipient]) -> None:
+    custom = replace(
+        campaign,
+        opening=(
+            "To {recipient_name} from {supporter_name} of {postcode} in {constituency}, {country}; "
+            "{force_name} / {oversight_name}."
+        ),
+    )
+    result = write(custom, recipients, name=" Ada Lovelace ")
+    oversight = "Mayor's Office for Policing and Crime (Mayor of London)"
+    for letter in result:
+        assert paragraphs(letter)[1] == (
+            f"To {letter.recipient.name} from Ada Lovelace of SE1 2DL in "
+            f"Bermondsey and Old Southwark, England; Metropolitan Police Service / {oversight}."
+        )
+    no_postcode = write(custom, recipients, postcode=None)[0]
+    assert " of  in Bermondsey" in paragraphs(no_postcode)[1]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "{constituency}",
+        "I live in {constituency} and {force_name} should stop. {recipient_name}",
+        "{recipient_name.__class__} {0} {} {{x}}",
+        "Tom & Jerry <b>bold</b> &amp; \"quoted\" 'single' <script>alert(1)</script>",
+        "50% of {{ people }} think ${HOME} is fine \\n",
+    ],
+)
+def test_supporter_text_is_kept_as_written(
+    campaign: Campaign, recipients: list[Recipient], answer: str
+) -> None:
+    for letter in write(campaign, recipients, answers=(("why", answer),)):
+        assert paragraphs(letter)[2] == answer
+
+
+def test_supporter_name_is_kept_as_written(campaign: Campaign, recipients: list[Recipient]):
+    custom = replace(campaign, closing="Thank you, from {supporter_name}.")
+    for name in ("Tom & Jerry <b>", "{constituency}", "{recipient_name.__class__}"):
+        letter = write(custom, recipients, name=name)[0]
+        assert paragraphs(letter)[-2] == f"Thank you, from {name}."
+        assert paragraphs(letter)[-1].splitlines()[1] == name
+        assert "&amp;" not in letter.body
+        assert "&lt;" not in letter.body
+
+
+def test_crlf_in_answers_is_normalised(campaign: Campaign, recipients: list[Recipient]) -> None:
+    answer = "Line one\r\nLine two\r\n\r\n\r\nPara two\rend"
+    letter = write(campaign, recipients, answers=(("why", answer),))[0]
+    assert "\r" not in letter.body
+    assert paragraphs(letter)[2:4] == ["Line one\nLine two", "Para two\nend"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a\r\nb", "a\nb"),
+        ("a\rb", "a\nb"),
+        ("  a  ", "a"),
+        ("a\n\n\n\nb", "a\n\nb"),
+        ("a\r\n\r\n\r\nb", "a\n\nb"),
+        ("\n\na\n\n", "a"),
+        ("a\n\nb", "a\n\nb"),
+        ("", ""),
+    ],
+)
+def test_clean_text(text: str, expected: str) -> None:
+    assert clean_text(text) == expected
+
+
+def test_stock_is_everything_but_the_answers(
+    campaign: Campaign, recipients: list[Recipient]
+) -> None:
+    for letter in write(campaign, recipients):
+        parts = paragraphs(letter)
+        assert letter.stock == tuple(p for p in parts if p not in (WHY, LOCAL))
+        assert len(letter.stock) == len(parts) - 2
+        assert letter.stock[0] == f"Dear {letter.recipient.salutation},"
+        assert letter.stock[-1].startswith("Yours sincerely,\nAda Lovelace")
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        (),
+        (("why", "abc"),),
+        (("why", "abc"), ("local", "de")),
+        (("why", "  abc  "),),
+        (("why", "a\r\nb"),),
+        (("why", "One.\n\n\nTwo."),),
+        (("why", WHY), ("local", LOCAL)),
+    ],
+)
+def test_own_share(campaign: Campaign, recipients: list[Recipient], answers) -> None:
+    """The share of the letter, by characters, that the supporter wrote."""
+    own_text = [clean_text(text) for _, text in answers]
+    for letter in write(campaign, recipients, answers=answers):
+        own = sum(len(part) for text in own_text for part in text.split("\n\n"))
+        total = sum(len(part) for part in paragraphs(letter))
+        assert letter.own_share == (max(1, round(100 * own / total)) if own else 0)
+
+
+def test_own_share_of_the_default_letters(campaign: Campaign, recipients: list[Recipient]) -> None:
+    assert [letter.own_share for letter in write(campaign, recipients)] == [5, 5, 4]
+    assert [letter.own_share for letter in write(campaign, recipients, answers=())] == [0, 0, 0]
+    # A few words in a long letter still show: never rounded down to nothing.
+    short = write(campaign, recipients, answers=(("why", "abc"),))
+    assert [letter.own_share for letter in short] == [1, 1, 1]
+
+
+def test_own_share_follows_edits(campaign: Campaign, recipients: list[Recipient]) -> None:
+    letter = write(campaign, recipients, answers=())[0]
+    assert letter.own_share == 0
+    parts = paragraphs(letter)
+    # The supporter rewrites the opening in the editor; Windows line breaks come back.
+    mine = "I have lived near Borough Market for twenty years."
+    edited = "\r\n\r\n".join([parts[0], mine, *parts[2:]])
+    share = own_share(edited, letter.stock)
+    total = sum(len(p) for p in [parts[0], mine, *parts[2:]])
+    assert share == round(100 * len(mine) / total)
+    assert 0 < share < 100
+
+
+@pytest.mark.parametrize(
+    ("body", "stock", "share"),
+    [
+        ("", (), 0),
+        ("   \n\n  ", (), 0),
+        ("mine", (), 100),
+        ("stock", ("stock",), 0),
+        ("stock\n\nmine", ("stock",), 44),
+        ("stock\n \nmine", ("stock",), 44),
+        ("  stock  \r\n\r\nmine", ("stock",), 44),
+        ("ab\n\nabcdef", ("ab",), 75),
+    ],
+)
+def test_own_share_function(body: str, stock: tuple[str, ...], share: int) -> None:
+    assert own_share(body, stock) == share
+
+
+def test_role_specific_ask(campaign: Campaign, recipients: list[Recipient], values: dict) -> None:
+    home_secretary = fixed_recipient("Home Secretary", "hs@example.org", None, None)
+    asks = {role: fill(text, values) for role, text in campaign.asks.items()}
+    for letter in write(campaign, [*recipients, home_secretary]):
+        for role, ask in asks.items():
+            assert (ask in letter.body) == (role == letter.recipient.role), (
+                letter.recipient.role,
+                role,
+            )
+        if letter.recipient.role in asks:
+            # The ask comes just before the closing.
+            assert paragraphs(letter)[-3] == asks[letter.recipient.role]
+
+
+def test_no_ask_for_a_role_means_no_empty_paragraph(
+    campaign: Campaign, recipients: list[Recipient]
+) -> None:
+    custom = replace(campaign, asks={"mp": campaign.asks["mp"]}, closing="")
+    result = write(custom, recipients, points=("accuracy",))
+    assert paragraphs(result[0])[-2] == campaign.asks["mp"]
+    for letter in result[1:]:
+        assert len(paragraphs(letter)) == 2 + 2 + 1 + 1
+        assert "" not in paragraphs(letter)

@@ -1,0 +1,669 @@
+"""Tests for advocacy.directory with the bundled CSVs: recipients in every UK nation."""
+
+from dataclasses import replace
+
+import pytest
+
+from advocacy.directory import COMMISSIONER_FORCES
+from advocacy.directory import MP_CONTACT_URL
+from advocacy.directory import NATIONS
+from advocacy.directory import NORTHERN_IRELAND_PFA
+from advocacy.directory import ROLES
+from advocacy.directory import Directory
+from advocacy.directory import OutsideCoverage
+from advocacy.directory import Recipient
+from advocacy.directory import UnknownArea
+from advocacy.directory import bundled
+from advocacy.directory import fixed_recipient
+from advocacy.postcodes import Place
+
+MET_OVERSIGHT = "Mayor's Office for Policing and Crime (Mayor of London)"
+MOPAC_URL = "https://www.london.gov.uk/programmes-strategies/mayors-office-policing-and-crime-mopac"
+
+# Real places, as postcodes.io describes them (see tests/data/postcodes_io).
+SOUTHWARK = Place(
+    "SE1 2DL",
+    "England",
+    "E14001085",
+    "Bermondsey and Old Southwark",
+    "E23000001",
+    "Metropolitan Police",
+)
+SEVENOAKS = Place("BR8 7RE", "England", "E14001465", "Sevenoaks", "E23000032", "Kent")
+CARDIFF = Place("CF24 3AA", "Wales", "W07000089", "Cardiff East", "W15000003", "South Wales")
+ABERDEEN = Place("AB10 1AB", "Scotland", "S14000061", "Aberdeen South", "S23000009", "Scotland")
+# postcodes.io gives Northern Ireland the pseudo PFA code, which the client turns into None.
+NORTH_ANTRIM = Place("BT53 7HX", "Northern Ireland", "N05000012", "North Antrim", None, None)
+JERSEY = Place("JE2 4WD", "Channel Islands", None, None, None, None)
+
+
+@pytest.fixture(scope="module")
+def book() -> Directory:
+    return bundled()
+
+
+def summary(r: Recipient) -> tuple:
+    return (r.role, r.name, r.email, r.contact_url, r.salutation, r.kind, r.needs_review)
+
+
+# --- loading -------------------------------------------------------------------------------------
+
+
+def test_bundled_counts(book: Directory) -> None:
+    assert len(book.constituencies) == 650
+    assert len(book.mps) == 650
+    assert len(book.force_areas) == 45
+
+
+def test_every_constituency_has_an_mp(book: Directory) -> None:
+    assert set(book.mps) == set(book.constituencies)
+    assert all(mp.role == "mp" for mp in book.mps.values())
+
+
+def test_bundled_is_loaded_once() -> None:
+    assert bundled() is bundled()
+
+
+def test_force_areas_by_nation(book: Directory) -> None:
+    codes = sorted(book.force_areas)
+    assert sum(c.startswith("E23") for c in codes) == 39
+    assert sum(c.startswith("W15") for c in codes) == 4
+    assert "S23000009" in codes
+    assert NORTHERN_IRELAND_PFA in codes
+    # The Channel Islands and Isle of Man pseudo areas have no force to write to.
+    assert "L99999999" not in codes
+    assert "M99999999" not in codes
+
+
+def test_everyone_can_be_reached(book: Directory) -> None:
+    """A recipient with neither an email address nor a contact page would be a dead end."""
+    people = list(book.mps.values())
+    for area in book.force_areas.values():
+        people += [area.force, area.oversight]
+    unreachable = [p.name for p in people if not (p.email or p.contact_url)]
+    assert unreachable == []
+
+
+def test_forces_have_no_email_but_a_website(book: Directory) -> None:
+    for area in book.force_areas.values():
+        assert area.force.email is None, area.code
+        assert area.force.contact_url.startswith("http"), area.code
+        assert area.oversight.name, area.code
+
+
+def test_exactly_four_mps_have_no_email(book: Directory) -> None:
+    missing = sorted(code for code, mp in book.mps.items() if mp.email is None)
+    assert missing == ["E14001111", "E14001373", "E14001433", "N05000018"]
+
+
+# --- recipients in each nation -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("place", "expected"),
+    [
+        pytest.param(
+            SOUTHWARK,
+            [
+                (
+                    "mp",
+                    "Neil Coyle",
+                    "neil.coyle.mp@parliament.uk",
+                    None,
+                    "Neil Coyle",
+                    None,
+                    False,
+                ),
+                (
+                    "police_force",
+                    "Metropolitan Police Service",
+                    None,
+                    "https://www.met.police.uk/",
+                    "Commissioner",
+                    None,
+                    False,
+                ),
+                # MOPAC has no published address: the contact page stands in for it.
+                ("police_oversight", MET_OVERSIGHT, None, MOPAC_URL, "Mayor", "mayor", True),
+            ],
+            id="england-met",
+        ),
+        pytest.param(
+            CARDIFF,
+            [
+                (
+                    "mp",
+                    "Jo Stevens",
+                    "jo.stevens.mp@parliament.uk",
+                    None,
+                    "Jo Stevens",
+                    None,
+                    False,
+                ),
+                (
+                    "police_force",
+                    "South Wales Police",
+                    None,
+                    "https://www.south-wales.police.uk/",
+                    "Chief Constable",
+                    None,
+                    False,
+                ),
+                (
+                    "police_oversight",
+                    "South Wales Police and Crime Commissioner",
+                    "commissioner@south-wales.pnn.police.uk",
+                    None,  # never the force's site: that is another organisation
+                    "Commissioner",
+                    "pcc",
+                    False,
+                ),
+            ],
+            id="wales",
+        ),
+        pytest.param(
+            ABERDEEN,
+            [
+                (
+                    "mp",
+                    "Douglas Lumsden",
+                    "douglas.lumsden.mp@parliament.uk",
+                    None,
+                    "Douglas Lumsden",
+                    None,
+                    False,
+                ),
+                (
+                    "police_force",
+                    "Police Scotland",
+                    None,
+                    "https://www.scotland.police.uk/",
+                    "Chief Constable",
+                    None,
+                    False,
+                ),
+                (
+                    "police_oversight",
+                    "Scottish Police Authority",
+                    None,
+                    "https://www.spa.police.uk/",
+                    "Scottish Police Authority",
+                    "police_authority",
+                    True,
+                ),
+            ],
+            id="scotland",
+        ),
+        pytest.param(
+            NORTH_ANTRIM,
+            [
+                (
+                    "mp",
+                    "Jim Allister",
+                    "jim.allister.mp@parliament.uk",
+                    None,
+                    "Jim Allister",
+                    None,
+                    False,
+                ),
+                (
+                    "police_force",
+                    "Police Service of Northern Ireland",
+                    None,
+                    "https://www.psni.police.uk/",
+                    "Chief Constable",
+                    None,
+                    False,
+                ),
+                (
+                    "police_oversight",
+                    "Northern Ireland Policing Board",
+                    None,
+                    "https://www.nipolicingboard.org.uk/",
+                    "Northern Ireland Policing Board",
+                    "policing_board",
+                    True,
+                ),
+            ],
+            id="northern-ireland-without-pfa-code",
+        ),
+    ],
+)
+def test_recipients_in_each_nation(book: Directory, place: Place, expected: list[tuple]) -> None:
+    found = book.recipients(place, ROLES)
+    assert [summary(r) for r in found] == expected
+
+
+def test_pcc_with_an_email_address(book: Directory) -> None:
+    mp, force, oversight = book.recipients(SEVENOAKS, ROLES)
+    assert (mp.name, mp.email) == ("Laura Trott", "laura.trott.mp@parliament.uk")
+    assert (force.name, force.salutation) == ("Kent Police", "Chief Constable")
+    assert oversight.name == "Kent Police and Crime Commissioner"
+    assert oversight.email == "contactyourpcc@kent.police.uk"
+    assert oversight.kind == "pcc"
+    assert oversight.salutation == "Commissioner"
+    assert oversight.needs_review is False
+
+
+def test_mp_party_is_kept(book: Directory) -> None:
+    assert book.mps["E14001085"].party == "Labour"
+    assert book.mps["N05000018"].party == "Sinn Féin"
+
+
+def test_northern_ireland_by_pseudo_code_too(book: Directory) -> None:
+    """A place chosen by hand carries the pseudo code itself rather than None."""
+    by_code = Place(None, "Northern Ireland", "N05000012", "North Antrim", NORTHERN_IRELAND_PFA, "")
+    assert book.recipients(by_code, ROLES) == book.recipients(NORTH_ANTRIM, ROLES)
+
+
+def test_no_police_area_outside_northern_ireland_gives_only_the_mp(book: Directory) -> None:
+    place = Place("SE1 2DL", "England", "E14001085", "Bermondsey and Old Southwark", None, None)
+    assert [r.role for r in book.recipients(place, ROLES)] == ["mp"]
+
+
+@pytest.mark.parametrize(
+    ("code", "salutation"),
+    [
+        ("E23000001", "Commissioner"),  # Metropolitan Police
+        ("E23000034", "Commissioner"),  # City of London Police
+        ("E23000032", "Chief Constable"),
+        ("W15000003", "Chief Constable"),
+        ("S23000009", "Chief Constable"),
+        ("N99999999", "Chief Constable"),
+    ],
+)
+def test_force_salutation(book: Directory, code: str, salutation: str) -> None:
+    assert book.force_area(code).force.salutation == salutation
+
+
+def test_only_two_forces_have_a_commissioner(book: Directory) -> None:
+    commissioners = {
+        code for code, area in book.force_areas.items() if area.force.salutation == "Commissioner"
+    }
+    assert commissioners == COMMISSIONER_FORCES == {"E23000001", "E23000034"}
+
+
+@pytest.mark.parametrize(
+    ("code", "kind", "salutation"),
+    [
+        ("E23000032", "pcc", "Commissioner"),
+        ("E23000002", "pfcc", "Commissioner"),
+        ("E23000005", "mayor", "Mayor"),
+        ("E23000034", "police_authority", "City of London Police Authority Board"),
+        ("S23000009", "police_authority", "Scottish Police Authority"),
+        ("N99999999", "policing_board", "Northern Ireland Policing Board"),
+    ],
+)
+def test_oversight_salutation_by_kind(book: Directory, code: str, kind: str, salutation: str):
+    oversight = book.force_area(code).oversight
+    assert (oversight.kind, oversight.salutation) == (kind, salutation)
+
+
+# --- MPs without an email address -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "country", "member_id", "name"),
+    [
+        ("E14001111", "England", 3924, "Yasmin Qureshi"),
+        ("E14001373", "England", 54, "Sir Julian Lewis"),
+        ("E14001433", "England", 473, "Sir Mark Hendrick"),
+        ("N05000018", "Northern Ireland", 4697, "Órfhlaith Begley"),
+    ],
+)
+def test_mp_without_email_gets_contact_page(
+    book: Directory, code: str, country: str, member_id: int, name: str
+) -> None:
+    place = Place(None, country, code, book.constituency(code).name, None, None)
+    (mp,) = book.recipients(place, ["mp"])
+    assert mp.name == name
+    assert mp.email is None
+    assert mp.contact_url == f"https://members.parliament.uk/member/{member_id}/contact"
+    assert mp.contact_url == MP_CONTACT_URL.format(member_id=member_id)
+    assert mp.needs_review is True
+
+
+def test_mp_with_email_needs_no_review(book: Directory) -> None:
+    mp = book.mps["E14001085"]
+    assert (mp.email, mp.contact_url, mp.needs_review) == (
+        "neil.coyle.mp@parliament.uk",
+        None,
+        False,
+    )
+
+
+# --- outside coverage ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("place", "country"),
+    [
+        (JERSEY, "Channel Islands"),
+        (Place("IM1 1AA", "Isle of Man", None, None, None, None), "Isle of Man"),
+        (Place("GY1 1AA", "Channel Islands", None, None, None, None), "Channel Islands"),
+    ],
+)
+def test_outside_coverage(book: Directory, place: Place, country: str) -> None:
+    with pytest.raises(OutsideCoverage) as caught:
+        book.recipients(place, ROLES)
+    assert caught.value.country == country
+    assert str(caught.value).startswith(f"{country} is outside the UK Parliament")
+    assert "England, Scotland, Wales or Northern Ireland" in str(caught.value)
+
+
+def test_uk_postcode_without_a_constituency_points_to_the_lists(book: Directory) -> None:
+    place = Place("SE1 2DL", "England", None, None, "E23000001", "Metropolitan Police")
+    with pytest.raises(OutsideCoverage) as caught:
+        book.recipients(place, ROLES)
+    assert caught.value.country == "England"
+    assert "couldn't match this postcode to a constituency" in str(caught.value)
+    assert "choose your constituency and police force from the lists" in str(caught.value)
+
+
+def test_chosen_areas_must_be_in_the_same_nation(book: Directory) -> None:
+    with pytest.raises(UnknownArea) as caught:
+        book.place_for("S14000061", "E23000001")
+    assert caught.value.field == "pfa_code"
+    assert "Metropolitan Police Service doesn't police Aberdeen South" in str(caught.value)
+
+
+def test_outside_coverage_without_a_country(book: Directory) -> None:
+    with pytest.raises(OutsideCoverage) as caught:
+        book.recipients(Place(None, None, None, None, None, None), ROLES)
+    assert caught.value.country is None
+    assert str(caught.value).startswith("This postcode is outside")
+
+
+def test_outside_coverage_for_unknown_constituency(book: Directory) -> None:
+    place = Place("SE1 2DL", "England", "E14999999", "Nowhere", "E23000001", "Metropolitan Police")
+    with pytest.raises(OutsideCoverage):
+        book.recipients(place, ROLES)
+
+
+def test_outside_coverage_even_with_only_fixed_recipients(book: Directory) -> None:
+    home_secretary = fixed_recipient("Home Secretary", "hs@example.org", None, None)
+    with pytest.raises(OutsideCoverage):
+        book.recipients(JERSEY, (), [home_secretary])
+
+
+# --- targets and fixed recipients ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("targets", "roles"),
+    [
+        (("mp", "police_force", "police_oversight"), ["mp", "police_force", "police_oversight"]),
+        (("mp", "police_oversight", "police_force"), ["mp", "police_oversight", "police_force"]),
+        (("police_oversight", "mp"), ["police_oversight", "mp"]),
+        (("police_force",), ["police_force"]),
+        (("mp",), ["mp"]),
+        ((), []),
+        # Roles the directory does not know are skipped, not guessed at.
+        (("home_secretary", "mp"), ["mp"]),
+    ],
+)
+def test_targets_order_and_selection(book: Directory, targets: tuple, roles: list[str]) -> None:
+    found = book.recipients(SOUTHWARK, targets)
+    assert [r.role for r in found] == roles
+    by_role = {
+        "mp": "Neil Coyle",
+        "police_force": "Metropolitan Police Service",
+        "police_oversight": MET_OVERSIGHT,
+    }
+    assert [r.name for r in found] == [by_role[role] for role in roles]
+
+
+def test_fixed_recipients_are_appended(book: Directory) -> None:
+    home_secretary = fixed_recipient("Home Secretary", "hs@example.org", None, "Home Secretary")
+    minister = fixed_recipient("Policing Minister", None, "https://example.org/contact", None)
+    found = book.recipients(CARDIFF, ("police_force", "mp"), [home_secretary, minister])
+    assert [(r.role, r.name) for r in found] == [
+        ("police_force", "South Wales Police"),
+        ("mp", "Jo Stevens"),
+        ("fixed", "Home Secretary"),
+        ("fixed", "Policing Minister"),
+    ]
+
+
+def test_only_fixed_recipients(book: Directory) -> None:
+    home_secretary = fixed_recipient("Home Secretary", "hs@example.org", None, None)
+    assert book.recipients(ABERDEEN, (), [home_secretary]) == [home_secretary]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ("Home Secretary", "hs@example.org", None, None),
+            Recipient("fixed", "Home Secretary", "hs@example.org", None, "Home Secretary"),
+        ),
+        (
+            ("Home Secretary", "", "", ""),
+            Recipient("fixed", "Home Secretary", None, None, "Home Secretary"),
+        ),
+        (
+            ("Rt Hon A Person MP", None, "https://example.org/c", "Home Secretary"),
+            Recipient(
+                "fixed", "Rt Hon A Person MP", None, "https://example.org/c", "Home Secretary"
+            ),
+        ),
+    ],
+)
+def test_fixed_recipient(args: tuple, expected: Recipient) -> None:
+    assert fixed_recipient(*args) == expected
+
+
+# --- codes chosen by hand ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("call", "code", "field"),
+    [
+        ("constituency", "E14999999", "constituency_code"),
+        ("constituency", "e14001085", "constituency_code"),
+        ("constituency", "", "constituency_code"),
+        ("force_area", "E23999999", "pfa_code"),
+        ("force_area", "L99999999", "pfa_code"),
+        ("force_area", "E14001085", "pfa_code"),
+    ],
+)
+def test_unknown_codes(book: Directory, call: str, code: str, field: str) -> None:
+    with pytest.raises(UnknownArea) as caught:
+        getattr(book, call)(code)
+    assert caught.value.field == field
+    assert repr(code) in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("constituency_code", "pfa_code", "field"),
+    [
+        ("E14999999", "E23000001", "constituency_code"),
+        ("E23000001", "E23000001", "constituency_code"),
+        ("E14001085", "E23999999", "pfa_code"),
+        ("E14001085", "E14001085", "pfa_code"),
+        ("E14001085", "M99999999", "pfa_code"),
+    ],
+)
+def test_place_for_unknown_codes(
+    book: Directory, constituency_code: str, pfa_code: str, field: str
+) -> None:
+    with pytest.raises(UnknownArea) as caught:
+        book.place_for(constituency_code, pfa_code)
+    assert caught.value.field == field
+    assert isinstance(caught.value, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("codes", "expected"),
+    [
+        (
+            ("E14001085", "E23000001"),
+            Place(
+                None,
+                "England",
+                "E14001085",
+                "Bermondsey and Old Southwark",
+                "E23000001",
+                "Metropolitan Police",
+            ),
+        ),
+        (
+            ("W07000089", "W15000003"),
+            Place(None, "Wales", "W07000089", "Cardiff East", "W15000003", "South Wales"),
+        ),
+        (
+            ("S14000061", "S23000009"),
+            Place(None, "Scotland", "S14000061", "Aberdeen South", "S23000009", "Scotland"),
+        ),
+        (
+            ("N05000018", "N99999999"),
+            Place(
+                None,
+                "Northern Ireland",
+                "N05000018",
+                "West Tyrone",
+                "N99999999",
+                None,
+            ),
+        ),
+    ],
+)
+def test_place_for(book: Directory, codes: tuple[str, str], expected: Place) -> None:
+    assert book.place_for(*codes) == expected
+
+
+def test_place_for_gives_recipients(book: Directory) -> None:
+    place = book.place_for("N05000018", "N99999999")
+    found = book.recipients(place, ("mp", "police_force", "police_oversight"))
+    assert [r.name for r in found] == [
+        "Órfhlaith Begley",
+        "Police Service of Northern Ireland",
+        "Northern Ireland Policing Board",
+    ]
+
+
+# --- placeholder values --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("place", "expected"),
+    [
+        (
+            SOUTHWARK,
+            {
+                "constituency": "Bermondsey and Old Southwark",
+                "country": "England",
+                "force_name": "Metropolitan Police Service",
+                "oversight_name": MET_OVERSIGHT,
+            },
+        ),
+        (
+            CARDIFF,
+            {
+                "constituency": "Cardiff East",
+                "country": "Wales",
+                "force_name": "South Wales Police",
+                "oversight_name": "South Wales Police and Crime Commissioner",
+            },
+        ),
+        (
+            NORTH_ANTRIM,
+            {
+                "constituency": "North Antrim",
+                "country": "Northern Ireland",
+                "force_name": "Police Service of Northern Ireland",
+                "oversight_name": "Northern Ireland Policing Board",
+            },
+        ),
+        (
+            JERSEY,
+            {
+                "constituency": "",
+                "country": "Channel Islands",
+                "force_name": "",
+                "oversight_name": "",
+            },
+        ),
+    ],
+)
+def test_place_values(book: Directory, place: Place, expected: dict[str, str]) -> None:
+    assert book.place_values(place) == expected
+
+
+# --- staff overrides -----------------------------------------------------------------------------
+
+
+def test_with_overrides_replaces_addresses_without_mutating(book: Directory) -> None:
+    before_mp = book.mps["E14001085"]
+    before_area = book.force_areas["E23000001"]
+    changed = book.with_overrides(
+        {
+            ("mp", "E14001085"): {"email": "neil@example.org"},
+            ("police_oversight", "E23000001"): {"email": "mopac@example.org"},
+        }
+    )
+    mp, force, oversight = changed.recipients(SOUTHWARK, ROLES)
+    assert mp.email == "neil@example.org"
+    assert oversight.email == "mopac@example.org"
+    # Everything else about them stays as it was.
+    assert mp == replace(before_mp, email="neil@example.org")
+    assert (oversight.name, oversight.contact_url, oversight.kind) == (
+        MET_OVERSIGHT,
+        MOPAC_URL,
+        "mayor",
+    )
+    assert force == before_area.force
+    # The bundled directory is untouched.
+    assert book.mps["E14001085"] is before_mp
+    assert book.mps["E14001085"].email == "neil.coyle.mp@parliament.uk"
+    assert book.force_areas["E23000001"] is before_area
+    assert book.force_areas["E23000001"].oversight.email is None
+    assert bundled().recipients(SOUTHWARK, ROLES)[2].email is None
+    assert changed is not book
+
+
+def test_with_overrides_force_contact_and_other_areas(book: Directory) -> None:
+    changed = book.with_overrides(
+        {("police_force", "E23000032"): {"contact_url": "https://example.org/kent"}}
+    )
+    assert changed.force_areas["E23000032"].force.contact_url == "https://example.org/kent"
+    assert book.force_areas["E23000032"].force.contact_url == "https://www.kent.police.uk/"
+    # Oversight body of the same area and all other areas are unchanged.
+    assert changed.force_areas["E23000032"].oversight == book.force_areas["E23000032"].oversight
+    assert changed.force_areas["E23000001"] == book.force_areas["E23000001"]
+    assert changed.mps == book.mps
+    assert changed.constituencies == book.constituencies
+
+
+def test_with_overrides_ignores_unknown_codes_and_roles(book: Directory) -> None:
+    changed = book.with_overrides(
+        {
+            ("mp", "E14999999"): {"email": "x@example.org"},
+            ("fixed", "E14001085"): {"email": "x@example.org"},
+            ("police_force", "E23999999"): {"email": "x@example.org"},
+        }
+    )
+    assert changed.mps == book.mps
+    assert changed.force_areas == book.force_areas
+    assert "E14999999" not in changed.mps
+
+
+# --- the manual-choice list ----------------------------------------------------------------------
+
+
+def test_grouped_constituencies(book: Directory) -> None:
+    groups = book.grouped_constituencies()
+    assert list(groups) == list(NATIONS) == ["England", "Scotland", "Wales", "Northern Ireland"]
+    assert {nation: len(cons) for nation, cons in groups.items()} == {
+        "England": 543,
+        "Scotland": 57,
+        "Wales": 32,
+        "Northern Ireland": 18,
+    }
+    for nation, cons in groups.items():
+        names = [c.name for c in cons]
+        assert names == sorted(names), nation
+        assert {c.country for c in cons} == {nation}
+    assert groups["Scotland"][0].name == "Aberdeen North"
+    assert "Cardiff East" in [c.name for c in groups["Wales"]]
+    assert "West Tyrone" in [c.name for c in groups["Northern Ireland"]]
