@@ -1,0 +1,97 @@
+"""The same app on a real PostgreSQL server (scripts/postgres-for-tests starts one).
+
+Skipped when ADVOCACY_TEST_POSTGRES_URL is unset, except in CI, where that is a failure.
+"""
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from advocacy import create_app
+from advocacy.models import CampaignRow
+from advocacy.models import db
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVER = os.environ.get("ADVOCACY_TEST_POSTGRES_URL")
+
+if not SERVER:
+    if os.environ.get("CI"):
+        pytest.fail("CI must run the PostgreSQL tests: set ADVOCACY_TEST_POSTGRES_URL")
+    pytest.skip("ADVOCACY_TEST_POSTGRES_URL is not set", allow_module_level=True)
+
+
+@pytest.fixture
+def database_url():
+    """A fresh, empty database on the test server, dropped afterwards."""
+    name = f"advocacy_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(
+        SERVER.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield SERVER.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_schema_example_and_letters_on_postgresql(database_url, tmp_path):
+    app = create_app({"SECRET_KEY": "x", "DATABASE_URL": database_url, "TESTING": True})
+    assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
+    with app.app_context():
+        assert db.engine.dialect.name == "postgresql"
+        row = db.session.execute(db.select(CampaignRow)).scalar_one()
+        campaign = row.to_campaign()
+        assert campaign.slug == "stop-facial-recognition"
+        assert len(campaign.talking_points) >= 6
+        assert campaign.asks["mp"]
+    response = app.test_client().post(
+        "/api/v1/campaigns/stop-facial-recognition/letters",
+        json={
+            "constituency_code": "W07000089",
+            "pfa_code": "W15000003",
+            "name": "Siân Example",
+            "talking_points": ["accuracy"],
+            "answers": {"why": "Café owner, Cardiff."},
+        },
+    )
+    assert response.status_code == 200
+    letters = response.get_json()["letters"]
+    assert letters[0]["recipient"]["name"] == "Jo Stevens"
+    assert "Café owner, Cardiff." in letters[0]["body"]
+    with app.app_context():
+        db.engine.dispose()
+
+
+STARTER = """
+from advocacy import create_app
+from advocacy.models import CampaignRow, db
+app = create_app()
+with app.app_context():
+    print(db.session.scalar(db.select(db.func.count()).select_from(CampaignRow)))
+    db.engine.dispose()
+"""
+
+
+def test_several_workers_starting_at_once_on_postgresql(database_url, tmp_path):
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "ADVOCACY_DATABASE_URL": database_url,
+        "ADVOCACY_SECRET_KEY": "x",
+        "ADVOCACY_INSTANCE_PATH": str(tmp_path),
+    }
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", STARTER], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for _ in range(4)
+    ]
+    results = [w.communicate(timeout=60) for w in workers]
+    assert [w.returncode for w in workers] == [0] * 4, [r[1][-800:] for r in results]
+    assert {r[0].decode().strip() for r in results} == {"1"}
