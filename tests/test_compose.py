@@ -5,6 +5,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from places import SOUTHWARK
 
 from advocacy import campaigns
 from advocacy.campaigns import Campaign
@@ -20,17 +21,8 @@ from advocacy.compose import seed
 from advocacy.directory import Recipient
 from advocacy.directory import bundled
 from advocacy.directory import fixed_recipient
-from advocacy.postcodes import Place
 
 EXAMPLE = Path(campaigns.__file__).parent / "example_campaign.json"
-SOUTHWARK = Place(
-    "SE1 2DL",
-    "England",
-    "E14001085",
-    "Bermondsey and Old Southwark",
-    "E23000001",
-    "Metropolitan Police",
-)
 OPENING = (
     "I live in Bermondsey and Old Southwark, in the area policed by Metropolitan Police Service, "
     "and I am writing to ask for your help in ending police use of live facial recognition (LFR) "

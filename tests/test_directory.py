@@ -3,6 +3,8 @@
 from dataclasses import replace
 
 import pytest
+from places import SEVENOAKS
+from places import SOUTHWARK
 
 from advocacy.directory import COMMISSIONER_FORCES
 from advocacy.directory import MP_CONTACT_URL
@@ -21,15 +23,6 @@ MET_OVERSIGHT = "Mayor's Office for Policing and Crime (Mayor of London)"
 MOPAC_URL = "https://www.london.gov.uk/programmes-strategies/mayors-office-policing-and-crime-mopac"
 
 # Real places, as postcodes.io describes them (see tests/data/postcodes_io).
-SOUTHWARK = Place(
-    "SE1 2DL",
-    "England",
-    "E14001085",
-    "Bermondsey and Old Southwark",
-    "E23000001",
-    "Metropolitan Police",
-)
-SEVENOAKS = Place("BR8 7RE", "England", "E14001465", "Sevenoaks", "E23000032", "Kent")
 CARDIFF = Place("CF24 3AA", "Wales", "W07000089", "Cardiff East", "W15000003", "South Wales")
 ABERDEEN = Place("AB10 1AB", "Scotland", "S14000061", "Aberdeen South", "S23000009", "Scotland")
 # postcodes.io gives Northern Ireland the pseudo PFA code, which the client turns into None.

@@ -1,0 +1,13 @@
+"""Real places as postcodes.io describes them (tests/data/postcodes_io), shared by the tests."""
+
+from advocacy.postcodes import Place
+
+SOUTHWARK = Place(
+    "SE1 2DL",
+    "England",
+    "E14001085",
+    "Bermondsey and Old Southwark",
+    "E23000001",
+    "Metropolitan Police",
+)
+SEVENOAKS = Place("BR8 7RE", "England", "E14001465", "Sevenoaks", "E23000032", "Kent")
