@@ -84,7 +84,7 @@ class CampaignRow(db.Model):
         }
         data["talking_points"] = [p.to_dict() for p in self.talking_points]
         data["prompts"] = [p.to_dict() for p in self.prompts]
-        return campaigns.from_dict(data)
+        return campaigns.from_dict(data, clean=False)  # cleaned when it was saved
 
     def update_from(self, campaign: campaigns.Campaign) -> None:
         """Copy a validated campaign document into this row and its children."""

@@ -494,3 +494,10 @@ def test_from_dict_does_not_keep_the_input(data: dict) -> None:
         original["talking_points"][0]["phrasings"]
     )
     assert campaign.asks["mp"] == original["asks"]["mp"]
+
+
+def test_stored_campaigns_are_not_cleaned_again(data: dict) -> None:
+    data["summary_html"] = "<p>Already clean, <em>kept</em> as stored.</p>"
+    assert from_dict(data, clean=False).summary_html == data["summary_html"]
+    data["summary_html"] = "<p onclick='x()'>Hi</p>"
+    assert from_dict(data).summary_html == "<p>Hi</p>"
