@@ -22,6 +22,8 @@ ROLES = ("mp", "police_force", "police_oversight")
 NATIONS = ("England", "Scotland", "Wales", "Northern Ireland")
 # The chief officer of these forces is a Commissioner, not a Chief Constable.
 COMMISSIONER_FORCES = {"E23000001", "E23000034"}
+# Names that read wrongly without "the" mid-sentence ("policed by the Metropolitan Police Service").
+FORCES_WITH_ARTICLE = {"E23000001", "N99999999"}
 OVERSIGHT_SALUTATIONS = {
     "pcc": "Commissioner",
     "pfcc": "Commissioner",
@@ -235,14 +237,18 @@ class Directory:
         return {
             "constituency": place.constituency_name or "",
             "country": place.country or "",
-            "force_name": area.force.name if area else "",
+            "force_name": (
+                ("the " if area.code in FORCES_WITH_ARTICLE else "") + area.force.name
+                if area
+                else ""
+            ),
             "oversight_name": area.oversight.name if area else "",
         }
 
     def grouped_constituencies(self) -> dict[str, list[Constituency]]:
         """Constituencies by nation, sorted by name: the manual-choice list."""
         groups: dict[str, list[Constituency]] = {nation: [] for nation in NATIONS}
-        for con in sorted(self.constituencies.values(), key=lambda c: c.name):
+        for con in sorted(self.constituencies.values(), key=lambda c: c.name.casefold()):
             groups.setdefault(con.country, []).append(con)
         return groups
 

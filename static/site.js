@@ -59,7 +59,7 @@
     function refresh() {
       var share = ownShare(body.value, stock);
       own.innerHTML = "About <strong>" + share + "%</strong> of this letter is in your own words." +
-        (share < 15 ? " Adding a sentence of your own makes it count for more." : "");
+        (share < 5 ? " Adding a sentence of your own makes it count for more." : "");
       if (!to.length) return;
       var anyLong = false;
       card.querySelectorAll("[data-link]").forEach(function (a) {
@@ -105,7 +105,7 @@
     var id = select.id + "-search";
     input.id = id; input.type = "search"; input.className = "search-list"; input.autocomplete = "off";
     var label = document.createElement("label");
-    label.htmlFor = id; label.textContent = "Search the list of " + (select.id === "pfa" ? "police forces" : "constituencies");
+    label.htmlFor = id; label.className = "search-label"; label.textContent = "Search the list of " + (select.id === "pfa" ? "police forces" : "constituencies");
     select.parentNode.insertBefore(label, select);
     select.parentNode.insertBefore(input, select);
     input.addEventListener("input", function () {

@@ -24,9 +24,9 @@ from advocacy.directory import fixed_recipient
 
 EXAMPLE = Path(campaigns.__file__).parent / "example_campaign.json"
 OPENING = (
-    "I live in Bermondsey and Old Southwark, in the area policed by Metropolitan Police Service, "
-    "and I am writing to ask for your help in ending police use of live facial recognition (LFR) "
-    "cameras in public places."
+    "I live in Bermondsey and Old Southwark, in the area policed by the Metropolitan Police "
+    "Service, and I am writing to ask for your help in ending police use of live facial "
+    "recognition (LFR) cameras in public places."
 )
 DEFAULT_POINTS = ("what-is-lfr", "accuracy", "discrimination", "bridges-ruling", "no-legal-basis")
 WHY = "My daughter goes to school next to the station where the van parks."
@@ -323,9 +323,9 @@ def test_placeholders_are_filled(
         cost = {fill(text, values) for text in campaign.point("cost").phrasings}
         assert paragraphs(letter)[4] in cost
     force = result[2]
-    assert "I respectfully ask that Metropolitan Police Service stops" in force.body
+    assert "I respectfully ask that the Metropolitan Police Service stops" in force.body
     oversight = result[1]
-    assert "the chief officer of Metropolitan Police Service to account" in oversight.body
+    assert "the chief officer of the Metropolitan Police Service to account" in oversight.body
 
 
 def test_every_placeholder(campaign: Campaign, recipients: list[Recipient]) -> None:
@@ -341,7 +341,7 @@ def test_every_placeholder(campaign: Campaign, recipients: list[Recipient]) -> N
     for letter in result:
         assert paragraphs(letter)[1] == (
             f"To {letter.recipient.name} from Ada Lovelace of SE1 2DL in "
-            f"Bermondsey and Old Southwark, England; Metropolitan Police Service / {oversight}."
+            f"Bermondsey and Old Southwark, England; the Metropolitan Police Service / {oversight}."
         )
     no_postcode = write(custom, recipients, postcode=None)[0]
     assert " of  in Bermondsey" in paragraphs(no_postcode)[1]

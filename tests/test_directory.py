@@ -546,7 +546,7 @@ def test_place_for_gives_recipients(book: Directory) -> None:
             {
                 "constituency": "Bermondsey and Old Southwark",
                 "country": "England",
-                "force_name": "Metropolitan Police Service",
+                "force_name": "the Metropolitan Police Service",
                 "oversight_name": MET_OVERSIGHT,
             },
         ),
@@ -564,7 +564,7 @@ def test_place_for_gives_recipients(book: Directory) -> None:
             {
                 "constituency": "North Antrim",
                 "country": "Northern Ireland",
-                "force_name": "Police Service of Northern Ireland",
+                "force_name": "the Police Service of Northern Ireland",
                 "oversight_name": "Northern Ireland Policing Board",
             },
         ),
@@ -655,7 +655,7 @@ def test_grouped_constituencies(book: Directory) -> None:
     }
     for nation, cons in groups.items():
         names = [c.name for c in cons]
-        assert names == sorted(names), nation
+        assert names == sorted(names, key=str.casefold), nation  # "Sutton and Cheam" first
         assert {c.country for c in cons} == {nation}
     assert groups["Scotland"][0].name == "Aberdeen North"
     assert "Cardiff East" in [c.name for c in groups["Wales"]]

@@ -57,6 +57,8 @@ def test_campaign_page(client, postcodes_io):
     page = text(response)
     assert '<form class="step" method="get"' in page
     assert 'name="postcode"' in page
+    # Field attributes reach the page as attributes, not as escaped text.
+    assert 'maxlength="16" class="input--postcode"' in response.get_data(as_text=True)
     assert len(postcodes_io.calls) == 0
 
 
