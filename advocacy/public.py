@@ -80,6 +80,8 @@ def _status(exc: Exception) -> int:
 def _place(postcode: str, constituency: str | None, pfa: str | None):
     if postcode.strip():
         return pipeline.find_place(postcode)
+    if not constituency and not pfa:
+        raise UnknownArea("postcode", letter_request.NO_PLACE)
     return pipeline.chosen_place(constituency or "", pfa or "")
 
 
@@ -139,16 +141,16 @@ def letters(slug: str):
     if campaign.status == "closed":
         return _closed(campaign)
     data = _form_data(campaign)
+    # Where the letters go comes first: without a place there is no form to show errors on.
     try:
-        wanted = letter_request.parse(data, campaign)
-        place = _place(wanted.postcode or "", wanted.constituency_code, wanted.pfa_code)
-    except letter_request.InvalidInput as exc:
-        place = _place_or_none(data)
-        if place is None:
-            return _start(campaign, data["postcode"], error=str(exc), manual=True, status=400)
-        return _choose(campaign, place, form=data, errors=exc.fields, status=400)
+        place = _place(data["postcode"] or "", data["constituency_code"], data["pfa_code"])
+        pipeline.directory().recipients(place, campaign.targets)  # OutsideCoverage, early
     except (postcodes.PostcodeError, OutsideCoverage, UnknownArea) as exc:
         return _start(campaign, data["postcode"], error=str(exc), manual=True, status=400)
+    try:
+        wanted = letter_request.parse(data, campaign)
+    except letter_request.InvalidInput as exc:
+        return _choose(campaign, place, form=data, errors=exc.fields, status=400)
     drafts = pipeline.drafts(campaign, place, wanted.sender, wanted.choices)
     drafts = [_edited(i, d) for i, d in enumerate(drafts)]
     if "eml" in request.form:
@@ -162,13 +164,6 @@ def letters(slug: str):
         webmail=delivery.WEBMAIL,
         budget=delivery.MAX_LINK_LENGTH,
     )
-
-
-def _place_or_none(data: dict):
-    try:
-        return _place(data["postcode"] or "", data["constituency_code"], data["pfa_code"])
-    except (postcodes.PostcodeError, UnknownArea):
-        return None
 
 
 def _edited(index: int, draft: pipeline.Draft) -> pipeline.Draft:

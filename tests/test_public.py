@@ -305,3 +305,10 @@ def test_page_weight_with_css_and_js_is_under_60kb(client, postcodes_io, request
             total += len(served.get_data())
     assert assets  # the CSS and JS are counted
     assert total < PAGE_WEIGHT_LIMIT, total
+
+
+def test_letters_without_any_place_asks_for_one(client):
+    response = client.post(LETTERS, data=choices(postcode=""))
+    assert response.status_code == 400
+    assert "Enter your postcode, or choose your constituency and police force." in text(response)
+    assert 'id="constituency"' in text(response)
