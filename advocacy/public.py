@@ -21,6 +21,10 @@ from advocacy.directory import UnknownArea
 
 bp = Blueprint("public", __name__)
 
+LOOKUP_DOWN = (
+    "We couldn't look up your postcode just now. Please choose your constituency and police "
+    "force from the lists below, or try your postcode again in a minute."
+)
 ROLE_NAMES = {
     "mp": "Your MP",
     "police_force": "Your police force",
@@ -63,8 +67,9 @@ def campaign(slug: str):
     try:
         place = _place(postcode, request.args.get("constituency"), request.args.get("pfa"))
         return _choose(campaign, place)
-    except postcodes.LookupUnavailable as exc:
-        return _start(campaign, postcode, error=str(exc), manual=True, status=200)
+    except postcodes.LookupUnavailable:
+        # An outage, not the supporter's mistake: a notice, not an error on their postcode.
+        return _start(campaign, postcode, notice=LOOKUP_DOWN, manual=True, status=200)
     except (postcodes.PostcodeError, OutsideCoverage) as exc:
         return _start(campaign, postcode, error=str(exc), manual=True, status=_status(exc))
     except UnknownArea as exc:
@@ -85,7 +90,7 @@ def _place(postcode: str, constituency: str | None, pfa: str | None):
     return pipeline.chosen_place(constituency or "", pfa or "")
 
 
-def _start(campaign, postcode="", *, error=None, manual=False, status=200):
+def _start(campaign, postcode="", *, error=None, notice=None, manual=False, status=200):
     book = pipeline.directory() if manual else None
     return (
         render_template(
@@ -93,6 +98,7 @@ def _start(campaign, postcode="", *, error=None, manual=False, status=200):
             campaign=campaign,
             postcode=postcode,
             error=error,
+            notice=notice,
             manual=manual,
             constituencies=book.grouped_constituencies() if book else None,
             force_areas=sorted(book.force_areas.values(), key=lambda a: a.force.name)

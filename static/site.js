@@ -128,7 +128,8 @@
       var table = JSON.parse(form.getAttribute("data-webmail"));
       var budget = parseInt(form.getAttribute("data-budget"), 10);
       form.querySelectorAll("[data-letter]").forEach(function (card) { setupLetter(card, table, budget); });
-      form.querySelector("[data-update]").hidden = true; // links follow edits as they happen
+      // Links follow edits as they happen: no update buttons needed.
+      form.querySelectorAll("[data-update]").forEach(function (el) { el.hidden = true; });
     }
     document.querySelectorAll("[data-searchable] select").forEach(setupSearch);
     document.querySelectorAll("[data-copy-input]").forEach(function (button) {

@@ -108,6 +108,7 @@ def test_lookup_down_offers_the_lists(client, postcodes_io):
     assert response.status_code == 200
     page = text(response)
     assert "couldn't look up your postcode" in page
+    assert "There is a problem" not in page and "aria-invalid" not in page
     assert page.count("<optgroup") == 4
     assert page.count('<option value="E14') == 543
     assert page.count('<option value="S14') == 57
