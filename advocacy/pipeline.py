@@ -14,6 +14,7 @@ from advocacy.compose import Letter
 from advocacy.compose import Sender
 from advocacy.compose import letters
 from advocacy.directory import Directory
+from advocacy.directory import Recipient
 from advocacy.directory import bundled
 from advocacy.directory import fixed_recipient
 from advocacy.postcodes import Place
@@ -62,18 +63,22 @@ def chosen_place(constituency_code: str, pfa_code: str) -> Place:
     return directory().place_for(constituency_code, pfa_code)
 
 
-def redraft(draft: Draft, subject: str, body: str) -> Draft:
-    """The same letter as the supporter edited it, with links rebuilt for the new text."""
-    letter = Letter(draft.letter.recipient, subject, body, draft.letter.stock)
+def _draft(letter: Letter) -> Draft:
+    to = (letter.recipient.email,) if letter.recipient.email else ()
     return Draft(
         letter,
-        draft.to,
-        delivery.links(draft.to, subject, body),
-        delivery.links(draft.to, subject, ""),
+        to,
+        delivery.links(to, letter.subject, letter.body),
+        delivery.links(to, letter.subject, ""),
     )
 
 
-def fixed_recipients(campaign: Campaign) -> list:
+def redraft(draft: Draft, subject: str, body: str) -> Draft:
+    """The same letter as the supporter edited it, with links rebuilt for the new text."""
+    return _draft(Letter(draft.letter.recipient, subject, body, draft.letter.stock))
+
+
+def fixed_recipients(campaign: Campaign) -> list[Recipient]:
     return [
         fixed_recipient(r.name, r.email, r.contact_url, r.salutation)
         for r in campaign.fixed_recipients
@@ -88,9 +93,7 @@ def drafts(campaign: Campaign, place: Place, sender: Sender, choices: Choices) -
     book = directory()
     recipients = book.recipients(place, campaign.targets, fixed_recipients(campaign))
     sender = Sender(sender.name, sender.address, place.postcode)
-    result = []
-    for letter in letters(campaign, recipients, sender, choices, book.place_values(place)):
-        to = (letter.recipient.email,) if letter.recipient.email else ()
-        full = delivery.links(to, letter.subject, letter.body)
-        result.append(Draft(letter, to, full, delivery.links(to, letter.subject, "")))
-    return result
+    return [
+        _draft(letter)
+        for letter in letters(campaign, recipients, sender, choices, book.place_values(place))
+    ]
