@@ -6,15 +6,21 @@ from typing import Any
 
 from flask import Flask
 from flask_migrate import Migrate
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from advocacy import api
+from advocacy import auth
 from advocacy import config
+from advocacy import directory_admin
 from advocacy import errors
+from advocacy import limits
 from advocacy import logs
 from advocacy import pipeline
 from advocacy import public
 from advocacy import schema
 from advocacy import security
+from advocacy import staff
+from advocacy import studio
 from advocacy.models import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +48,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = config.database_uri(
         app.config["DATABASE_URL"], app.instance_path
     )
+    if app.debug:
+        app.config["SESSION_COOKIE_SECURE"] = False  # the debug server speaks plain http
+    if app.config["PROXY_FIX_X_FOR"] or app.config["PROXY_FIX_X_PROTO"]:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app,
+            x_for=int(app.config["PROXY_FIX_X_FOR"]),
+            x_proto=int(app.config["PROXY_FIX_X_PROTO"]),
+        )
 
     logs.init_app(app)
     db.init_app(app)
@@ -49,7 +63,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     pipeline.init_app(app)
     errors.init_app(app)
     security.init_app(app)
-    app.register_blueprint(public.bp)
-    app.register_blueprint(api.bp)
+    limits.init_app(app)
+    auth.init_app(app)
+    # Supporters have no session, so there is nothing for a forged request to ride on; staff
+    # forms (everything under /admin) all carry a CSRF token.
+    auth.csrf.exempt(public.bp)
+    auth.csrf.exempt(api.bp)
+    for blueprint in (public.bp, api.bp, auth.bp, staff.bp, studio.bp, directory_admin.bp):
+        app.register_blueprint(blueprint)
     schema.upgrade(app)
     return app

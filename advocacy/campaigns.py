@@ -5,12 +5,17 @@ is used for the bundled example, the database rows, revisions and import/export,
 set of rules for what a valid campaign is.
 """
 
+import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
+from urllib.parse import urlsplit
+
+from email_validator import EmailNotValidError
+from email_validator import validate_email
 
 from advocacy.sanitize import clean_html
 
@@ -245,10 +250,78 @@ def validate(c: Campaign) -> dict[str, list[str]]:
         errors.setdefault("talking_points", []).append(
             "A live campaign needs at least one talking point."
         )
+    for i, point in enumerate(c.talking_points):
+        if point.source_url and not is_web_url(point.source_url):
+            errors[f"talking_points.{i}.source_url"] = [URL_MESSAGE]
     for i, r in enumerate(c.fixed_recipients):
         if not r.name or not (r.email or r.contact_url):
             errors[f"fixed_recipients.{i}"] = ["Give a name and an email address or contact page."]
+        if r.email and email_problem(r.email):
+            errors[f"fixed_recipients.{i}.email"] = [email_problem(r.email)]
+        if r.contact_url and not is_web_url(r.contact_url):
+            errors[f"fixed_recipients.{i}.contact_url"] = [URL_MESSAGE]
+    for i, origin in enumerate(c.allowed_origins):
+        try:
+            if parse_origin(origin) != origin:
+                errors[f"allowed_origins.{i}"] = [f"Write this as {parse_origin(origin)}"]
+        except ValueError as exc:
+            errors[f"allowed_origins.{i}"] = [str(exc)]
+    if len(set(c.allowed_origins)) != len(c.allowed_origins):
+        errors.setdefault("allowed_origins", []).append("Each site can be listed once.")
     return errors
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+URL_MESSAGE = "Enter a full web address starting with https:// (or http://)."
+
+
+def is_web_url(url: str) -> bool:
+    parts = urlsplit(url.strip())
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in url.strip()
+
+
+def email_problem(email: str) -> str | None:
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as exc:
+        return f"This email address doesn't look right: {exc}"
+    return None
+
+
+def parse_origin(text: str) -> str:
+    """A site allowed to embed the campaign, as a browser writes its origin.
+
+    ``https://Example.org/page`` is written ``https://example.org``; wildcards and other schemes
+    are refused, so the allow-list can be compared with the ``Origin`` header exactly.
+
+    :raise ValueError: with a message for staff.
+    """
+    parts = urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            f"{text.strip()!r} is not a site address. Write it like https://www.example.org"
+        )
+    if "*" in parts.netloc or parts.username or parts.password:
+        raise ValueError("List each site in full, like https://www.example.org (no * or logins).")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise ValueError("Use the site's https:// address; only local test sites may use http.")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError(f"{text.strip()!r} has an invalid port number.") from None
+    default = {"http": 80, "https": 443}[parts.scheme]
+    host = parts.hostname.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
 
 
 def _check_items(errors: dict[str, list[str]], path: str, items: tuple) -> None:

@@ -17,6 +17,21 @@ DEFAULTS = {
     # Letters are short; anything bigger is a mistake or an attack.
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # Only staff have a session. Its cookie is sent only to /admin, never with supporter pages.
+    "SESSION_COOKIE_SECURE": True,  # turned off in debug mode; see create_app
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_PATH": "/admin",
+    "SESSION_COOKIE_NAME": "advocacy_staff",
+    "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+    "WTF_CSRF_TIME_LIMIT": 12 * 3600,
+    "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+    "LOGIN_ACCOUNT_RATE_LIMIT": "5 per minute;30 per hour",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    # Behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto (0 = none).
+    "PROXY_FIX_X_FOR": 0,
+    "PROXY_FIX_X_PROTO": 0,
+    "MEMBERS_API_URL": "https://members-api.parliament.uk",
 }
 
 

@@ -70,6 +70,7 @@ class Recipient:
     party: str | None = None
     kind: str | None = None
     needs_review: bool = False
+    member_id: int | None = None  # MPs: the UK Parliament Members API id
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ def _mp(row: Mapping[str, str]) -> Recipient:
         salutation=row["name"],
         party=row["party"] or None,
         needs_review=email is None,
+        member_id=int(row["member_id"]),
     )
 
 

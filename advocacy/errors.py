@@ -4,6 +4,7 @@ from flask import Flask
 from flask import jsonify
 from flask import render_template
 from flask import request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
 
@@ -12,6 +13,8 @@ CODES = {
     404: "not_found",
     405: "method_not_allowed",
     413: "payload_too_large",
+    403: "forbidden",
+    409: "conflict",
     415: "unsupported_media_type",
     429: "rate_limited",
 }
@@ -37,7 +40,16 @@ def handle_http(exc: HTTPException):
     ), status
 
 
+def handle_csrf(exc: CSRFError):
+    exc.description = (
+        "This form had expired or was sent from somewhere else, so it wasn't saved. "
+        "Go back, reload the page and try again."
+    )
+    return handle_http(exc)
+
+
 def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(HTTPException, handle_http)
     # Also catches unhandled exceptions: Flask hands them over as InternalServerError.
     app.register_error_handler(InternalServerError, handle_http)

@@ -1,22 +1,27 @@
-"""Database models: campaigns with their talking points and prompts.
+"""Database models: campaigns (with their revisions), staff accounts and directory overrides.
 
-Rows convert to and from ``campaigns.Campaign``, the one validated form of a campaign, so the
-rest of the app never handles ORM objects. Nothing about supporters is stored here.
+Campaign rows convert to and from ``campaigns.Campaign``, the one validated form of a campaign,
+so the rest of the app never handles ORM objects. Nothing about supporters is stored here.
 """
 
+import secrets
 from datetime import UTC
 from datetime import datetime
 
+from flask_login import UserMixin
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import JSON
 from sqlalchemy import DateTime
 from sqlalchemy import ForeignKey
 from sqlalchemy import String
 from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
+from werkzeug.security import check_password_hash
+from werkzeug.security import generate_password_hash
 
 from advocacy import campaigns
 
@@ -49,6 +54,7 @@ class CampaignRow(db.Model):
     sign_off: Mapped[str] = mapped_column(Text, default="")
     next_ask: Mapped[str] = mapped_column(Text, default="")
     allowed_origins: Mapped[list] = mapped_column(JSON, default=list)
+    # Optimistic concurrency: SQLAlchemy bumps this on each UPDATE and refuses a stale one.
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     updated_at: Mapped[datetime] = mapped_column(
@@ -61,6 +67,14 @@ class CampaignRow(db.Model):
     prompts: Mapped[list["PromptRow"]] = relationship(
         order_by="PromptRow.position", cascade="all, delete-orphan", lazy="selectin"
     )
+    revisions: Mapped[list["CampaignRevision"]] = relationship(
+        order_by="CampaignRevision.version.desc()",
+        cascade="all, delete-orphan",
+        lazy="select",
+        back_populates="campaign",
+    )
+
+    __mapper_args__ = {"version_id_col": version}
 
     def to_campaign(self) -> campaigns.Campaign:
         """The row as a campaign document."""
@@ -137,6 +151,88 @@ class PromptRow(db.Model):
         return {"id": self.key, "label": self.label, "hint": self.hint}
 
 
+class CampaignRevision(db.Model):
+    """A campaign as it was saved: who, when, what changed, and the whole document."""
+
+    __tablename__ = "campaign_revision"
+    __table_args__ = (UniqueConstraint("campaign_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    version: Mapped[int]
+    document: Mapped[dict] = mapped_column(JSON)
+    changes: Mapped[list] = mapped_column(JSON, default=list)
+    # A copy of the email, so history survives an account being removed.
+    author: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    campaign: Mapped[CampaignRow] = relationship(back_populates="revisions")
+
+
+ROLES = ("admin", "editor")
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class StaffUser(UserMixin, db.Model):
+    """A member of campaign staff. Passwords are stored as scrypt hashes (Werkzeug)."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(10), default="editor")
+    active: Mapped[bool] = mapped_column(default=True)
+    # What the session cookie holds instead of the id: changing the password or deactivating
+    # the account replaces it, which signs out every other session at once.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=_token)
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+        self.sign_out_everywhere()
+
+    def sign_out_everywhere(self) -> None:
+        self.session_token = _token()
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+
+class DirectoryOverride(db.Model):
+    """Staff corrections to one bundled recipient; laid over the CSVs when letters are made."""
+
+    __tablename__ = "directory_override"
+    __table_args__ = (UniqueConstraint("role", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role: Mapped[str] = mapped_column(String(20))
+    code: Mapped[str] = mapped_column(String(12))
+    fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    reviewed: Mapped[bool] = mapped_column(default=True)
+    source: Mapped[str] = mapped_column(String(20), default="staff")
+    updated_by: Mapped[str] = mapped_column(String(254), default="")
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=_now, onupdate=_now
+    )
+
+
 def public_campaign(slug: str) -> campaigns.Campaign | None:
     """A live or closed campaign (closed ones explain themselves); drafts are not found."""
     row = db.session.execute(
@@ -158,11 +254,3 @@ def live_campaigns() -> list[campaigns.Campaign]:
         db.select(CampaignRow).filter_by(status="live").order_by(CampaignRow.title)
     ).scalars()
     return [row.to_campaign() for row in rows]
-
-
-def add_campaign(campaign: campaigns.Campaign) -> CampaignRow:
-    row = CampaignRow()
-    row.update_from(campaign)
-    db.session.add(row)
-    db.session.commit()
-    return row

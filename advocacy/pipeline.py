@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from advocacy import delivery
+from advocacy import overrides
 from advocacy.campaigns import Campaign
 from advocacy.compose import Choices
 from advocacy.compose import Letter
@@ -15,7 +16,6 @@ from advocacy.compose import Sender
 from advocacy.compose import letters
 from advocacy.directory import Directory
 from advocacy.directory import Recipient
-from advocacy.directory import bundled
 from advocacy.directory import fixed_recipient
 from advocacy.postcodes import Place
 from advocacy.postcodes import PostcodesClient
@@ -50,7 +50,8 @@ def init_app(app) -> None:
 
 
 def directory() -> Directory:
-    return bundled()
+    """The bundled directory with staff corrections laid over it."""
+    return overrides.current()
 
 
 def find_place(postcode: str) -> Place:

@@ -15,8 +15,8 @@ from flask import Flask
 from sqlalchemy import text
 
 from advocacy import campaigns
+from advocacy import store
 from advocacy.models import CampaignRow
-from advocacy.models import add_campaign
 from advocacy.models import db
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
@@ -55,4 +55,4 @@ def upgrade(app: Flask) -> None:
         if app.config["SEED_EXAMPLE_CAMPAIGN"] and not db.session.scalar(
             db.select(db.func.count()).select_from(CampaignRow)
         ):
-            add_campaign(example_campaign())
+            store.create(example_campaign(), author="example campaign")

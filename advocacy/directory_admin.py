@@ -1,0 +1,152 @@
+"""The studio's directory page, staff corrections, and the ``flask refresh-mps`` command.
+
+Bundled addresses go out of date (by-elections, new commissioners, new inboxes). Staff correct
+them here; the correction is stored apart from the bundled CSVs so the page can always show
+what was bundled and what differs, and a correction can be undone.
+"""
+
+import click
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import Length
+from wtforms.validators import Optional
+from wtforms.validators import ValidationError
+
+from advocacy import members
+from advocacy import overrides
+from advocacy.auth import staff_required
+from advocacy.campaigns import email_problem
+from advocacy.campaigns import is_web_url
+from advocacy.directory import ROLES
+
+bp = Blueprint("directory_admin", __name__, url_prefix="/admin", cli_group=None)
+ROLE_LABELS = {"mp": "MP", "police_force": "Police force", "police_oversight": "Oversight body"}
+
+
+@bp.get("/directory")
+@staff_required
+def index():
+    query = request.args.get("q", "").strip().lower()[:100]
+    role = request.args.get("role", "")
+    rows = [
+        e
+        for e in overrides.entries()
+        if (not role or e.role == role)
+        and (not query or query in f"{e.area} {e.current.name} {e.current.email}".lower())
+    ]
+    if request.args.get("show") == "review":
+        rows = [e for e in rows if e.current.needs_review]
+    return render_template(
+        "studio/directory.html", rows=rows, query=query, role=role, role_labels=ROLE_LABELS
+    )
+
+
+def _email(form, field):
+    if field.data and email_problem(field.data):
+        raise ValidationError(email_problem(field.data))
+
+
+def _url(form, field):
+    if field.data and not is_web_url(field.data):
+        raise ValidationError("Enter a full web address starting with https://")
+
+
+class OverrideForm(FlaskForm):
+    name = StringField("Name", validators=[Length(max=200)])
+    salutation = StringField("Salutation (after “Dear”)", validators=[Optional(), Length(max=200)])
+    email = StringField("Email address", validators=[Optional(), Length(max=254), _email])
+    contact_url = StringField("Contact page", validators=[Optional(), Length(max=500), _url])
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if ok and not (self.email.data or self.contact_url.data):
+            self.email.errors = ["Give an email address or a contact page, or both."]
+            return False
+        return ok
+
+
+def _entry(role: str, code: str) -> overrides.Entry:
+    if role not in ROLES:
+        abort(404)
+    entry = next((e for e in overrides.entries() if e.role == role and e.code == code), None)
+    if entry is None:
+        abort(404, "There is no such recipient in the directory.")
+    return entry
+
+
+@bp.route("/directory/<role>/<code>", methods=["GET", "POST"])
+@staff_required
+def edit(role: str, code: str):
+    entry = _entry(role, code)
+    form = OverrideForm(obj=entry.current)
+    if form.validate_on_submit():
+        values = {
+            "name": form.name.data.strip() or entry.bundled.name,
+            "salutation": form.salutation.data.strip() or entry.bundled.salutation,
+            "email": form.email.data.strip() or None,
+            "contact_url": form.contact_url.data.strip() or None,
+        }
+        overrides.save(role, code, values, current_user.email)
+        flash("Saved. New letters use these details now.")
+        return redirect(url_for("directory_admin.edit", role=role, code=code))
+    status = 400 if form.errors else 200
+    return render_template(
+        "studio/directory_edit.html", entry=entry, form=form, role_labels=ROLE_LABELS
+    ), status
+
+
+@bp.post("/directory/<role>/<code>/revert")
+@staff_required
+def revert(role: str, code: str):
+    _entry(role, code)
+    overrides.revert(role, code)
+    flash("Back to the bundled details.")
+    return redirect(url_for("directory_admin.edit", role=role, code=code))
+
+
+@bp.cli.command("refresh-mps")
+@click.option("--code", "codes", multiple=True, help="Only this constituency (GSS code).")
+@click.option("--dry-run", is_flag=True, help="Report changes without storing them.")
+def refresh_mps(codes: tuple[str, ...], dry_run: bool) -> None:
+    """Update MPs from the UK Parliament Members API and report what changed."""
+    client = members.MembersClient(current_app.config["MEMBERS_API_URL"])
+    changes = members.refresh(overrides.current(), client, codes or None)
+    stored = 0
+    for change in changes:
+        click.echo(
+            f"{change.code} {change.constituency}: {change.status}. {change.message}".rstrip()
+        )
+        for field, (old, new) in change.fields.items():
+            click.echo(f"    {field}: {old or '–'} → {new or '–'}")
+        values = members.override_fields(change)
+        if values and not dry_run:
+            mp_id = change.fields.get("member_id", (None, None))[1]
+            if mp_id:
+                values["member_id"] = int(mp_id)
+            existing = overrides.find("mp", change.code)
+            # The API's record, merged over any earlier refresh or staff correction.
+            merged = {**(existing.fields if existing else {}), **values}
+            overrides.save(
+                "mp",
+                change.code,
+                merged,
+                "refresh-mps",
+                source="members-api",
+                reviewed=bool(merged.get("email")),
+            )
+            stored += 1
+    errors = sum(c.status == "error" for c in changes)
+    click.echo(
+        f"{len(changes)} seats need attention: {stored} updated"
+        + (" (dry run: nothing stored)" if dry_run else "")
+        + f", {sum(c.status == 'vacant' for c in changes)} vacant, {errors} could not be checked."
+    )

@@ -1,0 +1,180 @@
+"""The campaign editor's form, mapped to and from the campaign document.
+
+Field names are the document's own paths (``talking_points.2.label``), so every error from
+``campaigns.validate`` lands next to the field it is about, with no second set of rules.
+Adding, removing and reordering items are form submissions too (``op`` buttons), so the editor
+works without JavaScript and nothing typed is lost on the way.
+"""
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from advocacy.campaigns import TARGET_ROLES
+
+LINE_FIELDS = ("subject_lines", "allowed_origins")  # one item per line in a textarea
+TEXT_FIELDS = ("slug", "title", "summary_html", "status", "opening", "closing", "sign_off")
+TEXT_FIELDS += ("next_ask",)
+ITEM_FIELDS = {
+    "talking_points": ("id", "label", "source_url"),
+    "prompts": ("id", "label", "hint"),
+    "fixed_recipients": ("name", "email", "contact_url", "salutation"),
+}
+MAX_ITEMS = 50
+OP = re.compile(r"^(add|remove|up|down)-(talking_points|prompts|fixed_recipients)(?:-(\d+))?$")
+
+
+def blank_point() -> dict[str, Any]:
+    return {"id": "", "label": "", "phrasings": [], "source_url": None, "default_selected": False}
+
+
+BLANKS = {
+    "talking_points": blank_point,
+    "prompts": lambda: {"id": "", "label": "", "hint": ""},
+    "fixed_recipients": lambda: {
+        "name": "",
+        "email": None,
+        "contact_url": None,
+        "salutation": None,
+    },
+}
+
+
+def new_document() -> dict[str, Any]:
+    """What a new campaign starts as: a draft with one empty talking point to fill in."""
+    return {
+        "slug": "",
+        "title": "",
+        "summary_html": "",
+        "status": "draft",
+        "targets": list(TARGET_ROLES),
+        "fixed_recipients": [],
+        "subject_lines": [],
+        "opening": "",
+        "talking_points": [blank_point()],
+        "prompts": [],
+        "asks": {},
+        "closing": "",
+        "sign_off": "Yours sincerely,",
+        "next_ask": "",
+        "allowed_origins": [],
+    }
+
+
+def _count(form: Mapping[str, str], name: str) -> int:
+    pattern = re.compile(rf"^{name}\.(\d+)\.")
+    indexes = [int(m.group(1)) for key in form if (m := pattern.match(key))]
+    return min(max(indexes, default=-1) + 1, MAX_ITEMS)
+
+
+def _optional(value: str) -> str | None:
+    return value.strip() or None
+
+
+def from_form(form: MultiDict) -> dict[str, Any]:
+    """The campaign document the form describes (not yet validated)."""
+    doc: dict[str, Any] = {name: form.get(name, "").strip() for name in TEXT_FIELDS}
+    doc["summary_html"] = form.get("summary_html", "")
+    doc["targets"] = [t for t in form.getlist("targets") if t in TARGET_ROLES]
+    for name in LINE_FIELDS:
+        doc[name] = [line.strip() for line in form.get(name, "").splitlines() if line.strip()]
+    doc["asks"] = {
+        role: text for role in TARGET_ROLES if (text := form.get(f"asks.{role}", "").strip())
+    }
+    points = []
+    for i in range(_count(form, "talking_points")):
+        p = f"talking_points.{i}."
+        points.append(
+            {
+                "id": form.get(p + "id", "").strip(),
+                "label": form.get(p + "label", "").strip(),
+                # Each point shows one spare box for another phrasing; empty boxes mean nothing.
+                "phrasings": [t.strip() for t in form.getlist(p + "phrasings") if t.strip()],
+                "source_url": _optional(form.get(p + "source_url", "")),
+                "default_selected": form.get(p + "default_selected") == "on",
+            }
+        )
+    doc["talking_points"] = _with_ids(points, "point")
+    prompts = [
+        {
+            "id": form.get(f"prompts.{i}.id", "").strip(),
+            "label": form.get(f"prompts.{i}.label", "").strip(),
+            "hint": form.get(f"prompts.{i}.hint", "").strip(),
+        }
+        for i in range(_count(form, "prompts"))
+    ]
+    doc["prompts"] = _with_ids(prompts, "question")
+    recipients = []
+    for i in range(_count(form, "fixed_recipients")):
+        r = {
+            key: _optional(form.get(f"fixed_recipients.{i}.{key}", ""))
+            for key in ITEM_FIELDS["fixed_recipients"]
+        }
+        r["name"] = r["name"] or ""
+        recipients.append(r)
+    doc["fixed_recipients"] = recipients
+    return doc
+
+
+def _slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40].strip("-")
+
+
+def _with_ids(items: list[dict[str, Any]], stem: str) -> list[dict[str, Any]]:
+    """Give new items an id from their label; existing ids stay, so selections stay stable."""
+    taken = {item["id"] for item in items if item["id"]}
+    for i, item in enumerate(items):
+        if item["id"]:
+            continue
+        base = _slugify(item["label"]) or f"{stem}-{i + 1}"
+        candidate, n = base, 2
+        while candidate in taken:
+            candidate, n = f"{base[:36]}-{n}", n + 1
+        item["id"] = candidate
+        taken.add(candidate)
+    return items
+
+
+def apply_op(doc: dict[str, Any], op: str) -> bool:
+    """Add, remove or move an item in place; False when ``op`` is not such an operation."""
+    match = OP.match(op or "")
+    if not match:
+        return False
+    action, name, index = match.group(1), match.group(2), match.group(3)
+    items = doc[name]
+    i = int(index) if index is not None else None
+    if action == "add":
+        if len(items) < MAX_ITEMS:
+            items.append(BLANKS[name]())
+    elif i is None or not 0 <= i < len(items):
+        return True
+    elif action == "remove":
+        del items[i]
+    elif action == "up" and i > 0:
+        items[i - 1], items[i] = items[i], items[i - 1]
+    elif action == "down" and i < len(items) - 1:
+        items[i + 1], items[i] = items[i], items[i + 1]
+    return True
+
+
+def field_errors(errors: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """Validation errors keyed by the form field they belong to.
+
+    Line-per-item fields (subject lines, allowed sites) have one textarea, so their item errors
+    move onto it, saying which line.
+    """
+    out: dict[str, list[str]] = {}
+    for path, messages in errors.items():
+        head, _, rest = path.partition(".")
+        if head in LINE_FIELDS and rest.isdigit():
+            out.setdefault(head, []).extend(f"Line {int(rest) + 1}: {m}" for m in messages)
+        else:
+            out.setdefault(path, []).extend(messages)
+    return out
+
+
+def field_id(path: str) -> str:
+    """An HTML id for a field path."""
+    return "f-" + path.replace(".", "-").replace("_", "-")

@@ -1,0 +1,149 @@
+"""Staff corrections to the bundled directory, stored in the database and laid over the CSVs.
+
+Each worker keeps the corrected directory and rebuilds it only when the overrides table changes
+(one small aggregate query per request that needs the directory), so a correction made in the
+studio reaches every worker's next letter without a restart.
+"""
+
+from dataclasses import dataclass
+
+from flask import current_app
+from flask import g
+
+from advocacy.directory import Directory
+from advocacy.directory import Recipient
+from advocacy.directory import bundled
+from advocacy.models import DirectoryOverride
+from advocacy.models import db
+
+EDITABLE = ("name", "email", "contact_url", "salutation")
+# Also stored, by refresh-mps: who the MP is now, so the next refresh compares with them.
+STORED = EDITABLE + ("party", "member_id")
+EXTENSION = "advocacy.directory"
+
+
+def layers(rows: list[DirectoryOverride]) -> dict[tuple[str, str], dict]:
+    """``Directory.with_overrides`` input: the stored fields, and reviewed rows lose their flag."""
+    out = {}
+    for row in rows:
+        fields = {k: v for k, v in row.fields.items() if k in STORED}
+        if row.reviewed:
+            fields["needs_review"] = False
+        out[(row.role, row.code)] = fields
+    return out
+
+
+def _stamp() -> tuple:
+    return tuple(
+        db.session.execute(
+            db.select(
+                db.func.count(DirectoryOverride.id),
+                db.func.max(DirectoryOverride.id),
+                db.func.max(DirectoryOverride.updated_at),
+            )
+        ).one()
+    )
+
+
+def current() -> Directory:
+    """The bundled directory with today's overrides; cheap when nothing changed."""
+    if "advocacy_directory" in g:
+        return g.advocacy_directory
+    stamp = _stamp()
+    cached = current_app.extensions.get(EXTENSION)
+    if cached is None or cached[0] != stamp:
+        rows = db.session.execute(db.select(DirectoryOverride)).scalars().all()
+        book = bundled().with_overrides(layers(rows)) if rows else bundled()
+        cached = (stamp, book)
+        current_app.extensions[EXTENSION] = cached
+    g.advocacy_directory = cached[1]
+    return cached[1]
+
+
+def find(role: str, code: str) -> DirectoryOverride | None:
+    return db.session.execute(
+        db.select(DirectoryOverride).filter_by(role=role, code=code)
+    ).scalar_one_or_none()
+
+
+def save(
+    role: str,
+    code: str,
+    values: dict[str, str | int | None],
+    author: str,
+    *,
+    source: str = "staff",
+    reviewed: bool = True,
+) -> DirectoryOverride:
+    """Store the fields that differ from the bundled data (staff saving marks it reviewed)."""
+    original = bundled_recipient(role, code)
+    fields = {k: v for k, v in values.items() if k in STORED and getattr(original, k) != v}
+    row = find(role, code) or DirectoryOverride(role=role, code=code)
+    row.fields = fields
+    row.reviewed = reviewed
+    row.source = source
+    row.updated_by = author
+    db.session.add(row)
+    db.session.commit()
+    g.pop("advocacy_directory", None)
+    return row
+
+
+def revert(role: str, code: str) -> bool:
+    row = find(role, code)
+    if row is None:
+        return False
+    db.session.delete(row)
+    db.session.commit()
+    g.pop("advocacy_directory", None)
+    return True
+
+
+def bundled_recipient(role: str, code: str) -> Recipient:
+    """:raise KeyError: no such recipient in the bundled data."""
+    book = bundled()
+    if role == "mp":
+        return book.mps[code]
+    area = book.force_areas[code]
+    return {"police_force": area.force, "police_oversight": area.oversight}[role]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One row of the studio's directory page."""
+
+    role: str
+    code: str
+    area: str
+    bundled: Recipient
+    current: Recipient
+    override: DirectoryOverride | None
+
+    @property
+    def differs(self) -> list[str]:
+        return [k for k in EDITABLE if getattr(self.bundled, k) != getattr(self.current, k)]
+
+
+def entries() -> list[Entry]:
+    """Every bundled recipient, those still needing review first."""
+    book = bundled()
+    rows = {(r.role, r.code): r for r in db.session.execute(db.select(DirectoryOverride)).scalars()}
+    now = current()
+    out = []
+    for code, mp in book.mps.items():
+        name = book.constituencies[code].name
+        out.append(Entry("mp", code, name, mp, now.mps[code], rows.get(("mp", code))))
+    for code, area in book.force_areas.items():
+        for role, attr in (("police_force", "force"), ("police_oversight", "oversight")):
+            out.append(
+                Entry(
+                    role,
+                    code,
+                    area.name,
+                    getattr(area, attr),
+                    getattr(now.force_areas[code], attr),
+                    rows.get((role, code)),
+                )
+            )
+    out.sort(key=lambda e: (not e.current.needs_review, e.role != "police_oversight", e.area))
+    return out

@@ -1,0 +1,312 @@
+"""The campaign studio: staff list, write, preview, publish, restore, import and export campaigns.
+
+Views stay thin: the form mapping is ``editor_form``, the rules are ``campaigns.validate``,
+saving with revisions and conflict checks is ``store``, and the preview runs the supporter's own
+pipeline, so what staff see is exactly what supporters will get.
+"""
+
+import json
+
+from flask import Blueprint
+from flask import Response
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from flask_wtf.file import FileRequired
+
+from advocacy import campaigns
+from advocacy import delivery
+from advocacy import editor_form
+from advocacy import pipeline
+from advocacy import postcodes
+from advocacy import store
+from advocacy.auth import staff_required
+from advocacy.compose import Choices
+from advocacy.compose import Sender
+from advocacy.directory import OutsideCoverage
+from advocacy.directory import UnknownArea
+from advocacy.models import CampaignRevision
+from advocacy.models import CampaignRow
+from advocacy.models import db
+
+bp = Blueprint("studio", __name__, url_prefix="/admin")
+SAMPLE_SUPPORTERS = ("Sam Taylor", "Priya Shah")
+MAX_IMPORT = 256 * 1024
+
+
+@bp.app_template_filter("field_id")
+def _field_id(path: str) -> str:
+    return editor_form.field_id(path)
+
+
+@bp.app_template_filter("pretty")
+def _pretty(value) -> str:
+    """A campaign value as staff can read it: text as it is, lists and objects as JSON."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def _row(campaign_id: int) -> CampaignRow:
+    return db.get_or_404(CampaignRow, campaign_id, description="There is no such campaign.")
+
+
+@bp.get("/")
+@staff_required
+def home():
+    rows = db.session.execute(db.select(CampaignRow).order_by(CampaignRow.title)).scalars().all()
+    return render_template("studio/campaigns.html", rows=rows)
+
+
+def _editor(doc, *, row=None, errors=None, conflict=None, notice=None, status=200):
+    return (
+        render_template(
+            "studio/editor.html",
+            doc=doc,
+            row=row,
+            version=conflict.version if conflict else (row.version if row else 0),
+            errors=editor_form.field_errors(errors or {}),
+            conflict=conflict,
+            conflict_fields=_differing(conflict.theirs.to_dict(), doc) if conflict else [],
+            notice=notice,
+            roles=campaigns.TARGET_ROLES,
+            placeholders=sorted(campaigns.PLACEHOLDERS),
+        ),
+        status,
+    )
+
+
+def _differing(theirs: dict, mine: dict) -> list[tuple[str, object, object]]:
+    names = {**store.FIELD_NAMES, "talking_points": "talking points"}
+    return [
+        (label, theirs.get(key), mine.get(key))
+        for key, label in names.items()
+        if theirs.get(key) != mine.get(key)
+    ]
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+@staff_required
+def new():
+    if request.method == "GET":
+        return _editor(editor_form.new_document())
+    return _submit(None)
+
+
+@bp.route("/campaigns/<int:campaign_id>", methods=["GET", "POST"])
+@staff_required
+def edit(campaign_id: int):
+    row = _row(campaign_id)
+    if request.method == "GET":
+        return _editor(row.to_campaign().to_dict(), row=row)
+    return _submit(row)
+
+
+def _submit(row: CampaignRow | None):
+    """Save the editor, or carry out one of its add/remove/move buttons without saving."""
+    doc = editor_form.from_form(request.form)
+    op = request.form.get("op", "save")
+    if editor_form.apply_op(doc, op):
+        return _editor(doc, row=row, notice="Not saved yet: press Save when you are ready.")
+    try:
+        campaign = campaigns.from_dict(doc)
+    except campaigns.InvalidCampaign as exc:
+        return _editor(doc, row=row, errors=exc.errors, status=400)
+    author = current_user.email
+    try:
+        if row is None:
+            row = store.create(campaign, author)
+            flash("Campaign created.")
+        elif store.save(row, campaign, author, _int(request.form.get("version"))):
+            flash(f"Saved as version {row.version}.")
+        else:
+            flash("Nothing had changed, so there is no new version.")
+    except store.SlugTaken as exc:
+        return _editor(doc, row=row, errors={"slug": [str(exc)]}, status=400)
+    except store.EditConflict as conflict:
+        return _editor(doc, row=row, conflict=conflict, status=409)
+    if request.form.get("then") == "preview":
+        return redirect(url_for("studio.preview", campaign_id=row.id))
+    return redirect(url_for("studio.edit", campaign_id=row.id))
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        return -1
+
+
+@bp.get("/campaigns/<int:campaign_id>/revisions")
+@staff_required
+def revisions(campaign_id: int):
+    row = _row(campaign_id)
+    return render_template("studio/revisions.html", row=row, revisions=row.revisions)
+
+
+def _revision(row: CampaignRow, version: int) -> CampaignRevision:
+    revision = db.session.execute(
+        db.select(CampaignRevision).filter_by(campaign_id=row.id, version=version)
+    ).scalar_one_or_none()
+    if revision is None:
+        abort(404, "There is no such version of this campaign.")
+    return revision
+
+
+@bp.get("/campaigns/<int:campaign_id>/revisions/<int:version>")
+@staff_required
+def revision(campaign_id: int, version: int):
+    row = _row(campaign_id)
+    rev = _revision(row, version)
+    current = row.to_campaign().to_dict()
+    return render_template(
+        "studio/revision.html",
+        row=row,
+        revision=rev,
+        doc=rev.document,
+        differing=_differing(rev.document, current),
+    )
+
+
+@bp.post("/campaigns/<int:campaign_id>/revisions/<int:version>/restore")
+@staff_required
+def restore(campaign_id: int, version: int):
+    row = _row(campaign_id)
+    rev = _revision(row, version)
+    try:
+        campaign = store.restorable(row, rev)
+    except campaigns.InvalidCampaign as exc:
+        # Not valid as things stand now: open it in the editor to fix, nothing saved yet.
+        doc = {**rev.document, "slug": row.slug, "status": row.status}
+        return _editor(doc, row=row, errors=exc.errors, status=400)
+    note = f"Restored version {version}"
+    try:
+        saved = store.save(
+            row, campaign, current_user.email, _int(request.form.get("version")), note
+        )
+    except store.EditConflict as conflict:
+        return _editor(campaign.to_dict(), row=row, conflict=conflict, status=409)
+    flash(f"{note} as version {row.version}." if saved else "That version is the current one.")
+    return redirect(url_for("studio.edit", campaign_id=row.id))
+
+
+@bp.get("/campaigns/<int:campaign_id>/export")
+@staff_required
+def export(campaign_id: int):
+    row = _row(campaign_id)
+    body = json.dumps(row.to_campaign().to_dict(), indent=2, ensure_ascii=False) + "\n"
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{row.slug}.campaign.json"'},
+    )
+
+
+class ImportForm(FlaskForm):
+    file = FileField("Campaign file (.json)", validators=[FileRequired("Choose a file.")])
+
+
+def parse_import(raw: bytes) -> campaigns.Campaign:
+    """A campaign from an exported file; imports always arrive as drafts, never published.
+
+    :raise campaigns.InvalidCampaign: every problem found, by field.
+    """
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise campaigns.InvalidCampaign({"": [f"This isn't a JSON file: {exc}"]}) from None
+    if isinstance(data, dict):
+        data = {**data, "status": "draft"}
+    return campaigns.from_dict(data)
+
+
+@bp.route("/campaigns/import", methods=["GET", "POST"])
+@staff_required
+def import_campaign():
+    form = ImportForm()
+    problems: dict[str, list[str]] = {}
+    if form.validate_on_submit():
+        raw = form.file.data.read(MAX_IMPORT + 1)
+        try:
+            if len(raw) > MAX_IMPORT:
+                raise campaigns.InvalidCampaign({"": ["This file is too big for a campaign."]})
+            row = store.create(parse_import(raw), current_user.email)
+        except campaigns.InvalidCampaign as exc:
+            problems = exc.errors
+        except store.SlugTaken as exc:
+            problems = {"slug": [str(exc) + " Edit the file's slug, then import it again."]}
+        else:
+            flash("Imported as a draft. Check it, preview it, then publish it.")
+            return redirect(url_for("studio.edit", campaign_id=row.id))
+    status = 400 if problems or form.errors else 200
+    return render_template("studio/import.html", form=form, problems=problems), status
+
+
+@bp.get("/campaigns/<int:campaign_id>/preview")
+@staff_required
+def preview(campaign_id: int):
+    """Every letter for two sample supporters, built by the supporters' own pipeline."""
+    row = _row(campaign_id)
+    campaign = row.to_campaign()
+    args = request.args
+    postcode = args.get("postcode", "")[:16]
+    names = [
+        (args.get(f"name_{i}") or default)[:100] for i, default in enumerate(SAMPLE_SUPPORTERS)
+    ]
+    chosen = tuple(args.getlist("points")) or tuple(
+        p.id for p in campaign.talking_points if p.default_selected
+    )
+    own_words = args.get("own_words", "")[:2000]
+    error = None
+    samples = []
+    place = None
+    if postcode.strip() or args.get("constituency") or args.get("pfa"):
+        try:
+            if postcode.strip():
+                place = pipeline.find_place(postcode)
+            else:
+                place = pipeline.chosen_place(args.get("constituency", ""), args.get("pfa", ""))
+            answers = tuple((p.id, own_words) for p in campaign.prompts[:1] if own_words)
+            choices = Choices(tuple(p for p in chosen if campaign.point(p)), answers)
+            samples = [
+                (name, pipeline.drafts(campaign, place, Sender(name), choices)) for name in names
+            ]
+        except (postcodes.PostcodeError, OutsideCoverage, UnknownArea) as exc:
+            error = str(exc)
+    book = pipeline.directory()
+    return render_template(
+        "studio/preview.html",
+        row=row,
+        campaign=campaign,
+        postcode=postcode,
+        names=names,
+        chosen=chosen,
+        own_words=own_words,
+        place=place,
+        samples=samples,
+        varied=_varied(samples),
+        error=error,
+        constituencies=book.grouped_constituencies(),
+        force_areas=sorted(book.force_areas.values(), key=lambda a: a.force.name),
+        webmail=delivery.WEBMAIL,
+    )
+
+
+def _varied(samples) -> tuple[int, int]:
+    """Campaign paragraphs phrased differently for the two sample supporters, of how many."""
+    if len(samples) != 2:
+        return (0, 0)
+    (name, first), (_, second) = samples
+    # Paragraphs with the supporter's name in them differ anyway; count the wording only.
+    mine = [[p for p in d.letter.stock if name not in p] for d in first]
+    differ = sum(
+        len(set(paragraphs) - set(d.letter.stock))
+        for paragraphs, d in zip(mine, second, strict=True)
+    )
+    return (differ, sum(len(paragraphs) for paragraphs in mine))
