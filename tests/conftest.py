@@ -1,6 +1,7 @@
 """Shared fixtures: an app on a fresh SQLite file, and postcodes.io faked with recorded bodies."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,48 @@ def postcodes_io():
         for postcode, (name, status) in RECORDED.items():
             rsps.get(f"{POSTCODES_URL}/postcodes/{postcode}", json=recorded(name), status=status)
         yield rsps
+
+
+# --- Staff -------------------------------------------------------------------------------------
+
+STAFF_PASSWORD = "correct horse battery staple"
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, path: str = "/admin/login") -> str:
+    """The CSRF token a staff page carries, read from the page like a browser would."""
+    match = CSRF_FIELD.search(client.get(path).get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def add_staff(app, email: str, role: str = "editor", password: str = STAFF_PASSWORD, **kwargs):
+    from advocacy.staff import create_staff
+
+    with app.app_context():
+        return create_staff(email, role, password, **kwargs).id
+
+
+def sign_in(client, email: str, password: str = STAFF_PASSWORD):
+    """Sign in through the real form (CSRF and all); returns the response."""
+    token = csrf_token(client, "/admin/login")
+    return client.post(
+        "/admin/login", data={"email": email, "password": password, "csrf_token": token}
+    )
+
+
+@pytest.fixture
+def admin(app, client):
+    """A client signed in as an admin."""
+    add_staff(app, "admin@example.org", "admin")
+    assert sign_in(client, "admin@example.org").status_code == 302
+    return client
+
+
+@pytest.fixture
+def editor(app):
+    """A second client, signed in as an editor."""
+    add_staff(app, "editor@example.org", "editor")
+    client = app.test_client()
+    assert sign_in(client, "editor@example.org").status_code == 302
+    return client

@@ -1,0 +1,493 @@
+"""The campaign studio through the test client: editor, validation, sanitising, revisions,
+edit conflicts, publishing, preview, and import/export."""
+
+import html as htmllib
+import io
+import json
+import re
+
+import pytest
+from conftest import csrf_token
+from test_editor_form import form_for
+
+from advocacy import editor_form
+from advocacy.models import CampaignRevision
+from advocacy.models import CampaignRow
+from advocacy.models import db
+from advocacy.schema import example_campaign
+
+EXAMPLE_ID = 1  # the seeded example campaign
+
+
+def minimal(**changes) -> dict:
+    doc = editor_form.new_document()
+    doc.update(
+        slug="test-campaign",
+        title="Test campaign",
+        subject_lines=["About {force_name}"],
+        opening="I live in {constituency}.",
+        talking_points=[
+            {**editor_form.blank_point(), "label": "First", "phrasings": ["One.", "Uno."]},
+            {**editor_form.blank_point(), "label": "Second", "phrasings": ["Two."]},
+        ],
+    )
+    doc.update(changes)
+    return doc
+
+
+def post(client, path: str, doc: dict, **extra):
+    data = form_for(doc)
+    data["csrf_token"] = csrf_token(client, "/admin/campaigns/new")
+    for key, value in extra.items():
+        data[key] = value
+    return client.post(path, data=data)
+
+
+def create(client, **changes):
+    response = post(client, "/admin/campaigns/new", minimal(**changes))
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return int(re.search(r"/admin/campaigns/(\d+)", response.location).group(1))
+
+
+def stored(app, campaign_id: int) -> CampaignRow:
+    with app.app_context():
+        row = db.session.get(CampaignRow, campaign_id)
+        row.document = row.to_campaign().to_dict()
+        row.revision_list = [(r.version, r.author, r.changes) for r in row.revisions]
+        return row
+
+
+def field_error(html: str, field_id: str) -> str:
+    """The error message tied to a field by aria-describedby (not just anywhere on the page)."""
+    control = re.search(rf'id="{field_id}"[^>]*>', html)
+    assert control, f"no field {field_id}"
+    assert 'aria-invalid="true"' in control.group(0), control.group(0)
+    error = re.search(rf'<p class="field-error" id="{field_id}-error">(.*?)</p>', html, re.S)
+    assert error, f"no error for {field_id}"
+    return htmllib.unescape(re.sub(r"<[^>]+>", "", error.group(1))).strip()
+
+
+# --- Creating, editing, publishing ------------------------------------------------------------
+
+
+def test_staff_create_a_campaign_with_two_points_and_revision_one(app, admin):
+    campaign_id = create(admin)
+    row = stored(app, campaign_id)
+    assert row.status == "draft"
+    assert [p["label"] for p in row.document["talking_points"]] == ["First", "Second"]
+    assert row.document["talking_points"][0]["phrasings"] == ("One.", "Uno.")
+    assert row.revision_list == [(1, "admin@example.org", ["Created"])]
+    page = admin.get(f"/admin/campaigns/{campaign_id}").get_data(as_text=True)
+    assert 'value="Test campaign"' in page
+    assert admin.get("/admin/").get_data(as_text=True).count("Test campaign") == 1
+
+
+def test_a_draft_is_not_public_until_published(app, admin, client):
+    campaign_id = create(admin)
+    other = app.test_client()
+    assert other.get("/c/test-campaign").status_code == 404
+    doc = minimal(status="live")
+    response = post(admin, f"/admin/campaigns/{campaign_id}", doc, version="1")
+    assert response.status_code == 302
+    page = other.get("/c/test-campaign")
+    assert page.status_code == 200
+    assert "Test campaign" in page.get_data(as_text=True)
+    row = stored(app, campaign_id)
+    assert row.revision_list[0] == (2, "admin@example.org", ["Status draft → live"])
+
+
+def test_saving_nothing_new_makes_no_revision(app, admin):
+    campaign_id = create(admin)
+    response = post(admin, f"/admin/campaigns/{campaign_id}", minimal(), version="1")
+    assert response.status_code == 302
+    assert "Nothing had changed" in admin.get(response.location).get_data(as_text=True)
+    assert len(stored(app, campaign_id).revision_list) == 1
+
+
+def test_save_and_preview_goes_to_the_preview(admin):
+    campaign_id = create(admin)
+    doc = minimal(title="Renamed")
+    response = post(admin, f"/admin/campaigns/{campaign_id}", doc, version="1", then="preview")
+    assert response.location.endswith(f"/admin/campaigns/{campaign_id}/preview")
+
+
+def test_the_editor_shows_the_example_campaign_and_saves_it_unchanged(app, admin):
+    html = admin.get(f"/admin/campaigns/{EXAMPLE_ID}").get_data(as_text=True)
+    for point in example_campaign().talking_points:
+        assert point.phrasings[0].replace("’", "’") in html.replace("&#39;", "'")
+    doc = example_campaign().to_dict()
+    response = post(admin, f"/admin/campaigns/{EXAMPLE_ID}", doc, version="1")
+    assert response.status_code == 302
+    assert stored(app, EXAMPLE_ID).version == 1
+
+
+@pytest.mark.parametrize(
+    ("op", "labels"),
+    [
+        ("add-talking_points", ["First", "Second", ""]),
+        ("remove-talking_points-0", ["Second"]),
+        ("down-talking_points-0", ["Second", "First"]),
+        ("up-talking_points-1", ["Second", "First"]),
+    ],
+)
+def test_add_remove_and_reorder_without_javascript_keep_the_rest_unsaved(app, admin, op, labels):
+    campaign_id = create(admin)
+    doc = minimal(title="Typed but not saved")
+    response = post(admin, f"/admin/campaigns/{campaign_id}", doc, version="1", op=op)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Not saved yet" in html
+    assert 'value="Typed but not saved"' in html
+    shown = re.findall(r'name="talking_points\.\d+\.label" type="text" value="([^"]*)"', html)
+    assert shown == labels
+    assert stored(app, campaign_id).title == "Test campaign"
+
+
+def test_adding_a_fixed_recipient_and_a_question(app, admin):
+    doc = minimal()
+    response = post(admin, "/admin/campaigns/new", doc, op="add-fixed_recipients")
+    assert 'name="fixed_recipients.0.name"' in response.get_data(as_text=True)
+    response = post(admin, "/admin/campaigns/new", doc, op="add-prompts")
+    assert 'name="prompts.0.label"' in response.get_data(as_text=True)
+    doc["fixed_recipients"] = [
+        {
+            "name": "Home Secretary",
+            "email": "hs@example.org",
+            "contact_url": None,
+            "salutation": None,
+        }
+    ]
+    doc["prompts"] = [{"id": "", "label": "Why does it matter to you?", "hint": ""}]
+    campaign_id = int(
+        re.search(r"(\d+)$", post(admin, "/admin/campaigns/new", doc).location).group(1)
+    )
+    row = stored(app, campaign_id)
+    assert row.document["fixed_recipients"][0]["email"] == "hs@example.org"
+    assert row.document["prompts"][0]["id"] == "why-does-it-matter-to-you"
+
+
+# --- Validation: every error next to its field, nothing lost ---------------------------------
+
+INVALID = [
+    ("no-title", {"title": ""}, "f-title", "required"),
+    ("bad-slug", {"slug": "Not A Slug"}, "f-slug", "lower-case"),
+    ("unknown-placeholder", {"opening": "Dear {mp_name}"}, "f-opening", "Unknown placeholder"),
+    ("bad-subject", {"subject_lines": ["Fine", "{oops}"]}, "f-subject-lines", "Line 2"),
+    ("no-subjects", {"subject_lines": []}, "f-subject-lines", "at least one subject"),
+    ("bad-origin", {"allowed_origins": ["example.org"]}, "f-allowed-origins", "Line 1"),
+    ("http-origin", {"allowed_origins": ["http://a.org"]}, "f-allowed-origins", "https://"),
+    ("no-sign-off", {"sign_off": ""}, "f-sign-off", "required"),
+    ("ask-placeholder", {"asks": {"mp": "{nope}"}}, "f-asks-mp", "Unknown placeholder"),
+]
+
+
+@pytest.mark.parametrize(("case", "changes", "field_id", "message"), INVALID, ids=lambda x: x)
+def test_validation_errors_sit_next_to_their_field_and_keep_the_input(
+    app, admin, case, changes, field_id, message
+):
+    doc = minimal(**changes)
+    response = post(admin, "/admin/campaigns/new", doc)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert message.lower() in field_error(html, field_id).lower()
+    assert f'href="#{field_id}"' in html  # the error summary links to the field
+    assert "nothing was saved" in html
+    assert 'value="Second"' in html  # everything else typed is still there
+    with app.app_context():
+        assert db.session.query(CampaignRow).count() == 1  # only the example
+
+
+def test_an_empty_talking_point_is_an_error_on_its_fields(admin):
+    doc = minimal()
+    doc["talking_points"].append(editor_form.blank_point())
+    html = post(admin, "/admin/campaigns/new", doc).get_data(as_text=True)
+    assert "required" in field_error(html, "f-talking-points-2-label")
+    assert re.search(r'id="f-talking-points-2-phrasings".*?Add at least one phrasing', html, re.S)
+
+
+def test_a_bad_source_link_and_a_bad_fixed_recipient(admin):
+    doc = minimal()
+    doc["talking_points"][0]["source_url"] = "javascript:alert(1)"
+    doc["fixed_recipients"] = [
+        {"name": "Minister", "email": "not-an-email", "contact_url": None, "salutation": None}
+    ]
+    html = post(admin, "/admin/campaigns/new", doc).get_data(as_text=True)
+    assert "https://" in field_error(html, "f-talking-points-0-source-url")
+    assert "doesn't look right" in field_error(html, "f-fixed-recipients-0-email")
+
+
+def test_a_live_campaign_needs_talking_points(admin):
+    doc = minimal(status="live", talking_points=[])
+    html = post(admin, "/admin/campaigns/new", doc).get_data(as_text=True)
+    assert "A live campaign needs at least one talking point." in html
+    assert 'href="#f-talking-points"' in html
+
+
+def test_a_slug_in_use_is_refused_on_the_slug_field(admin):
+    doc = minimal(slug="stop-facial-recognition")
+    response = post(admin, "/admin/campaigns/new", doc)
+    assert response.status_code == 400
+    assert "already uses the address" in field_error(response.get_data(as_text=True), "f-slug")
+
+
+# --- Sanitising the summary -------------------------------------------------------------------
+
+
+def test_the_summary_is_sanitised_on_save(app, admin):
+    dirty = (
+        '<p onclick="steal()" style="color:red">Hello <script>alert(1)</script>'
+        '<a href="javascript:alert(2)">bad</a> '
+        '<a href="https://ok.example/" onmouseover="x()">ok</a>'
+        "<em>em</em> <strong>strong</strong></p><ul><li>item</li></ul><ol><li>n</li></ol>"
+        '<img src=x onerror="alert(3)"><iframe src="https://evil.example/"></iframe>'
+        "<style>body{display:none}</style>"
+    )
+    campaign_id = create(admin, summary_html=dirty, status="live")
+    summary = stored(app, campaign_id).summary_html
+    for gone in ("<script", "onclick", "style=", "javascript:", "onmouseover", "<img", "onerror"):
+        assert gone not in summary
+    assert "<iframe" not in summary and "<style" not in summary
+    for kept in ("<p>", '<a href="https://ok.example/">ok</a>', "<em>em</em>"):
+        assert kept in summary
+    assert "<strong>strong</strong>" in summary and "<ul><li>item</li></ul>" in summary
+    assert "<ol><li>n</li></ol>" in summary
+    page = app.test_client().get("/c/test-campaign").get_data(as_text=True)
+    assert '<a href="https://ok.example/">ok</a>' in page
+    assert "alert(" not in page.replace("alert(1)", "")  # the script's text may remain, inert
+
+
+# --- Revisions and restore --------------------------------------------------------------------
+
+
+def test_every_save_is_a_revision_that_can_be_viewed_and_restored(app, admin):
+    campaign_id = create(admin, status="live")
+    doc = minimal(status="live", title="Second title")
+    doc["talking_points"] = list(reversed(doc["talking_points"]))
+    third = {**editor_form.blank_point(), "label": "Third", "phrasings": ["3"]}
+    doc["talking_points"].append(third)
+    assert post(admin, f"/admin/campaigns/{campaign_id}", doc, version="1").status_code == 302
+    row = stored(app, campaign_id)
+    assert row.version == 2
+    changes = row.revision_list[0][2]
+    assert "Changed the title" in changes
+    assert "Added talking point “Third”" in changes
+    assert "Reordered the talking points" in changes
+
+    listing = admin.get(f"/admin/campaigns/{campaign_id}/revisions").get_data(as_text=True)
+    assert "Version 1" in listing and "Version 2" in listing and "admin@example.org" in listing
+    old = admin.get(f"/admin/campaigns/{campaign_id}/revisions/1").get_data(as_text=True)
+    assert "Test campaign" in old and "Second title" in old  # old and current side by side
+    assert admin.get(f"/admin/campaigns/{campaign_id}/revisions/9").status_code == 404
+
+    token = csrf_token(admin, f"/admin/campaigns/{campaign_id}/revisions/1")
+    response = admin.post(
+        f"/admin/campaigns/{campaign_id}/revisions/1/restore",
+        data={"csrf_token": token, "version": "2"},
+    )
+    assert response.status_code == 302
+    row = stored(app, campaign_id)
+    assert row.version == 3
+    assert row.title == "Test campaign"
+    assert row.status == "live"  # restoring brings back words, not an unpublish
+    assert row.revision_list[0][2][0] == "Restored version 1"
+    assert [p["label"] for p in row.document["talking_points"]] == ["First", "Second"]
+
+
+def test_restoring_a_version_invalid_today_opens_it_in_the_editor(app, admin):
+    campaign_id = create(admin, talking_points=[])  # a draft may have no points
+    doc = minimal(status="live")
+    assert post(admin, f"/admin/campaigns/{campaign_id}", doc, version="1").status_code == 302
+    token = csrf_token(admin, f"/admin/campaigns/{campaign_id}/revisions/1")
+    response = admin.post(
+        f"/admin/campaigns/{campaign_id}/revisions/1/restore",
+        data={"csrf_token": token, "version": "2"},
+    )
+    assert response.status_code == 400
+    assert "A live campaign needs at least one talking point." in response.get_data(as_text=True)
+    assert stored(app, campaign_id).version == 2
+
+
+# --- Two people editing at once ---------------------------------------------------------------
+
+
+def test_the_second_save_is_refused_with_both_versions_shown(app, admin, editor):
+    campaign_id = create(admin)
+    # Both opened version 1. The editor saves first.
+    theirs = minimal(title="The editor's title")
+    assert post(editor, f"/admin/campaigns/{campaign_id}", theirs, version="1").status_code == 302
+    mine = minimal(title="The admin's title", opening="My new opening in {constituency}.")
+    response = post(admin, f"/admin/campaigns/{campaign_id}", mine, version="1")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Someone else saved this campaign" in html
+    assert "editor@example.org saved version 2" in html
+    assert "The editor&#39;s title" in html and "The admin&#39;s title" in html
+    assert 'value="The admin&#39;s title"' in html  # my edit is still in the form
+    assert 'name="version" value="2"' in html  # saving again now replaces version 2, knowingly
+    assert stored(app, campaign_id).title == "The editor's title"
+
+    again = post(admin, f"/admin/campaigns/{campaign_id}", mine, version="2")
+    assert again.status_code == 302
+    row = stored(app, campaign_id)
+    assert row.title == "The admin's title"
+    assert [v for v, _, _ in row.revision_list] == [3, 2, 1]  # the editor's version is kept
+
+
+def test_a_stale_version_in_the_database_race_is_caught(app):
+    """Between the version check and the write, another worker saves: still a conflict."""
+    from advocacy import campaigns
+    from advocacy import store
+
+    with app.app_context():
+        row = db.session.get(CampaignRow, EXAMPLE_ID)
+        row.to_campaign()
+        # Another process bumps the row underneath this session.
+        with db.engine.begin() as conn:
+            conn.execute(db.text("UPDATE campaign SET version = 2, title = 'Theirs' WHERE id = 1"))
+        changed = campaigns.from_dict({**example_campaign().to_dict(), "title": "Mine"})
+        with pytest.raises(store.EditConflict) as exc:
+            store.save(row, changed, "me", base_version=1)
+        assert exc.value.version == 2
+        assert exc.value.theirs.title == "Theirs"
+        assert db.session.query(CampaignRevision).count() == 1
+
+
+# --- Import and export ------------------------------------------------------------------------
+
+
+def as_json(value):
+    """Tuples become lists, as in a file."""
+    return json.loads(json.dumps(value))
+
+
+def upload(client, content: bytes, name: str = "campaign.json"):
+    token = csrf_token(client, "/admin/campaigns/import")
+    return client.post(
+        "/admin/campaigns/import",
+        data={"csrf_token": token, "file": (io.BytesIO(content), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_export_then_import_round_trips_as_a_draft(app, admin):
+    response = admin.get(f"/admin/campaigns/{EXAMPLE_ID}/export")
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    assert (
+        'filename="stop-facial-recognition.campaign.json"'
+        in response.headers["Content-Disposition"]
+    )
+    exported = json.loads(response.data)
+    assert exported == as_json(example_campaign().to_dict())
+    assert exported["format"] == "advocacy.campaign/1"
+
+    exported["slug"] = "shared-copy"
+    result = upload(admin, json.dumps(exported).encode())
+    assert result.status_code == 302
+    new_id = int(re.search(r"(\d+)$", result.location).group(1))
+    row = stored(app, new_id)
+    assert row.status == "draft"  # an import never publishes
+    assert as_json(row.document) == {**exported, "status": "draft"}
+    assert json.loads(admin.get(f"/admin/campaigns/{new_id}/export").data) == {
+        **exported,
+        "status": "draft",
+    }
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"not json at all", "isn't a JSON file"),
+        (b"\xff\xfe\x00", "isn't a JSON file"),
+        (b"[1, 2]", "must be a JSON object"),
+        (json.dumps({"format": "other/9", "slug": "x"}).encode(), "Unknown format"),
+        (
+            json.dumps({"slug": "Bad Slug", "title": "", "subject_lines": []}).encode(),
+            "lower-case letters",
+        ),
+        (json.dumps({"slug": "x", "title": "T", "talking_points": 3}).encode(), "Must be a list"),
+        (b" " * (300 * 1024), "too big"),
+    ],
+)
+def test_invalid_files_get_a_list_of_problems(app, admin, content, expected):
+    response = upload(admin, content)
+    html = htmllib.unescape(response.get_data(as_text=True))
+    assert response.status_code in (400, 413)
+    if response.status_code == 400:
+        assert "This file can't be imported" in html
+        assert expected.lower() in html.lower()
+    with app.app_context():
+        assert db.session.query(CampaignRow).count() == 1
+
+
+def test_an_invalid_file_lists_every_problem(admin):
+    bad = {"slug": "Bad Slug", "title": "", "subject_lines": [], "opening": "{nope}"}
+    html = upload(admin, json.dumps(bad).encode()).get_data(as_text=True)
+    for path in ("slug", "title", "subject_lines", "opening"):
+        assert f"<code>{path}</code>" in html
+
+
+def test_importing_a_slug_in_use_says_so(admin):
+    exported = admin.get(f"/admin/campaigns/{EXAMPLE_ID}/export").data
+    html = upload(admin, exported).get_data(as_text=True)
+    assert "already uses the address /c/stop-facial-recognition" in html
+
+
+def test_import_needs_a_file(admin):
+    token = csrf_token(admin, "/admin/campaigns/import")
+    response = admin.post("/admin/campaigns/import", data={"csrf_token": token})
+    assert response.status_code == 400
+    assert "Choose a file." in response.get_data(as_text=True)
+
+
+# --- Preview ----------------------------------------------------------------------------------
+
+
+def test_preview_shows_every_letter_for_two_sample_supporters(admin, postcodes_io):
+    response = admin.get(
+        f"/admin/campaigns/{EXAMPLE_ID}/preview",
+        query_string={
+            "postcode": "SE1 2DL",
+            "name_0": "Ann Example",
+            "name_1": "Bo Sample",
+            "points": ["accuracy", "bridges-ruling", "discrimination"],
+        },
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "As Ann Example would send them" in html and "As Bo Sample would send them" in html
+    for name in ("Neil Coyle", "Metropolitan Police Service", "Mayor&#39;s Office for Policing"):
+        assert html.count(f"To {name}") == 2, name
+    assert html.count("mailto:") >= 2
+    assert "https://mail.google.com/" in html
+    varied = r"<strong>(\d+) of (\d+)</strong> campaign paragraphs are worded differently"
+    assert re.search(varied, html)
+
+
+def test_preview_of_a_draft_by_chosen_areas(admin):
+    campaign_id = create(admin)
+    html = admin.get(
+        f"/admin/campaigns/{campaign_id}/preview",
+        query_string={"constituency": "E14001172", "pfa": "E23000001", "points": ["first"]},
+    ).get_data(as_text=True)
+    assert "a <strong>draft</strong>" in html
+    assert "To Rachel Blake" in html
+    assert "About the Metropolitan Police Service" in html
+    assert "I live in Cities of London and Westminster." in html
+
+
+def test_preview_with_a_bad_postcode_says_why(admin, postcodes_io):
+    response = admin.get(
+        f"/admin/campaigns/{EXAMPLE_ID}/preview", query_string={"postcode": "ID1 1QE"}
+    )
+    assert response.status_code == 200
+    assert "We couldn't find that postcode" in htmllib.unescape(response.get_data(as_text=True))
+    assert "As Sam Taylor" not in response.get_data(as_text=True)
+
+
+def test_studio_pages_are_private_and_unframeable(client):
+    for path in ("/admin/", f"/admin/campaigns/{EXAMPLE_ID}", "/admin/campaigns/new"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response.location.startswith("/admin/login")
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
