@@ -461,7 +461,8 @@ def test_preview_shows_every_letter_for_two_sample_supporters(admin, postcodes_i
     assert html.count("mailto:") >= 2
     assert "https://mail.google.com/" in html
     varied = r"<strong>(\d+) of (\d+)</strong> campaign paragraphs are worded differently"
-    assert re.search(varied, html)
+    differ, total = map(int, re.search(varied, html).groups())
+    assert 0 < differ < total  # phrasing varies between supporters, not everything at once
 
 
 def test_preview_of_a_draft_by_chosen_areas(admin):
