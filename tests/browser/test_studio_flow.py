@@ -1,0 +1,140 @@
+"""Campaign staff in a real browser: sign in, write a campaign with two talking points, preview
+it for a postcode, publish it, and then a supporter (another browser, no cookies) uses it.
+
+Desktop-sized, JavaScript on. The staff session cookie must stay on /admin: the supporter pages
+served to the same staff browser set and need no cookie (checked by conftest.Watched).
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from advocacy.staff import create_staff
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the fixtures skip (or fail under CI) with the reason
+    if os.environ.get("CI"):
+        raise
+    pytest.skip("Python playwright is not installed", allow_module_level=True)
+
+PASSWORD = "a long enough staff password"
+DESKTOP = {"viewport": {"width": 1280, "height": 900}, "is_mobile": False, "has_touch": False}
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def submit(page, button) -> None:
+    with page.expect_navigation():
+        button.click()
+
+
+@pytest.fixture
+def staff_email(live_server, request) -> str:
+    email = f"{request.node.name[:30].lower().replace('_', '-')}@example.org"
+    with live_server.app.app_context():
+        create_staff(email, "editor", PASSWORD)
+    return email
+
+
+def sign_in(page, base_url: str, email: str) -> None:
+    page.goto(f"{base_url}/admin/")
+    expect(page.get_by_role("heading", name="Sign in to the campaign studio")).to_be_visible()
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    submit(page, page.get_by_role("button", name="Sign in"))
+    expect(page.get_by_role("heading", name="Campaigns")).to_be_visible()
+
+
+def test_staff_create_preview_and_publish_then_a_supporter_uses_it(
+    watched, base_url, stub, shot, staff_email
+):
+    staff = watched(staff=True, **DESKTOP)
+    page = staff.page
+    sign_in(page, base_url, staff_email)
+    cookies = staff.context.cookies()
+    assert [(c["name"], c["path"], c["httpOnly"], c["sameSite"]) for c in cookies] == [
+        ("advocacy_staff", "/admin", True, "Lax")
+    ]
+
+    # Write the campaign: title, address, subject, opening, two talking points.
+    submit(page, page.get_by_role("link", name="New campaign"))
+    page.get_by_label("Title", exact=True).fill("Protect our parks")
+    page.get_by_label("Web address", exact=True).fill("protect-our-parks")
+    page.get_by_label("Subject lines", exact=True).fill("Keep facial recognition out of {constituency}")
+    page.get_by_label("Opening paragraph", exact=True).fill("I live in {constituency} and I am worried.")
+    first = page.locator("#f-talking-points-0")
+    first.get_by_label("What supporters tick").fill("Cameras in parks scan children")
+    first.get_by_label("Phrasing 1").fill("Cameras in our parks would scan every child who plays.")
+    submit(page, page.get_by_role("button", name="Add a talking point"))
+    expect(page.get_by_text("Not saved yet")).to_be_visible()
+    expect(page.get_by_label("Title", exact=True)).to_have_value("Protect our parks")  # nothing lost
+    second = page.locator("#f-talking-points-1")
+    second.get_by_label("What supporters tick").fill("Nobody voted for this")
+    second.get_by_label("Phrasing 1").fill("No council or parliament has voted for park cameras.")
+    shot(page, "editor")
+    submit(page, page.get_by_role("button", name="Save", exact=True))
+    expect(page.get_by_text("Campaign created.")).to_be_visible()
+
+    # Preview it for a postcode: the same letters a supporter would get, for two people.
+    submit(page, page.get_by_role("link", name="Preview letters"))
+    page.get_by_label("Postcode").fill("SE1 2DL")
+    page.get_by_label("Cameras in parks scan children").check()
+    page.get_by_label("Nobody voted for this").check()
+    submit(page, page.get_by_role("button", name="Show the letters"))
+    expect(page.get_by_role("heading", name="To Neil Coyle")).to_have_count(2)
+    expect(page.get_by_text("Keep facial recognition out of Bermondsey and Old Southwark").first)\
+        .to_be_visible()
+    expect(page.locator(".letter-body").first).to_contain_text("would scan every child")
+    shot(page, "preview")
+
+    # Publish.
+    submit(page, page.get_by_role("link", name="Back to the editor"))
+    page.get_by_label("Live: supporters can use it").check()
+    submit(page, page.get_by_role("button", name="Save", exact=True))
+    expect(page.get_by_text("Saved as version 2.")).to_be_visible()
+    expect(page.get_by_role("link", name="Open the live page")).to_be_visible()
+
+    # A supporter, in a browser of their own, writes with it.
+    supporter = watched().page
+    supporter.goto(f"{base_url}/c/protect-our-parks")
+    expect(supporter.get_by_role("heading", name="Protect our parks")).to_be_visible()
+    supporter.get_by_label("Postcode").fill("SE1 2DL")
+    submit(supporter, supporter.get_by_role("button", name="Find who to write to"))
+    supporter.get_by_label("Nobody voted for this").check()
+    supporter.get_by_label("Your name").fill("Ann Example")
+    submit(supporter, supporter.get_by_role("button", name="Write my letters"))
+    body = supporter.locator("#body-0")
+    expect(body).to_contain_text("No council or parliament has voted for park cameras.")
+    expect(body).to_contain_text("I live in Bermondsey and Old Southwark")
+
+
+def test_studio_pages_pass_axe(watched, base_url, stub, staff_email):
+    if not AXE.is_file():
+        pytest.skip("axe-core is not installed (npm ci)")
+    page = watched(staff=True, bypass_csp=True, **DESKTOP).page
+    sign_in(page, base_url, staff_email)
+    for path in (
+        "/admin/",
+        "/admin/campaigns/1",
+        "/admin/campaigns/1/preview?postcode=SE1+2DL",
+        "/admin/campaigns/1/revisions",
+        "/admin/campaigns/new",
+        "/admin/directory?q=cumbria",
+        "/admin/directory/police_oversight/E23000001",
+        "/admin/account",
+        "/admin/campaigns/import",
+    ):
+        page.goto(base_url + path)
+        page.add_script_tag(path=str(AXE))
+        results = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+        )
+        assert len(results["passes"]) > 5, path
+        problems = [
+            (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
+            for v in results["violations"]
+        ]
+        assert problems == [], f"{path}: {problems}"
