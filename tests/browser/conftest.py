@@ -250,9 +250,9 @@ class Watched:
             route.abort("blockedbyclient")
 
     def _response(self, response) -> None:
-        if response.header_value("set-cookie") is not None:
-            if not (self.staff and urlsplit(response.url).path.startswith("/admin")):
-                self.set_cookies.append(response.url)
+        staff_page = self.staff and urlsplit(response.url).path.startswith("/admin")
+        if response.header_value("set-cookie") is not None and not staff_page:
+            self.set_cookies.append(response.url)
 
     def _watch_page(self, page) -> None:
         page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))

@@ -61,16 +61,20 @@ def test_staff_create_preview_and_publish_then_a_supporter_uses_it(
 
     # Write the campaign: title, address, subject, opening, two talking points.
     submit(page, page.get_by_role("link", name="New campaign"))
-    page.get_by_label("Title", exact=True).fill("Protect our parks")
-    page.get_by_label("Web address", exact=True).fill("protect-our-parks")
-    page.get_by_label("Subject lines", exact=True).fill("Keep facial recognition out of {constituency}")
-    page.get_by_label("Opening paragraph", exact=True).fill("I live in {constituency} and I am worried.")
+
+    def field(label):
+        return page.get_by_label(label, exact=True)
+
+    field("Title").fill("Protect our parks")
+    field("Web address").fill("protect-our-parks")
+    field("Subject lines").fill("Keep facial recognition out of {constituency}")
+    field("Opening paragraph").fill("I live in {constituency} and I am worried.")
     first = page.locator("#f-talking-points-0")
     first.get_by_label("What supporters tick").fill("Cameras in parks scan children")
     first.get_by_label("Phrasing 1").fill("Cameras in our parks would scan every child who plays.")
     submit(page, page.get_by_role("button", name="Add a talking point"))
     expect(page.get_by_text("Not saved yet")).to_be_visible()
-    expect(page.get_by_label("Title", exact=True)).to_have_value("Protect our parks")  # nothing lost
+    expect(field("Title")).to_have_value("Protect our parks")  # nothing typed is lost
     second = page.locator("#f-talking-points-1")
     second.get_by_label("What supporters tick").fill("Nobody voted for this")
     second.get_by_label("Phrasing 1").fill("No council or parliament has voted for park cameras.")
@@ -85,8 +89,9 @@ def test_staff_create_preview_and_publish_then_a_supporter_uses_it(
     page.get_by_label("Nobody voted for this").check()
     submit(page, page.get_by_role("button", name="Show the letters"))
     expect(page.get_by_role("heading", name="To Neil Coyle")).to_have_count(2)
-    expect(page.get_by_text("Keep facial recognition out of Bermondsey and Old Southwark").first)\
-        .to_be_visible()
+    expect(
+        page.get_by_text("Keep facial recognition out of Bermondsey and Old Southwark").first
+    ).to_be_visible()
     expect(page.locator(".letter-body").first).to_contain_text("would scan every child")
     shot(page, "preview")
 
