@@ -60,11 +60,21 @@ def _url(form, field):
         raise ValidationError("Enter a full web address starting with https://")
 
 
+def _strip(value: str | None) -> str:
+    return (value or "").strip()
+
+
 class OverrideForm(FlaskForm):
-    name = StringField("Name", validators=[Length(max=200)])
-    salutation = StringField("Salutation (after “Dear”)", validators=[Optional(), Length(max=200)])
-    email = StringField("Email address", validators=[Optional(), Length(max=254), _email])
-    contact_url = StringField("Contact page", validators=[Optional(), Length(max=500), _url])
+    name = StringField("Name", filters=[_strip], validators=[Length(max=200)])
+    salutation = StringField(
+        "Salutation (after “Dear”)", filters=[_strip], validators=[Optional(), Length(max=200)]
+    )
+    email = StringField(
+        "Email address", filters=[_strip], validators=[Optional(), Length(max=254), _email]
+    )
+    contact_url = StringField(
+        "Contact page", filters=[_strip], validators=[Optional(), Length(max=500), _url]
+    )
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
@@ -90,10 +100,10 @@ def edit(role: str, code: str):
     form = OverrideForm(obj=entry.current)
     if form.validate_on_submit():
         values = {
-            "name": form.name.data.strip() or entry.bundled.name,
-            "salutation": form.salutation.data.strip() or entry.bundled.salutation,
-            "email": form.email.data.strip() or None,
-            "contact_url": form.contact_url.data.strip() or None,
+            "name": form.name.data or entry.bundled.name,
+            "salutation": form.salutation.data or entry.bundled.salutation,
+            "email": form.email.data or None,
+            "contact_url": form.contact_url.data or None,
         }
         overrides.save(role, code, values, current_user.email)
         flash("Saved. New letters use these details now.")
@@ -132,16 +142,13 @@ def refresh_mps(codes: tuple[str, ...], dry_run: bool) -> None:
             mp_id = change.fields.get("member_id", (None, None))[1]
             if mp_id:
                 values["member_id"] = int(mp_id)
-            existing = overrides.find("mp", change.code)
-            # The API's record, merged over any earlier refresh or staff correction.
-            merged = {**(existing.fields if existing else {}), **values}
             overrides.save(
                 "mp",
                 change.code,
-                merged,
+                values,
                 "refresh-mps",
                 source="members-api",
-                reviewed=bool(merged.get("email")),
+                reviewed=bool(values.get("email", overrides.current().mps[change.code].email)),
             )
             stored += 1
     errors = sum(c.status == "error" for c in changes)

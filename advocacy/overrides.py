@@ -23,12 +23,15 @@ EXTENSION = "advocacy.directory"
 
 
 def layers(rows: list[DirectoryOverride]) -> dict[tuple[str, str], dict]:
-    """``Directory.with_overrides`` input: the stored fields, and reviewed rows lose their flag."""
+    """``Directory.with_overrides`` input: the stored fields, and the row's review state.
+
+    Staff corrections are reviewed; a refresh that found no email is not, so that MP comes up
+    for review even when the bundled row was fine.
+    """
     out = {}
     for row in rows:
         fields = {k: v for k, v in row.fields.items() if k in STORED}
-        if row.reviewed:
-            fields["needs_review"] = False
+        fields["needs_review"] = not row.reviewed
         out[(row.role, row.code)] = fields
     return out
 
@@ -75,11 +78,15 @@ def save(
     source: str = "staff",
     reviewed: bool = True,
 ) -> DirectoryOverride:
-    """Store the fields that differ from the bundled data (staff saving marks it reviewed)."""
+    """Store the fields that differ from the bundled data (staff saving marks it reviewed).
+
+    ``values`` are laid over what was stored before, so a staff correction keeps the member id
+    and party an earlier ``refresh-mps`` stored.
+    """
     original = bundled_recipient(role, code)
-    fields = {k: v for k, v in values.items() if k in STORED and getattr(original, k) != v}
     row = find(role, code) or DirectoryOverride(role=role, code=code)
-    row.fields = fields
+    merged = {**(row.fields or {}), **values}
+    row.fields = {k: v for k, v in merged.items() if k in STORED and getattr(original, k) != v}
     row.reviewed = reviewed
     row.source = source
     row.updated_by = author
