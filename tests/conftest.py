@@ -1,11 +1,12 @@
 """Shared fixtures: an app on a fresh SQLite file, and postcodes.io faked with recorded bodies."""
 
 import json
-import re
 from pathlib import Path
 
 import pytest
 import responses
+from staff_helpers import add_staff
+from staff_helpers import sign_in
 
 from advocacy import create_app
 
@@ -59,31 +60,6 @@ def postcodes_io():
 
 
 # --- Staff -------------------------------------------------------------------------------------
-
-STAFF_PASSWORD = "correct horse battery staple"
-CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_token(client, path: str = "/admin/login") -> str:
-    """The CSRF token a staff page carries, read from the page like a browser would."""
-    match = CSRF_FIELD.search(client.get(path).get_data(as_text=True))
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)
-
-
-def add_staff(app, email: str, role: str = "editor", password: str = STAFF_PASSWORD, **kwargs):
-    from advocacy.staff import create_staff
-
-    with app.app_context():
-        return create_staff(email, role, password, **kwargs).id
-
-
-def sign_in(client, email: str, password: str = STAFF_PASSWORD):
-    """Sign in through the real form (CSRF and all); returns the response."""
-    token = csrf_token(client, "/admin/login")
-    return client.post(
-        "/admin/login", data={"email": email, "password": password, "csrf_token": token}
-    )
 
 
 @pytest.fixture

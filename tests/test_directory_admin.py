@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import requests
 import responses
-from conftest import csrf_token
 from responses import matchers
+from staff_helpers import csrf_token
 
 from advocacy import create_app
 from advocacy import overrides

@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from conftest import csrf_token
+from staff_helpers import csrf_token
 from test_editor_form import form_for
 
 from advocacy import editor_form
