@@ -151,6 +151,11 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    # Flask's session lives in the cookie: a copy taken earlier would still be signed in unless
+    # the token it names is replaced. This also signs out the user's other browsers.
+    if current_user.is_authenticated:
+        current_user.sign_out_everywhere()
+        db.session.commit()
     logout_user()
     session.clear()
     flash("You have signed out.")

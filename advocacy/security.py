@@ -6,6 +6,7 @@ tells the next site where the supporter came from (URLs carry postcodes).
 
 from flask import Flask
 from flask import Response
+from flask import request
 
 CSP = "; ".join(
     (
@@ -24,7 +25,10 @@ CSP = "; ".join(
 def headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    # Staff forms over https need a same-origin Referer (Flask-WTF's strict CSRF check); it is
+    # never sent to another site, and supporter pages send none at all.
+    staff = request.path.startswith("/admin")
+    response.headers.setdefault("Referrer-Policy", "same-origin" if staff else "no-referrer")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     return response

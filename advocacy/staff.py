@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from wtforms import EmailField
 from wtforms import PasswordField
 from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 from wtforms.validators import Email
 from wtforms.validators import EqualTo
@@ -30,14 +31,15 @@ from advocacy.auth import admin_required
 from advocacy.auth import find_staff
 from advocacy.auth import password_problem
 from advocacy.auth import staff_required
+from advocacy.campaigns import email_problem
 from advocacy.models import ROLES
 from advocacy.models import StaffUser
 from advocacy.models import db
 
 bp = Blueprint("staff", __name__, url_prefix="/admin", cli_group="staff")
 ROLE_CHOICES = [
-    ("editor", "Editor: writes and publishes campaigns"),
-    ("admin", "Admin: also manages staff"),
+    SelectChoice("editor", "Editor: writes and publishes campaigns"),
+    SelectChoice("admin", "Admin: also manages staff"),
 ]
 
 
@@ -49,6 +51,8 @@ def create_staff(email: str, role: str, password: str, *, must_change: bool = Fa
     """:raise ValueError: a bad role, a weak password or an email already in use."""
     if role not in ROLES:
         raise ValueError(f"Role must be one of {', '.join(ROLES)}.")
+    if email_problem(email.strip()):
+        raise ValueError(email_problem(email.strip()))
     problem = password_problem(password)
     if problem:
         raise ValueError(problem)
