@@ -5,13 +5,14 @@ from pathlib import Path
 
 import pytest
 import responses
+from app_config import POSTCODES_URL
+from app_config import settings_for
 from staff_helpers import add_staff
 from staff_helpers import sign_in
 
 from advocacy import create_app
 
 DATA = Path(__file__).parent / "data"
-POSTCODES_URL = "https://postcodes.test"
 
 # Postcode (as postcodes.io is asked for it) → recorded body and status.
 RECORDED = {
@@ -34,15 +35,7 @@ def recorded(name: str) -> dict:
 
 @pytest.fixture
 def app(tmp_path):
-    return create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite'}",
-            "POSTCODES_IO_URL": POSTCODES_URL,
-            "POSTCODES_TIMEOUT": 0.5,
-        }
-    )
+    return create_app(settings_for(tmp_path / "test.sqlite"))
 
 
 @pytest.fixture

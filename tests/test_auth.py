@@ -10,7 +10,7 @@ from urllib.parse import quote
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import POSTCODES_URL
+from app_config import settings_for
 from flask import Flask
 from flask.testing import FlaskClient
 from staff_helpers import CSRF_FIELD
@@ -47,16 +47,7 @@ STUDIO_PAGES = (
 
 def make_app(tmp_path: Path, **overrides: Any) -> Flask:
     """An app like the ``app`` fixture's, with some settings changed."""
-    return create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'custom.sqlite'}",
-            "POSTCODES_IO_URL": POSTCODES_URL,
-            "POSTCODES_TIMEOUT": 0.5,
-            **overrides,
-        }
-    )
+    return create_app(settings_for(tmp_path / "custom.sqlite", **overrides))
 
 
 def text(response: TestResponse) -> str:
