@@ -64,13 +64,17 @@ def home():
     return render_template("studio/campaigns.html", rows=rows)
 
 
-def _editor(doc, *, row=None, errors=None, conflict=None, notice=None, status=200):
+def _editor(doc, *, row=None, version=None, errors=None, conflict=None, notice=None, status=200):
+    """The editor page. ``version`` is the one the user's edit is based on: it travels through
+    add/remove buttons and error pages unchanged, so a conflict is still noticed at save time."""
+    if version is None:
+        version = row.version if row else 0
     return (
         render_template(
             "studio/editor.html",
             doc=doc,
             row=row,
-            version=conflict.version if conflict else (row.version if row else 0),
+            version=conflict.version if conflict else version,
             errors=editor_form.field_errors(errors or {}),
             conflict=conflict,
             conflict_fields=_differing(conflict.theirs.to_dict(), doc) if conflict else [],
@@ -84,11 +88,16 @@ def _editor(doc, *, row=None, errors=None, conflict=None, notice=None, status=20
 
 def _differing(theirs: dict, mine: dict) -> list[tuple[str, object, object]]:
     names = {**store.FIELD_NAMES, "talking_points": "talking points"}
+    theirs, mine = _plain(theirs), _plain(mine)  # tuples and lists alike
     return [
         (label, theirs.get(key), mine.get(key))
         for key, label in names.items()
         if theirs.get(key) != mine.get(key)
     ]
+
+
+def _plain(doc: dict) -> dict:
+    return json.loads(json.dumps(doc))
 
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])
@@ -111,24 +120,27 @@ def edit(campaign_id: int):
 def _submit(row: CampaignRow | None):
     """Save the editor, or carry out one of its add/remove/move buttons without saving."""
     doc = editor_form.from_form(request.form)
+    base = _int(request.form.get("version"))
     op = request.form.get("op", "save")
     if editor_form.apply_op(doc, op):
-        return _editor(doc, row=row, notice="Not saved yet: press Save when you are ready.")
+        notice = "Not saved yet: press Save when you are ready."
+        return _editor(doc, row=row, version=base, notice=notice)
     try:
         campaign = campaigns.from_dict(doc)
     except campaigns.InvalidCampaign as exc:
-        return _editor(doc, row=row, errors=exc.errors, status=400)
+        return _editor(doc, row=row, version=base, errors=exc.errors, status=400)
     author = current_user.email
     try:
         if row is None:
             row = store.create(campaign, author)
             flash("Campaign created.")
-        elif store.save(row, campaign, author, _int(request.form.get("version"))):
+        elif store.save(row, campaign, author, base):
             flash(f"Saved as version {row.version}.")
         else:
             flash("Nothing had changed, so there is no new version.")
     except store.SlugTaken as exc:
-        return _editor(doc, row=row, errors={"slug": [str(exc)]}, status=400)
+        errors = {"slug": [str(exc)]}
+        return _editor(doc, row=row, version=base, errors=errors, status=400)
     except store.EditConflict as conflict:
         return _editor(doc, row=row, conflict=conflict, status=409)
     if request.form.get("then") == "preview":

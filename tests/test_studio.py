@@ -333,6 +333,34 @@ def test_the_second_save_is_refused_with_both_versions_shown(app, admin, editor)
     assert [v for v, _, _ in row.revision_list] == [3, 2, 1]  # the editor's version is kept
 
 
+@pytest.mark.parametrize("detour", ["add-talking_points", "invalid"])
+def test_the_version_an_edit_started_from_survives_buttons_and_errors(admin, editor, detour):
+    campaign_id = create(admin)
+    assert post(editor, f"/admin/campaigns/{campaign_id}", minimal(title="Theirs"), version="1")
+    if detour == "invalid":
+        page = post(admin, f"/admin/campaigns/{campaign_id}", minimal(title=""), version="1")
+        assert page.status_code == 400
+    else:
+        page = post(admin, f"/admin/campaigns/{campaign_id}", minimal(), version="1", op=detour)
+    assert 'name="version" value="1"' in page.get_data(as_text=True)
+    response = post(admin, f"/admin/campaigns/{campaign_id}", minimal(title="Mine"), version="1")
+    assert response.status_code == 409
+
+
+def test_a_version_with_the_same_words_shows_no_differences(admin):
+    html = admin.get(f"/admin/campaigns/{EXAMPLE_ID}/revisions/1").get_data(as_text=True)
+    assert "This is the current version." in html
+    token = csrf_token(admin, f"/admin/campaigns/{EXAMPLE_ID}")
+    doc = example_campaign().to_dict() | {"title": "Changed"}
+    data = form_for(doc)
+    data["csrf_token"] = token
+    data["version"] = "1"
+    assert admin.post(f"/admin/campaigns/{EXAMPLE_ID}", data=data).status_code == 302
+    html = admin.get(f"/admin/campaigns/{EXAMPLE_ID}/revisions/1").get_data(as_text=True)
+    differing = re.findall(r'<th scope="row">([^<]+)</th>', html)
+    assert differing == ["title"]  # tuples in one document and lists in the other are equal
+
+
 def test_a_stale_version_in_the_database_race_is_caught(app):
     """Between the version check and the write, another worker saves: still a conflict."""
     from advocacy import campaigns
