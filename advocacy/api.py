@@ -1,8 +1,10 @@
 """JSON API v1 for partners who build their own form. Its shapes are a contract: keep them."""
 
 from flask import Blueprint
+from flask import current_app
 from flask import request
 
+from advocacy import cors
 from advocacy import letter_request
 from advocacy import models
 from advocacy import pipeline
@@ -10,8 +12,19 @@ from advocacy import postcodes
 from advocacy.directory import OutsideCoverage
 from advocacy.directory import UnknownArea
 from advocacy.errors import error_response
+from advocacy.limits import limiter
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+cors.init_blueprint(bp)
+
+
+def _lookup_limit() -> str:
+    return current_app.config["API_LOOKUP_RATE_LIMIT"]
+
+
+def _letters_limit() -> str:
+    return current_app.config["API_LETTERS_RATE_LIMIT"]
+
 
 LOOKUP_ERRORS = {
     postcodes.InvalidPostcode: (400, "invalid_postcode"),
@@ -41,6 +54,7 @@ def invalid_input(exc: letter_request.InvalidInput):
 
 
 @bp.get("/postcodes/<path:postcode>")
+@limiter.limit(_lookup_limit)
 def postcode(postcode: str):
     place = pipeline.find_place(postcode)
     book = pipeline.directory()
@@ -92,6 +106,7 @@ def campaign(slug: str):
 
 
 @bp.post("/campaigns/<slug>/letters")
+@limiter.limit(_letters_limit)
 def letters(slug: str):
     campaign = _live(slug)
     data = request.get_json(silent=True)

@@ -28,6 +28,9 @@ DEFAULTS = {
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
     "LOGIN_ACCOUNT_RATE_LIMIT": "5 per minute;30 per hour",
     "RATELIMIT_STORAGE_URI": "memory://",
+    # Per client address. A letters request may look a postcode up, so it counts once here.
+    "API_LOOKUP_RATE_LIMIT": "60 per minute",
+    "API_LETTERS_RATE_LIMIT": "30 per minute",
     # Behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto (0 = none).
     "PROXY_FIX_X_FOR": 0,
     "PROXY_FIX_X_PROTO": 0,

@@ -2,11 +2,14 @@
 
 from flask import Flask
 from flask import jsonify
+from flask import make_response
 from flask import render_template
 from flask import request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
+
+from advocacy import limits
 
 CODES = {
     400: "bad_request",
@@ -31,13 +34,21 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+RATE_LIMITED = "Too many requests from your connection just now. Please wait and try again."
+
+
 def handle_http(exc: HTTPException):
     status = exc.code or 500
+    if status == 429:
+        exc.description = RATE_LIMITED
     if wants_json():
-        return error_response(status, CODES.get(status, "error"), exc.description or exc.name)
-    return render_template(
-        "error.html", status=status, title=exc.name, message=exc.description
-    ), status
+        response = error_response(status, CODES.get(status, "error"), exc.description or exc.name)
+    else:
+        page = render_template("error.html", status=status, title=exc.name, message=exc.description)
+        response = make_response(page, status)
+    if status == 429:
+        response.headers["Retry-After"] = str(limits.retry_after())
+    return response
 
 
 def handle_csrf(exc: CSRFError):

@@ -6,6 +6,9 @@ Limits are keyed by client address: behind a proxy, set ``PROXY_FIX_X_FOR`` so t
 the client's, not the proxy's.
 """
 
+import math
+import time
+
 from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -13,7 +16,18 @@ from flask_limiter.util import get_remote_address
 limiter = Limiter(key_func=get_remote_address)
 
 
+def retry_after() -> int:
+    """Seconds until the limit this request broke lets the client in again."""
+    current = limiter.current_limit
+    if current is None:
+        return 60
+    window = current.limit.get_expiry()
+    return min(window, max(1, math.ceil(current.reset_at - time.time())))
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # Flask-Limiter's headers would put Retry-After on every answer, over the app's own (503);
+    # the 429 handler in errors.py sets it from retry_after() instead.
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter.init_app(app)
