@@ -114,6 +114,11 @@ def _submitted_email() -> str:
     return "login:" + request.form.get("email", "").strip().lower()[:254]
 
 
+def _failed(response) -> bool:
+    """Only failed sign-ins use up the allowance; signing in does not."""
+    return response.status_code != 302
+
+
 def _safe_next(target: str | None) -> str:
     """Only a path inside the studio: never an open redirect to another site."""
     if target:
@@ -124,11 +129,14 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed
+)
 @limiter.limit(
     lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"],
     methods=["POST"],
     key_func=_submitted_email,
+    deduct_when=_failed,
 )
 def login():
     form = LoginForm()

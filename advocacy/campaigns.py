@@ -232,6 +232,10 @@ def validate(c: Campaign) -> dict[str, list[str]]:
         _check_text(errors, f"subject_lines.{i}", line, required=True)
     for name in ("opening", "closing", "sign_off", "next_ask"):
         _check_text(errors, name, getattr(c, name), required=name == "sign_off")
+    if isinstance(c.opening, str) and re.match(r"\s*dear\b", c.opening, re.I):
+        errors.setdefault("opening", []).append(
+            "Each letter already begins “Dear …,”: start the opening after the greeting."
+        )
     for role, text in c.asks.items():
         if role not in TARGET_ROLES:
             errors.setdefault("asks", []).append(f"Unknown target {role!r}.")

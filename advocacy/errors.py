@@ -44,7 +44,15 @@ def handle_http(exc: HTTPException):
     if wants_json():
         response = error_response(status, CODES.get(status, "error"), exc.description or exc.name)
     else:
-        page = render_template("error.html", status=status, title=exc.name, message=exc.description)
+        studio = request.path.startswith("/admin")
+        page = render_template(
+            "error.html",
+            status=status,
+            title=exc.name,
+            message=exc.description,
+            studio=studio,
+            layout="studio/layout.html" if studio else "base.html",
+        )
         response = make_response(page, status)
     if status == 429:
         response.headers["Retry-After"] = str(limits.retry_after())

@@ -184,6 +184,8 @@ def _staff_page(form: StaffForm, created=None):
 @staff_required
 def account():
     form = PasswordForm()
+    if current_user.must_change_password:
+        form.current.label.text = "The one-time password you were given"
     if form.validate_on_submit():
         current_user.set_password(form.new.data)
         current_user.must_change_password = False

@@ -19,6 +19,8 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from flask_wtf.file import FileRequired
+from wtforms import StringField
+from wtforms.validators import Length
 
 from advocacy import campaigns
 from advocacy import delivery
@@ -43,6 +45,30 @@ MAX_IMPORT = 256 * 1024
 @bp.app_template_filter("field_id")
 def _field_id(path: str) -> str:
     return editor_form.field_id(path)
+
+
+ITEM_NAMES = {
+    "talking_points": "Talking point",
+    "prompts": "Question",
+    "fixed_recipients": "Fixed recipient",
+}
+
+
+@bp.app_template_filter("where")
+def _where(path: str) -> str:
+    """Which item an error is about, for the error summary: "Talking point 3: "."""
+    head, _, rest = path.partition(".")
+    index = rest.partition(".")[0]
+    if head in ITEM_NAMES and index.isdigit():
+        return f"{ITEM_NAMES[head]} {int(index) + 1}: "
+    return ""
+
+
+@bp.app_template_filter("part_name")
+def _part_name(path: str) -> str:
+    """An error's place in an imported file, in the editor's words."""
+    head = path.partition(".")[0]
+    return _where(path).rstrip(": ") or store.FIELD_NAMES.get(head, "").capitalize() or path
 
 
 @bp.app_template_filter("pretty")
@@ -222,9 +248,14 @@ def export(campaign_id: int):
 
 class ImportForm(FlaskForm):
     file = FileField("Campaign file (.json)", validators=[FileRequired("Choose a file.")])
+    slug = StringField(
+        "New web address (optional)",
+        filters=[lambda v: (v or "").strip()],
+        validators=[Length(max=80)],
+    )
 
 
-def parse_import(raw: bytes) -> campaigns.Campaign:
+def parse_import(raw: bytes, slug: str = "") -> campaigns.Campaign:
     """A campaign from an exported file; imports always arrive as drafts, never published.
 
     :raise campaigns.InvalidCampaign: every problem found, by field.
@@ -234,7 +265,7 @@ def parse_import(raw: bytes) -> campaigns.Campaign:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise campaigns.InvalidCampaign({"": [f"This isn't a JSON file: {exc}"]}) from None
     if isinstance(data, dict):
-        data = {**data, "status": "draft"}
+        data = {**data, "status": "draft"} | ({"slug": slug} if slug else {})
     return campaigns.from_dict(data)
 
 
@@ -248,11 +279,11 @@ def import_campaign():
         try:
             if len(raw) > MAX_IMPORT:
                 raise campaigns.InvalidCampaign({"": ["This file is too big for a campaign."]})
-            row = store.create(parse_import(raw), current_user.email)
+            row = store.create(parse_import(raw, form.slug.data), current_user.email)
         except campaigns.InvalidCampaign as exc:
             problems = exc.errors
         except store.SlugTaken as exc:
-            problems = {"slug": [str(exc) + " Edit the file's slug, then import it again."]}
+            problems = {"slug": [str(exc) + " Give a new web address below."]}
         else:
             flash("Imported as a draft. Check it, preview it, then publish it.")
             return redirect(url_for("studio.edit", campaign_id=row.id))
@@ -271,8 +302,10 @@ def preview(campaign_id: int):
     names = [
         (args.get(f"name_{i}") or default)[:100] for i, default in enumerate(SAMPLE_SUPPORTERS)
     ]
-    chosen = tuple(args.getlist("points")) or tuple(
-        p.id for p in campaign.talking_points if p.default_selected
+    chosen = (
+        tuple(args.getlist("points"))
+        or tuple(p.id for p in campaign.talking_points if p.default_selected)
+        or tuple(p.id for p in campaign.talking_points)
     )
     own_words = args.get("own_words", "")[:2000]
     error = None

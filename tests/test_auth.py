@@ -532,6 +532,13 @@ def test_a_session_cookie_copied_before_logout_no_longer_signs_in(app, editor):
     assert response.location.startswith("/admin/login")
 
 
+def test_signing_in_successfully_does_not_use_up_the_allowance(app):
+    add_staff(app, "often@example.org")
+    for _ in range(12):
+        client = app.test_client()
+        assert sign_in(client, "often@example.org").status_code == 302
+
+
 def test_logout_by_get_is_not_allowed(editor):
     assert editor.get("/admin/logout").status_code == 405
     assert signed_in(editor)

@@ -205,6 +205,33 @@ def test_an_empty_talking_point_is_an_error_on_its_fields(admin):
     assert re.search(r'id="f-talking-points-2-phrasings".*?Add at least one phrasing', html, re.S)
 
 
+def test_an_opening_that_repeats_the_greeting_is_refused(admin):
+    doc = minimal(opening="Dear {recipient_name}, I live in {constituency}.")
+    html = post(admin, "/admin/campaigns/new", doc).get_data(as_text=True)
+    assert "already begins “Dear …,”" in field_error(html, "f-opening")
+
+
+def test_a_point_without_phrasings_is_named_in_the_summary_and_marked(admin):
+    doc = minimal()
+    doc["talking_points"].append({**editor_form.blank_point(), "label": "Costly"})
+    html = post(admin, "/admin/campaigns/new", doc).get_data(as_text=True)
+    assert "Talking point 3: Add at least one phrasing." in html
+    assert "Add at least one phrasing" in field_error(html, "f-talking-points-2-phrasings-0")
+
+
+def test_a_point_with_no_phrasings_yet_offers_two_boxes(admin):
+    html = admin.get("/admin/campaigns/new").get_data(as_text=True)
+    assert html.count('name="talking_points.0.phrasings"') == 2
+
+
+def test_studio_errors_keep_the_studio_look(admin):
+    response = admin.get("/admin/campaigns/999")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "Back to the campaign studio" in html and "Campaign studio" in html
+    assert "See all campaigns" not in html
+
+
 def test_a_bad_source_link_and_a_bad_fixed_recipient(admin):
     doc = minimal()
     doc["talking_points"][0]["source_url"] = "javascript:alert(1)"
@@ -253,7 +280,8 @@ def test_the_summary_is_sanitised_on_save(app, admin):
     assert "<ol><li>n</li></ol>" in summary
     page = app.test_client().get("/c/test-campaign").get_data(as_text=True)
     assert '<a href="https://ok.example/">ok</a>' in page
-    assert "alert(" not in page.replace("alert(1)", "")  # the script's text may remain, inert
+    assert "alert(" not in page and "alert(" not in summary  # script text goes with the tag
+    assert "display:none" not in summary
 
 
 # --- Revisions and restore --------------------------------------------------------------------
@@ -455,10 +483,19 @@ def test_an_invalid_file_lists_every_problem(admin):
         assert f"<code>{path}</code>" in html
 
 
-def test_importing_a_slug_in_use_says_so(admin):
+def test_importing_a_slug_in_use_says_so_and_a_new_address_fixes_it(app, admin):
     exported = admin.get(f"/admin/campaigns/{EXAMPLE_ID}/export").data
     html = upload(admin, exported).get_data(as_text=True)
     assert "already uses the address /c/stop-facial-recognition" in html
+    assert "<strong>Web address</strong>" in html  # named as in the editor
+    token = csrf_token(admin, "/admin/campaigns/import")
+    response = admin.post(
+        "/admin/campaigns/import",
+        data={"csrf_token": token, "slug": "our-copy", "file": (io.BytesIO(exported), "c.json")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    assert stored(app, int(response.location.rsplit("/", 1)[1])).slug == "our-copy"
 
 
 def test_import_needs_a_file(admin):
