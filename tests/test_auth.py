@@ -605,6 +605,7 @@ def test_an_admin_adds_someone_who_must_choose_a_password(app, admin):
     )
     assert response.headers["Location"] == "/admin/account"
     assert staff(app, "new.person@example.org").must_change_password
+    assert "The one-time password you were given" in text(newcomer.get("/admin/account"))
 
     response = post_form(
         newcomer,
