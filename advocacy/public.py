@@ -4,11 +4,15 @@ Every step works without JavaScript, cookies or a session: the postcode step is 
 letters step is a POST that carries everything it needs, because nothing is stored.
 """
 
+import re
+
 from flask import Blueprint
 from flask import Response
 from flask import abort
+from flask import g
 from flask import render_template
 from flask import request
+from flask import url_for
 
 from advocacy import delivery
 from advocacy import letter_request
@@ -33,15 +37,50 @@ ROLE_NAMES = {
 }
 
 
+EMBED = "public.embed_"
+# Accent colours a partner may pick for an embed; anything else is ignored, so no CSS gets in.
+THEMES = ("blue", "green", "purple", "red", "black")
+REF = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
+
+
+def embedded() -> bool:
+    """Whether this request is the flow inside a partner's iframe (``/embed/<slug>…``)."""
+    return bool(request.endpoint and request.endpoint.startswith(EMBED))
+
+
+def carried() -> dict[str, str]:
+    """What travels through every step: the partner's ``ref`` and, in an embed, its theme."""
+    values = request.values
+    out = {}
+    if REF.match(values.get("ref", "")):
+        out["ref"] = values["ref"]
+    if embedded() and values.get("theme") in THEMES:
+        out["theme"] = values["theme"]
+    return out
+
+
+def step_url(step: str, **values) -> str:
+    """The URL of a step of the flow, staying inside the embed when the page is embedded."""
+    return url_for((EMBED if embedded() else "public.") + step, **carried(), **values)
+
+
 @bp.app_context_processor
 def labels():
-    return {"role_names": ROLE_NAMES, "layout": "base.html"}
+    return {
+        "role_names": ROLE_NAMES,
+        "layout": "embed.html" if embedded() else "base.html",
+        "step_url": step_url,
+        "carried": carried,
+    }
 
 
 def _campaign(slug: str) -> Campaign:
     campaign = models.public_campaign(slug)
     if campaign is None:
         abort(404, "We can't find that campaign. Check the link, or see the list of campaigns.")
+    if embedded():
+        # Only the sites the campaign names may frame it; none named, nobody may.
+        g.frame_ancestors = campaign.allowed_origins
     return campaign
 
 
@@ -55,6 +94,7 @@ def index():
 
 
 @bp.get("/c/<slug>")
+@bp.get("/embed/<slug>", endpoint="embed_campaign")
 def campaign(slug: str):
     """The campaign page; with ?postcode= (or chosen areas) it goes on to the choose step."""
     campaign = _campaign(slug)
@@ -141,6 +181,7 @@ def _form_data(campaign: Campaign) -> dict:
 
 
 @bp.post("/c/<slug>/letters")
+@bp.post("/embed/<slug>/letters", endpoint="embed_letters")
 def letters(slug: str):
     """Letters for the choices posted; also rebuilds links for edited text (no JavaScript)."""
     campaign = _campaign(slug)
@@ -196,6 +237,7 @@ def _eml(drafts: list[pipeline.Draft], which: str) -> Response:
 
 
 @bp.get("/c/<slug>/thanks")
+@bp.get("/embed/<slug>/thanks", endpoint="embed_thanks")
 def thanks(slug: str):
     campaign = _campaign(slug)
     return render_template(

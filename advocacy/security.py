@@ -6,6 +6,7 @@ tells the next site where the supporter came from (URLs carry postcodes).
 
 from flask import Flask
 from flask import Response
+from flask import g
 from flask import request
 
 CSP = "; ".join(
@@ -17,13 +18,20 @@ CSP = "; ".join(
         "connect-src 'self'",
         "form-action 'self'",
         "base-uri 'none'",
-        "frame-ancestors 'none'",
+        "frame-ancestors {ancestors}",
     )
 )
 
 
+def csp() -> str:
+    """The policy; only embed pages (which set ``g.frame_ancestors``) may be framed, and only
+    by the origins their campaign allows."""
+    allowed = g.get("frame_ancestors") or ()
+    return CSP.format(ancestors=" ".join(allowed) or "'none'")
+
+
 def headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("Content-Security-Policy", csp())
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     # Staff forms over https need a same-origin Referer (Flask-WTF's strict CSRF check); it is
     # never sent to another site, and supporter pages send none at all.

@@ -120,7 +120,18 @@
     });
   }
 
+  // In a partner's iframe, tell the partner page (static/embed.js) our height, and nothing else.
+  function reportHeight() {
+    var height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+    window.parent.postMessage({ advocacyHeight: height }, "*");
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    if (document.body.hasAttribute("data-embed") && window.parent !== window) {
+      reportHeight();
+      if (window.ResizeObserver) new ResizeObserver(reportHeight).observe(document.documentElement);
+      window.addEventListener("load", reportHeight);
+    }
     var summary = document.querySelector("[data-focus]");
     if (summary) summary.focus();
     var form = document.querySelector("[data-letters]");
