@@ -1,0 +1,149 @@
+"""A partner's page on another origin embeds the campaign with the documented snippet.
+
+The partner pages are served by a tiny local server on another port (a different origin from
+the app). Checked: the script swaps the link for an iframe that resizes as the steps change;
+the whole flow completes inside the frame with no cookie anywhere (conftest.Watched); the mail
+link leaves the frame; a site the campaign doesn't list is refused framing.
+"""
+
+import os
+import threading
+from http.server import BaseHTTPRequestHandler
+from http.server import ThreadingHTTPServer
+
+import pytest
+
+from advocacy.models import CampaignRow
+from advocacy.models import db
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the fixtures skip (or fail under CI) with the reason
+    if os.environ.get("CI"):
+        raise
+    pytest.skip("Python playwright is not installed", allow_module_level=True)
+
+SLUG = "stop-facial-recognition"
+SNIPPET = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Partner</title></head><body><h1>Local group news</h1><p>Before the embed.</p>
+<a class="advocacy-embed" href="{app}/c/{slug}" data-campaign="{slug}" data-ref="local-group"
+   data-theme="green">Write to your MP</a>
+<script async src="{app}/static/embed.js"></script>
+<p id="after">After the embed.</p></body></html>"""
+
+
+class PartnerSite:
+    """Serves the partner page (with the snippet) on its own port: another origin."""
+
+    def __init__(self, app_url: str) -> None:
+        page = SNIPPET.format(app=app_url, slug=SLUG).encode()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (http.server's name)
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(page)))
+                self.end_headers()
+                self.wfile.write(page)
+
+            def log_message(self, format, *args):  # noqa: A002 (http.server's name)
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def partners(live_server, base_url):
+    """Two partner sites; the campaign allows the first only."""
+    allowed, other = PartnerSite(base_url), PartnerSite(base_url)
+    with live_server.app.app_context():
+        row = db.session.execute(db.select(CampaignRow).filter_by(slug=SLUG)).scalar_one()
+        before = list(row.allowed_origins)
+        row.allowed_origins = [allowed.url]
+        db.session.commit()
+    yield allowed, other
+    with live_server.app.app_context():
+        row = db.session.execute(db.select(CampaignRow).filter_by(slug=SLUG)).scalar_one()
+        row.allowed_origins = before
+        db.session.commit()
+    allowed.stop()
+    other.stop()
+
+
+def frame_height(page) -> int:
+    return page.locator("iframe[data-advocacy-frame]").evaluate("f => f.offsetHeight")
+
+
+def wait_for_height_change(page, old: int) -> int:
+    page.wait_for_function(
+        "old => document.querySelector('iframe[data-advocacy-frame]').offsetHeight !== old", arg=old
+    )
+    return frame_height(page)
+
+
+def test_the_snippet_embeds_a_resizing_frame_and_the_flow_completes_in_it(
+    watched, partners, stub, shot
+):
+    allowed, _ = partners
+    page = watched().page
+    page.goto(allowed.url)
+    frame_element = page.locator("iframe[data-advocacy-frame]")
+    expect(frame_element).to_have_count(1)
+    expect(page.locator("a.advocacy-embed")).to_have_count(0)
+    src = frame_element.get_attribute("src")
+    assert src.endswith(f"/embed/{SLUG}?ref=local-group&theme=green")
+    frame = page.frame_locator("iframe[data-advocacy-frame]")
+    expect(frame.get_by_role("heading", name="Stop police live facial recognition")).to_be_visible()
+    first = wait_for_height_change(page, 0)
+    assert first > 200
+
+    frame.get_by_label("Postcode").fill("SE1 2DL")
+    frame.get_by_role("button", name="Find who to write to").click()
+    expect(frame.get_by_text("Neil Coyle").first).to_be_visible()
+    second = wait_for_height_change(page, first)
+    assert second > first  # the choose step is taller, and the frame followed it
+    shot(page, "choose")
+
+    frame.get_by_label("Your name").fill("Ann Example")
+    frame.get_by_role("button", name="Write my letters").click()
+    expect(frame.locator("#body-0")).to_contain_text("Dear Neil Coyle")
+    third = wait_for_height_change(page, second)
+    inner = frame.locator("html").evaluate("e => Math.ceil(e.getBoundingClientRect().height)")
+    assert abs(third - inner) <= 2  # sized to its content: no inner scrollbar
+    mailto = frame.locator("a[data-link=mailto]").first
+    assert mailto.get_attribute("target") == "_top"
+    assert mailto.get_attribute("href").startswith("mailto:")
+    assert "theme-green" in frame.locator("body").get_attribute("class")
+    expect(page.locator("#after")).to_be_visible()  # the partner's page is still there
+    shot(page, "letters")
+
+    frame.get_by_role("link", name="I've sent my letters").click()
+    expect(frame.get_by_role("heading", name="Thank you")).to_be_visible()
+
+
+def test_a_site_the_campaign_does_not_list_cannot_frame_it(watched, partners, stub, base_url):
+    _, other = partners
+    ctx = watched()
+    page = ctx.page
+    with page.expect_response(lambda r: f"/embed/{SLUG}" in r.url) as answer:
+        page.goto(other.url)
+    csp = answer.value.header_value("content-security-policy")
+    assert f"frame-ancestors {partners[0].url}" in csp
+    assert other.url not in csp
+    page.wait_for_function("() => window.frames.length === 1")
+    child = next(f for f in page.frames if f is not page.main_frame)
+    for _ in range(50):  # the refusal lands once the embed's headers are in
+        if child.url.startswith("chrome-error:"):
+            break
+        page.wait_for_timeout(100)
+    # Chromium replaces a refused frame with its own error page: none of the campaign renders.
+    assert child.url == "chrome-error://chromewebdata/"
+    refusals = [e for e in ctx.errors if "violates" in e and "frame-ancestors" in e]
+    assert len(refusals) == 1  # the browser said why
+    ctx.errors[:] = [e for e in ctx.errors if e not in refusals]
