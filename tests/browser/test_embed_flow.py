@@ -32,14 +32,24 @@ SNIPPET = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <p id="after">After the embed.</p></body></html>"""
 
 
+TWO = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Two</title></head>
+<body><a class="advocacy-embed" href="{app}/c/{slug}" data-campaign="{slug}">First</a>
+<a class="advocacy-embed" href="{app}/c/{slug}" data-campaign="{slug}" data-theme="red">Second</a>
+<script async src="{app}/static/embed.js"></script></body></html>"""
+
+
 class PartnerSite:
     """Serves the partner page (with the snippet) on its own port: another origin."""
 
     def __init__(self, app_url: str) -> None:
-        page = SNIPPET.format(app=app_url, slug=SLUG).encode()
+        pages = {
+            "/": SNIPPET.format(app=app_url, slug=SLUG).encode(),
+            "/two": TWO.format(app=app_url, slug=SLUG).encode(),
+        }
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 (http.server's name)
+                page = pages.get(self.path, pages["/"])
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(page)))
@@ -125,6 +135,32 @@ def test_the_snippet_embeds_a_resizing_frame_and_the_flow_completes_in_it(
 
     frame.get_by_role("link", name="I've sent my letters").click()
     expect(frame.get_by_role("heading", name="Thank you")).to_be_visible()
+
+
+def test_two_embeds_on_one_page_each_size_to_their_own_content(watched, partners, stub):
+    allowed, _ = partners
+    page = watched().page
+    page.goto(allowed.url + "/two")
+    frames = page.locator("iframe[data-advocacy-frame]")
+    expect(frames).to_have_count(2)
+    first, second = page.frame_locator("iframe >> nth=0"), page.frame_locator("iframe >> nth=1")
+    for frame in (first, second):
+        title = frame.get_by_role("heading", name="Stop police live facial recognition")
+        expect(title).to_be_visible()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('iframe')].every(f => f.style.height)"
+    )
+    before = frames.evaluate_all("fs => fs.map(f => f.offsetHeight)")
+    first.get_by_label("Postcode").fill("SE1 2DL")
+    first.get_by_role("button", name="Find who to write to").click()
+    expect(first.get_by_text("Neil Coyle").first).to_be_visible()
+    page.wait_for_function(
+        "old => document.querySelectorAll('iframe')[0].offsetHeight !== old", arg=before[0]
+    )
+    after = frames.evaluate_all("fs => fs.map(f => f.offsetHeight)")
+    assert after[0] > before[0]  # the first grew with its step
+    assert after[1] == before[1]  # the second kept its own height
+    assert "theme-red" in second.locator("body").get_attribute("class")
 
 
 def test_a_site_the_campaign_does_not_list_cannot_frame_it(watched, partners, stub, base_url):
