@@ -87,10 +87,10 @@ class OverrideForm(FlaskForm):
 def _entry(role: str, code: str) -> overrides.Entry:
     if role not in ROLES:
         abort(404)
-    entry = next((e for e in overrides.entries() if e.role == role and e.code == code), None)
-    if entry is None:
+    try:
+        return overrides.entry(role, code)
+    except KeyError:
         abort(404, "There is no such recipient in the directory.")
-    return entry
 
 
 @bp.route("/directory/<role>/<code>", methods=["GET", "POST"])

@@ -106,15 +106,6 @@ def revert(role: str, code: str) -> bool:
     return True
 
 
-def bundled_recipient(role: str, code: str) -> Recipient:
-    """:raise KeyError: no such recipient in the bundled data."""
-    book = bundled()
-    if role == "mp":
-        return book.mps[code]
-    area = book.force_areas[code]
-    return {"police_force": area.force, "police_oversight": area.oversight}[role]
-
-
 @dataclass(frozen=True)
 class Entry:
     """One row of the studio's directory page."""
@@ -131,26 +122,55 @@ class Entry:
         return [k for k in EDITABLE if getattr(self.bundled, k) != getattr(self.current, k)]
 
 
+def _current_recipient(book: Directory, role: str, code: str) -> Recipient:
+    if role == "mp":
+        return book.mps[code]
+    area = book.force_areas[code]
+    return {"police_force": area.force, "police_oversight": area.oversight}[role]
+
+
+def bundled_recipient(role: str, code: str) -> Recipient:
+    """:raise KeyError: no such recipient in the bundled data."""
+    return _current_recipient(bundled(), role, code)
+
+
+def entry(role: str, code: str) -> Entry:
+    """One recipient as the studio shows it. :raise KeyError: no such recipient."""
+    book = bundled()
+    area = book.constituencies[code].name if role == "mp" else book.force_areas[code].name
+    return Entry(
+        role,
+        code,
+        area,
+        _current_recipient(book, role, code),
+        _current_recipient(current(), role, code),
+        find(role, code),
+    )
+
+
 def entries() -> list[Entry]:
     """Every bundled recipient, those still needing review first."""
     book = bundled()
     rows = {(r.role, r.code): r for r in db.session.execute(db.select(DirectoryOverride)).scalars()}
     now = current()
-    out = []
-    for code, mp in book.mps.items():
-        name = book.constituencies[code].name
-        out.append(Entry("mp", code, name, mp, now.mps[code], rows.get(("mp", code))))
-    for code, area in book.force_areas.items():
-        for role, attr in (("police_force", "force"), ("police_oversight", "oversight")):
-            out.append(
-                Entry(
-                    role,
-                    code,
-                    area.name,
-                    getattr(area, attr),
-                    getattr(now.force_areas[code], attr),
-                    rows.get((role, code)),
-                )
-            )
+    out = [
+        Entry(
+            role,
+            code,
+            area,
+            _current_recipient(book, role, code),
+            _current_recipient(now, role, code),
+            rows.get((role, code)),
+        )
+        for role, code, area in _keys(book)
+    ]
     out.sort(key=lambda e: (not e.current.needs_review, e.role != "police_oversight", e.area))
     return out
+
+
+def _keys(book: Directory):
+    for code in book.mps:
+        yield "mp", code, book.constituencies[code].name
+    for code, area in book.force_areas.items():
+        yield "police_force", code, area.name
+        yield "police_oversight", code, area.name

@@ -16,7 +16,9 @@ from advocacy.compose import Sender
 from advocacy.compose import letters
 from advocacy.directory import Directory
 from advocacy.directory import Recipient
+from advocacy.directory import UnknownArea
 from advocacy.directory import fixed_recipient
+from advocacy.letter_request import NO_PLACE
 from advocacy.postcodes import Place
 from advocacy.postcodes import PostcodesClient
 
@@ -62,6 +64,19 @@ def find_place(postcode: str) -> Place:
 def chosen_place(constituency_code: str, pfa_code: str) -> Place:
     """:raise directory.UnknownArea: a code that is not in the bundled data."""
     return directory().place_for(constituency_code, pfa_code)
+
+
+def locate(postcode: str, constituency_code: str | None, pfa_code: str | None) -> Place:
+    """The place from a postcode when there is one, else from the areas chosen from the lists.
+
+    :raise postcodes.PostcodeError: from the lookup.
+    :raise directory.UnknownArea: neither given, or a code not in the bundled data.
+    """
+    if postcode.strip():
+        return find_place(postcode)
+    if not constituency_code and not pfa_code:
+        raise UnknownArea("postcode", NO_PLACE)
+    return chosen_place(constituency_code or "", pfa_code or "")
 
 
 def _draft(letter: Letter) -> Draft:

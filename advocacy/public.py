@@ -105,7 +105,7 @@ def campaign(slug: str):
     if not postcode.strip() and not manual:
         return _start(campaign, postcode, manual=request.args.get("manual") == "1")
     try:
-        place = _place(postcode, request.args.get("constituency"), request.args.get("pfa"))
+        place = pipeline.locate(postcode, request.args.get("constituency"), request.args.get("pfa"))
         return _choose(campaign, place)
     except postcodes.LookupUnavailable:
         # An outage, not the supporter's mistake: a notice, not an error on their postcode.
@@ -120,14 +120,6 @@ def _status(exc: Exception) -> int:
     if isinstance(exc, OutsideCoverage):
         return 422
     return 400 if isinstance(exc, postcodes.InvalidPostcode) else 404
-
-
-def _place(postcode: str, constituency: str | None, pfa: str | None):
-    if postcode.strip():
-        return pipeline.find_place(postcode)
-    if not constituency and not pfa:
-        raise UnknownArea("postcode", letter_request.NO_PLACE)
-    return pipeline.chosen_place(constituency or "", pfa or "")
 
 
 def _start(campaign, postcode="", *, error=None, notice=None, manual=False, status=200):
@@ -190,7 +182,7 @@ def letters(slug: str):
     data = _form_data(campaign)
     # Where the letters go comes first: without a place there is no form to show errors on.
     try:
-        place = _place(data["postcode"] or "", data["constituency_code"], data["pfa_code"])
+        place = pipeline.locate(data["postcode"] or "", data["constituency_code"], data["pfa_code"])
         pipeline.directory().recipients(place, campaign.targets)  # OutsideCoverage, early
     except (postcodes.PostcodeError, OutsideCoverage, UnknownArea) as exc:
         return _start(campaign, data["postcode"], error=str(exc), manual=True, status=400)

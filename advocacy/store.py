@@ -6,6 +6,7 @@ the editor can show both; SQLAlchemy's version counter also refuses a save that 
 that check between read and write.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -85,9 +86,11 @@ def _point_changes(old: list[dict], new: list[dict]) -> list[str]:
     return changes
 
 
-def _commit(row: CampaignRow, campaign: Campaign) -> None:
+@contextmanager
+def _unique_slug(campaign: Campaign):
+    """The only unique column staff can clash on is the slug: say so in their words."""
     try:
-        db.session.commit()
+        yield
     except IntegrityError:
         db.session.rollback()
         raise SlugTaken(campaign.slug) from None
@@ -98,13 +101,10 @@ def create(campaign: Campaign, author: str) -> CampaignRow:
     row = CampaignRow()
     row.update_from(campaign)
     db.session.add(row)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise SlugTaken(campaign.slug) from None
-    _add_revision(row, None, campaign.to_dict(), author)
-    _commit(row, campaign)
+    with _unique_slug(campaign):
+        db.session.flush()  # the revision needs the row's id
+        _add_revision(row, None, campaign.to_dict(), author)
+        db.session.commit()
     return row
 
 
@@ -158,15 +158,13 @@ def save(
     if old == new:
         return False
     row.update_from(campaign)
-    try:
-        db.session.flush()
-    except StaleDataError:
-        raise _conflict(row) from None
-    except IntegrityError:
-        db.session.rollback()
-        raise SlugTaken(campaign.slug) from None
-    _add_revision(row, old, new, author, note)
-    _commit(row, campaign)
+    with _unique_slug(campaign):
+        try:
+            db.session.flush()
+        except StaleDataError:
+            raise _conflict(row) from None
+        _add_revision(row, old, new, author, note)
+        db.session.commit()
     return True
 
 

@@ -313,10 +313,7 @@ def preview(campaign_id: int):
     place = None
     if postcode.strip() or args.get("constituency") or args.get("pfa"):
         try:
-            if postcode.strip():
-                place = pipeline.find_place(postcode)
-            else:
-                place = pipeline.chosen_place(args.get("constituency", ""), args.get("pfa", ""))
+            place = pipeline.locate(postcode, args.get("constituency"), args.get("pfa"))
             answers = tuple((p.id, own_words) for p in campaign.prompts[:1] if own_words)
             choices = Choices(tuple(p for p in chosen if campaign.point(p)), answers)
             samples = [
