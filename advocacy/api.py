@@ -9,6 +9,7 @@ from advocacy import letter_request
 from advocacy import models
 from advocacy import pipeline
 from advocacy import postcodes
+from advocacy import tally
 from advocacy.directory import OutsideCoverage
 from advocacy.directory import UnknownArea
 from advocacy.errors import error_response
@@ -126,6 +127,7 @@ def letters(slug: str):
         except UnknownArea as exc:
             raise letter_request.InvalidInput({exc.field: [str(exc)]}) from None
     drafts = pipeline.drafts(campaign, place, wanted.sender, wanted.choices)
+    tally.count(campaign.slug, "letters", channel="api", ref=request.args.get("ref", ""))
     return {"letters": [_letter(d) for d in drafts]}
 
 

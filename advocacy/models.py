@@ -6,11 +6,13 @@ so the rest of the app never handles ORM objects. Nothing about supporters is st
 
 import secrets
 from datetime import UTC
+from datetime import date
 from datetime import datetime
 
 from flask_login import UserMixin
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import JSON
+from sqlalchemy import Date
 from sqlalchemy import DateTime
 from sqlalchemy import ForeignKey
 from sqlalchemy import String
@@ -231,6 +233,25 @@ class DirectoryOverride(db.Model):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=_now, onupdate=_now
     )
+
+
+class Tally(db.Model):
+    """An aggregate count: how many times an event happened for a campaign on a day.
+
+    Only the campaign, the day, the event, how the supporter came (page, embed or API) and the
+    partner's ``ref`` are kept: nothing that could tell one supporter from another.
+    """
+
+    __tablename__ = "tally"
+    __table_args__ = (UniqueConstraint("campaign_id", "day", "event", "channel", "ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    event: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(10))
+    ref: Mapped[str] = mapped_column(String(40), default="")
+    total: Mapped[int] = mapped_column(default=0)
 
 
 def public_campaign(slug: str) -> campaigns.Campaign | None:

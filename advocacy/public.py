@@ -4,8 +4,6 @@ Every step works without JavaScript, cookies or a session: the postcode step is 
 letters step is a POST that carries everything it needs, because nothing is stored.
 """
 
-import re
-
 from flask import Blueprint
 from flask import Response
 from flask import abort
@@ -19,6 +17,7 @@ from advocacy import letter_request
 from advocacy import models
 from advocacy import pipeline
 from advocacy import postcodes
+from advocacy import tally
 from advocacy.campaigns import Campaign
 from advocacy.directory import OutsideCoverage
 from advocacy.directory import UnknownArea
@@ -40,7 +39,6 @@ ROLE_NAMES = {
 EMBED = "public.embed_"
 # Accent colours a partner may pick for an embed; anything else is ignored, so no CSS gets in.
 THEMES = ("blue", "green", "purple", "red", "black")
-REF = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 
 
 def embedded() -> bool:
@@ -52,8 +50,8 @@ def carried() -> dict[str, str]:
     """What travels through every step: the partner's ``ref`` and, in an embed, its theme."""
     values = request.values
     out = {}
-    if REF.match(values.get("ref", "")):
-        out["ref"] = values["ref"]
+    if ref := tally.clean_ref(values.get("ref")):
+        out["ref"] = ref
     if embedded() and values.get("theme") in THEMES:
         out["theme"] = values["theme"]
     return out
@@ -194,6 +192,8 @@ def letters(slug: str):
     drafts = [_edited(i, d) for i, d in enumerate(drafts)]
     if "eml" in request.form:
         return _eml(drafts, request.form["eml"])
+    if "subject-0" not in request.form:  # drafted now, not re-linked after an edit
+        _count(campaign, "letters")
     return render_template(
         "public/letters.html",
         campaign=campaign,
@@ -203,6 +203,11 @@ def letters(slug: str):
         webmail=delivery.WEBMAIL,
         budget=delivery.MAX_LINK_LENGTH,
     )
+
+
+def _count(campaign: Campaign, event: str) -> None:
+    channel = "embed" if embedded() else "page"
+    tally.count(campaign.slug, event, channel=channel, ref=carried().get("ref", ""))
 
 
 def _edited(index: int, draft: pipeline.Draft) -> pipeline.Draft:
@@ -232,6 +237,7 @@ def _eml(drafts: list[pipeline.Draft], which: str) -> Response:
 @bp.get("/embed/<slug>/thanks", endpoint="embed_thanks")
 def thanks(slug: str):
     campaign = _campaign(slug)
+    _count(campaign, "sent")
     return render_template(
         "public/thanks.html",
         campaign=campaign,

@@ -18,16 +18,21 @@ CSP = "; ".join(
         "connect-src 'self'",
         "form-action 'self'",
         "base-uri 'none'",
+        "frame-src {frames}",
         "frame-ancestors {ancestors}",
     )
 )
 
 
 def csp() -> str:
-    """The policy; only embed pages (which set ``g.frame_ancestors``) may be framed, and only
-    by the origins their campaign allows."""
-    allowed = g.get("frame_ancestors") or ()
-    return CSP.format(ancestors=" ".join(allowed) or "'none'")
+    """The policy. Only embed pages (which set ``g.frame_ancestors``) may be framed: by the
+    origins their campaign allows, and by this site itself, so the studio can preview them.
+    Only pages that set ``g.frame_self`` (that preview) may hold a frame, and only of this site.
+    """
+    allowed = g.get("frame_ancestors")
+    ancestors = "'none'" if allowed is None else " ".join(("'self'", *allowed))
+    frames = "'self'" if g.get("frame_self") else "'none'"
+    return CSP.format(ancestors=ancestors, frames=frames)
 
 
 def headers(response: Response) -> Response:

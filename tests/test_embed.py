@@ -39,18 +39,18 @@ def test_the_embed_is_the_same_flow_without_the_site_header(client):
     assert "Set-Cookie" not in response.headers
 
 
-def test_nobody_may_frame_a_campaign_that_names_no_sites(client):
-    assert frame_ancestors(client.get(f"/embed/{SLUG}")) == "'none'"
+def test_no_other_site_may_frame_a_campaign_that_names_no_sites(client):
+    # 'self' only: the studio's "Share and embed" preview frames the embed from this site.
+    assert frame_ancestors(client.get(f"/embed/{SLUG}")) == "'self'"
 
 
 def test_the_embed_may_be_framed_by_the_campaigns_sites_only(app, client):
     allow(app, PARTNER, "http://127.0.0.1:8001")
-    assert frame_ancestors(client.get(f"/embed/{SLUG}")) == f"{PARTNER} http://127.0.0.1:8001"
+    allowed = f"'self' {PARTNER} http://127.0.0.1:8001"
+    assert frame_ancestors(client.get(f"/embed/{SLUG}")) == allowed
     letters = client.post(f"/embed/{SLUG}/letters", data=CHOICES)
-    assert frame_ancestors(letters) == f"{PARTNER} http://127.0.0.1:8001"
-    assert (
-        frame_ancestors(client.get(f"/embed/{SLUG}/thanks")) == f"{PARTNER} http://127.0.0.1:8001"
-    )
+    assert frame_ancestors(letters) == allowed
+    assert frame_ancestors(client.get(f"/embed/{SLUG}/thanks")) == allowed
     # Every other page stays unframeable, whatever the campaign allows.
     for path in (f"/c/{SLUG}", "/", "/admin/login", f"/api/v1/campaigns/{SLUG}"):
         assert frame_ancestors(client.get(path)) == "'none'", path

@@ -13,7 +13,9 @@ import pytest
 import sqlalchemy as sa
 
 from advocacy import create_app
+from advocacy import tally
 from advocacy.models import CampaignRow
+from advocacy.models import Tally
 from advocacy.models import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,6 +67,11 @@ def test_schema_example_and_letters_on_postgresql(database_url, tmp_path):
     assert letters[0]["recipient"]["name"] == "Jo Stevens"
     assert "Café owner, Cardiff." in letters[0]["body"]
     with app.app_context():
+        # The counter's upsert in PostgreSQL's dialect: a second letter adds to the same row.
+        tally.count("stop-facial-recognition", "letters", channel="api")
+        rows = db.session.execute(db.select(Tally.channel, Tally.ref, Tally.total)).all()
+        assert rows == [("api", "", 2)]
+        db.session.remove()
         db.engine.dispose()
 
 

@@ -170,7 +170,7 @@ def test_a_site_the_campaign_does_not_list_cannot_frame_it(watched, partners, st
     with page.expect_response(lambda r: f"/embed/{SLUG}" in r.url) as answer:
         page.goto(other.url)
     csp = answer.value.header_value("content-security-policy")
-    assert f"frame-ancestors {partners[0].url}" in csp
+    assert f"frame-ancestors 'self' {partners[0].url}" in csp
     assert other.url not in csp
     page.wait_for_function("() => window.frames.length === 1")
     child = next(f for f in page.frames if f is not page.main_frame)

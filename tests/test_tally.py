@@ -1,0 +1,148 @@
+"""Aggregate counts: letters drafted and sent, per campaign, day, channel and partner ref."""
+
+import logging
+import threading
+from datetime import UTC
+from datetime import datetime
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from advocacy import tally
+from advocacy.models import CampaignRow
+from advocacy.models import Tally
+from advocacy.models import db
+
+SLUG = "stop-facial-recognition"
+CHOICES = {
+    "constituency_code": "E14001172",
+    "pfa_code": "E23000001",
+    "name": "Ann Example",
+    "address": "1 Any Street",
+    "talking_points": ["accuracy"],
+}
+
+
+def counts(app) -> set[tuple]:
+    """Every tally row, as (event, channel, ref, total); the day is checked once, below."""
+    with app.app_context():
+        rows = db.session.execute(db.select(Tally)).scalars()
+        return {(r.event, r.channel, r.ref, r.total) for r in rows}
+
+
+def test_a_fresh_database_has_no_counts(app):
+    assert counts(app) == set()
+
+
+def test_drafting_letters_on_the_campaign_page_counts_once(app, client):
+    assert client.post(f"/c/{SLUG}/letters", data=CHOICES).status_code == 200
+    assert client.post(f"/c/{SLUG}/letters", data=CHOICES).status_code == 200
+    assert counts(app) == {("letters", "page", "", 2)}
+    with app.app_context():
+        row = db.session.execute(db.select(Tally)).scalar_one()
+        assert row.day == datetime.now(UTC).date()
+        campaign_id = db.session.scalar(db.select(CampaignRow.id).filter_by(slug=SLUG))
+        assert row.campaign_id == campaign_id
+
+
+def test_the_ref_and_channel_are_counted_apart(app, client):
+    client.post(f"/embed/{SLUG}/letters", data={**CHOICES, "ref": "partner-a"})
+    client.post(f"/embed/{SLUG}/letters", data={**CHOICES, "ref": "partner-a"})
+    client.post(f"/embed/{SLUG}/letters", data={**CHOICES, "ref": "partner-b"})
+    client.post(f"/c/{SLUG}/letters?ref=newsletter", data=CHOICES)
+    assert counts(app) == {
+        ("letters", "embed", "partner-a", 2),
+        ("letters", "embed", "partner-b", 1),
+        ("letters", "page", "newsletter", 1),
+    }
+
+
+@pytest.mark.parametrize("ref", ["<script>", "a" * 41, "ann@example.org", "SE1 2DL"])
+def test_a_ref_that_is_not_a_plain_label_is_not_stored(app, client, ref):
+    client.post(f"/c/{SLUG}/letters", data={**CHOICES, "ref": ref})
+    assert counts(app) == {("letters", "page", "", 1)}
+
+
+def test_relinking_edited_letters_and_downloading_them_do_not_count_again(app, client):
+    client.post(f"/c/{SLUG}/letters", data=CHOICES)
+    edited = {**CHOICES, "subject-0": "Mine", "body-0": "My own words."}
+    assert client.post(f"/c/{SLUG}/letters", data=edited).status_code == 200
+    eml = client.post(f"/c/{SLUG}/letters", data={**edited, "eml": "0"})
+    assert eml.mimetype == "message/rfc822"
+    assert counts(app) == {("letters", "page", "", 1)}
+
+
+def test_letters_that_were_not_drafted_are_not_counted(app, client):
+    missing_name = {**CHOICES, "name": ""}
+    assert client.post(f"/c/{SLUG}/letters", data=missing_name).status_code == 400
+    no_place = {**CHOICES, "constituency_code": "E99999999"}
+    assert client.post(f"/c/{SLUG}/letters", data=no_place).status_code == 400
+    assert counts(app) == set()
+
+
+def test_the_thank_you_page_counts_letters_sent(app, client):
+    client.get(f"/c/{SLUG}/thanks")
+    client.get(f"/embed/{SLUG}/thanks?ref=partner-a&theme=red")
+    assert counts(app) == {("sent", "page", "", 1), ("sent", "embed", "partner-a", 1)}
+
+
+def test_the_api_counts_letters_with_the_ref_in_the_query(app, client):
+    body = {k: v for k, v in CHOICES.items() if k != "address"}
+    assert client.post(f"/api/v1/campaigns/{SLUG}/letters?ref=partner-a", json=body).is_json
+    client.post(f"/api/v1/campaigns/{SLUG}/letters", json=body)
+    client.post(f"/api/v1/campaigns/{SLUG}/letters", json={"name": "No place"})  # 400
+    assert counts(app) == {("letters", "api", "partner-a", 1), ("letters", "api", "", 1)}
+
+
+def test_campaigns_are_counted_apart_and_unknown_ones_not_at_all(app):
+    with app.app_context():
+        tally.count(SLUG, "letters", channel="page")
+        tally.count("no-such-campaign", "letters", channel="page")
+        assert db.session.scalar(db.select(db.func.count()).select_from(Tally)) == 1
+
+
+def test_a_count_that_fails_never_costs_the_supporter_their_letters(
+    app, client, monkeypatch, caplog
+):
+    def broken(*args, **kwargs):
+        raise OperationalError("INSERT", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(tally, "_INSERTS", {"sqlite": broken, "postgresql": broken})
+    with caplog.at_level(logging.ERROR, logger="advocacy.tally"):
+        response = client.post(f"/c/{SLUG}/letters", data=CHOICES)
+    assert response.status_code == 200
+    assert "Dear" in response.get_data(as_text=True)
+    assert "could not count letters" in caplog.text
+    assert "Ann Example" not in caplog.text
+    monkeypatch.undo()
+    assert client.post(f"/c/{SLUG}/letters", data=CHOICES).status_code == 200  # session usable
+    assert counts(app) == {("letters", "page", "", 1)}
+
+
+def test_counts_from_many_threads_at_once_all_land(app):
+    def work():
+        with app.app_context():
+            for _ in range(10):
+                tally.count(SLUG, "letters", channel="embed", ref="surge")
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert counts(app) == {("letters", "embed", "surge", 80)}
+
+
+def test_totals_by_ref_put_the_busiest_partner_first(app):
+    with app.app_context():
+        for ref, event, n in [("b", "letters", 2), ("a", "letters", 3), ("a", "sent", 1)]:
+            for _ in range(n):
+                tally.count(SLUG, event, channel="embed", ref=ref)
+        tally.count(SLUG, "letters", channel="page")
+        tally.count(SLUG, "letters", channel="api", ref="b")  # same ref, other channel: summed
+        campaign_id = db.session.scalar(db.select(CampaignRow.id).filter_by(slug=SLUG))
+        assert tally.by_ref(campaign_id) == [
+            tally.RefTotals("a", 3, 1),
+            tally.RefTotals("b", 3, 0),
+            tally.RefTotals("", 1, 0),
+        ]
