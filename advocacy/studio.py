@@ -11,6 +11,7 @@ from flask import Blueprint
 from flask import Response
 from flask import abort
 from flask import flash
+from flask import g
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -19,6 +20,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from flask_wtf.file import FileRequired
+from markupsafe import escape
 from wtforms import StringField
 from wtforms.validators import Length
 
@@ -28,6 +30,7 @@ from advocacy import editor_form
 from advocacy import pipeline
 from advocacy import postcodes
 from advocacy import store
+from advocacy import tally
 from advocacy.auth import staff_required
 from advocacy.compose import Choices
 from advocacy.compose import Sender
@@ -36,6 +39,7 @@ from advocacy.directory import UnknownArea
 from advocacy.models import CampaignRevision
 from advocacy.models import CampaignRow
 from advocacy.models import db
+from advocacy.public import THEMES
 
 bp = Blueprint("studio", __name__, url_prefix="/admin")
 SAMPLE_SUPPORTERS = ("Sam Taylor", "Priya Shah")
@@ -352,3 +356,41 @@ def _varied(samples) -> tuple[int, int]:
         for paragraphs, d in zip(mine, second, strict=True)
     )
     return (differ, sum(len(paragraphs) for paragraphs in mine))
+
+
+def embed_snippet(root: str, slug: str, text: str, *, ref: str = "", theme: str = "") -> str:
+    """The HTML a partner pastes: a link to the full page that embed.js turns into the form."""
+    extra = "".join(f' data-{k}="{escape(v)}"' for k, v in (("ref", ref), ("theme", theme)) if v)
+    return (
+        f'<a class="advocacy-embed" href="{escape(root)}/c/{escape(slug)}" '
+        f'data-campaign="{escape(slug)}"{extra}>{escape(text)}</a>\n'
+        f'<script async src="{escape(root)}/static/embed.js"></script>'
+    )
+
+
+@bp.get("/campaigns/<int:campaign_id>/share")
+@staff_required
+def share(campaign_id: int):
+    """The link and embed snippet for partners, a live preview of the embed, and partner counts."""
+    row = _row(campaign_id)
+    args = request.args
+    ref = tally.clean_ref(args.get("ref", "").strip())
+    theme = args.get("theme") if args.get("theme") in THEMES else ""
+    text = (args.get("text") or "").strip()[:100] or f"Take action: {row.title}"
+    root = request.url_root.rstrip("/")
+    g.frame_self = True  # the preview frames this site's own embed
+    return render_template(
+        "studio/share.html",
+        row=row,
+        ref=ref,
+        ref_refused=bool(args.get("ref", "").strip()) and not ref,
+        theme=theme,
+        themes=THEMES,
+        text=text,
+        link=root + url_for("public.campaign", slug=row.slug, ref=ref or None),
+        snippet=embed_snippet(root, row.slug, text, ref=ref, theme=theme),
+        # The preview leaves the label out, so staff trying it don't add to a partner's count.
+        preview=embed_snippet(root, row.slug, text, theme=theme),
+        preview_url=url_for("public.embed_campaign", slug=row.slug, theme=theme or None),
+        totals=tally.by_ref(row.id),
+    )

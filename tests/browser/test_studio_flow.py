@@ -116,6 +116,44 @@ def test_staff_create_preview_and_publish_then_a_supporter_uses_it(
     expect(body).to_contain_text("I live in Bermondsey and Old Southwark")
 
 
+def test_the_share_panel_gives_the_code_and_previews_the_embed(
+    watched, base_url, stub, shot, staff_email
+):
+    page = watched(staff=True, **DESKTOP).page
+    sign_in(page, base_url, staff_email)
+    submit(page, page.get_by_role("link", name="Stop police live facial recognition"))
+    submit(page, page.get_by_role("link", name="Share and embed"))
+    expect(page.get_by_text("No site can embed this campaign yet.")).to_be_visible()
+    page.get_by_label("Partner label (optional)").fill("local-group")
+    page.get_by_label("Accent colour").select_option("purple")
+    submit(page, page.get_by_role("button", name="Update the code"))
+    snippet = page.get_by_label("The partner pastes this into their page").input_value()
+    assert f'href="{base_url}/c/stop-facial-recognition"' in snippet
+    assert 'data-ref="local-group" data-theme="purple"' in snippet
+    assert f'src="{base_url}/static/embed.js"' in snippet
+
+    # The preview is the real embed, framed by this site and sized to its content.
+    frame_el = page.locator("[data-embed-preview] iframe")
+    expect(frame_el).to_have_count(1)
+    embed = page.frame_locator("[data-embed-preview] iframe")
+    expect(embed.get_by_role("heading", name="Stop police live facial recognition")).to_be_visible()
+    expect(embed.locator("body.theme-purple")).to_have_count(1)
+    page.wait_for_function(
+        "() => document.querySelector('[data-embed-preview] iframe').style.minHeight === '0px'"
+    )
+    before = frame_el.evaluate("f => f.offsetHeight")
+    embed.get_by_label("Postcode").fill("SE1 2DL")
+    embed.get_by_role("button", name="Find who to write to").click()
+    expect(embed.get_by_label("Your name")).to_be_visible()
+    page.wait_for_function(
+        "h => document.querySelector('[data-embed-preview] iframe').offsetHeight > h", arg=before
+    )
+    shot(page, "share")
+
+    page.get_by_role("button", name="Copy code").click()
+    expect(page.get_by_role("button", name="Copied")).to_be_visible()
+
+
 def test_studio_pages_pass_axe(watched, base_url, stub, staff_email):
     if not AXE.is_file():
         pytest.skip("axe-core is not installed (npm ci)")
@@ -131,6 +169,7 @@ def test_studio_pages_pass_axe(watched, base_url, stub, staff_email):
         "/admin/directory/police_oversight/E23000001",
         "/admin/account",
         "/admin/campaigns/import",
+        "/admin/campaigns/1/share?ref=local-group&theme=green",
     ):
         page.goto(base_url + path)
         page.add_script_tag(path=str(AXE))
