@@ -3,10 +3,12 @@
 from flask import Blueprint
 from flask import current_app
 from flask import request
+from werkzeug.routing import PathConverter
 
 from advocacy import cors
 from advocacy import letter_request
 from advocacy import models
+from advocacy import openapi
 from advocacy import pipeline
 from advocacy import postcodes
 from advocacy import tally
@@ -17,6 +19,25 @@ from advocacy.limits import limiter
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 cors.init_blueprint(bp)
+
+
+class AnyText(PathConverter):
+    """Any text at all, line breaks and slashes too: a mangled postcode is then answered as an
+    invalid postcode (400), not as an unknown address (404)."""
+
+    regex = r"[\s\S]+?"
+    part_isolating = False  # it may span "/" (Werkzeug guesses from the regex otherwise)
+
+
+@bp.record_once
+def _converters(state) -> None:
+    state.app.url_map.converters["anytext"] = AnyText
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """This API, described as OpenAPI 3.1 for partners' tools."""
+    return openapi.document(request.host_url.rstrip("/"))
 
 
 def _lookup_limit() -> str:
@@ -54,7 +75,7 @@ def invalid_input(exc: letter_request.InvalidInput):
     return error_response(400, "invalid_input", str(exc), fields=exc.fields)
 
 
-@bp.get("/postcodes/<path:postcode>")
+@bp.get("/postcodes/<anytext:postcode>")
 @limiter.limit(_lookup_limit)
 def postcode(postcode: str):
     place = pipeline.find_place(postcode)

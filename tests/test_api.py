@@ -101,6 +101,8 @@ def test_postcode_lookup_shape(client, postcodes_io):
         ("SW1A", 400, "invalid_postcode"),
         ("..%2F..%2Fetc", 400, "invalid_postcode"),
         ("a/b/c", 400, "invalid_postcode"),
+        ("%0A%0D", 400, "invalid_postcode"),  # line breaks: an invalid postcode, not a 404
+        ("SE1%0A", 400, "invalid_postcode"),
         ("ID1 1QE", 404, "postcode_not_found"),
         ("AB1 0AA", 404, "postcode_terminated"),
         ("JE2 4WD", 422, "outside_coverage"),
