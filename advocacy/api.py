@@ -1,5 +1,7 @@
 """JSON API v1 for partners who build their own form. Its shapes are a contract: keep them."""
 
+import math
+
 from flask import Blueprint
 from flask import current_app
 from flask import request
@@ -60,8 +62,9 @@ LOOKUP_ERRORS = {
 def lookup_failed(exc: postcodes.PostcodeError):
     status, code = next(v for k, v in LOOKUP_ERRORS.items() if isinstance(exc, k))
     response = error_response(status, code, str(exc))
-    if status == 503:
-        response.headers["Retry-After"] = "30"
+    if status == 503:  # about when the breaker lets lookups through again
+        cooldown = current_app.config["POSTCODES_BREAKER_COOLDOWN"]
+        response.headers["Retry-After"] = str(max(1, math.ceil(float(cooldown))))
     return response
 
 

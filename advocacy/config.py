@@ -12,6 +12,10 @@ DEFAULTS = {
     "POSTCODES_TIMEOUT": 3.0,
     "POSTCODES_CACHE_SIZE": 20_000,
     "POSTCODES_CACHE_TTL": 6 * 3600,
+    # After this many failed lookups in a row, postcodes.io is left alone for the cool-down
+    # (seconds) and the pages offer the lists at once, rather than after a timeout each.
+    "POSTCODES_BREAKER_FAILURES": 5,
+    "POSTCODES_BREAKER_COOLDOWN": 30.0,
     "DATABASE_URL": None,
     "SEED_EXAMPLE_CAMPAIGN": True,
     # Letters are short; anything bigger is a mistake or an attack.

@@ -19,6 +19,7 @@ from advocacy.directory import Recipient
 from advocacy.directory import UnknownArea
 from advocacy.directory import fixed_recipient
 from advocacy.letter_request import NO_PLACE
+from advocacy.postcodes import CircuitBreaker
 from advocacy.postcodes import Place
 from advocacy.postcodes import PostcodesClient
 
@@ -38,7 +39,7 @@ class Draft:
 
 
 def init_app(app) -> None:
-    """One postcodes.io client (and its cache) per process, configured from settings."""
+    """One postcodes.io client (with cache and breaker) per process, configured from settings."""
     from advocacy.cache import TTLCache
 
     app.extensions[EXTENSION] = PostcodesClient(
@@ -47,6 +48,10 @@ def init_app(app) -> None:
         cache=TTLCache(
             maxsize=int(app.config["POSTCODES_CACHE_SIZE"]),
             ttl=float(app.config["POSTCODES_CACHE_TTL"]),
+        ),
+        breaker=CircuitBreaker(
+            failures=int(app.config["POSTCODES_BREAKER_FAILURES"]),
+            cooldown=float(app.config["POSTCODES_BREAKER_COOLDOWN"]),
         ),
     )
 

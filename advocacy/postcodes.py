@@ -2,6 +2,11 @@
 
 Privacy: this app must not log postcodes, so nothing here logs one, and the requests exceptions
 (whose text contains the URL, and so the postcode) are never chained onto ours.
+
+Resilience: a campaign's traffic comes as a surge, so the client must never make supporters wait
+on a sick postcodes.io. A lookup ends by its deadline whatever the server does; concurrent
+lookups of one postcode share one upstream call; and after repeated outages a circuit breaker
+answers "unavailable" at once for a cool-down, so the pages offer the manual lists straight away.
 """
 
 import calendar
@@ -9,7 +14,11 @@ import copy
 import logging
 import re
 import string
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import field
 from urllib.parse import quote
 
 import requests
@@ -82,6 +91,10 @@ class TerminatedPostcode(PostcodeError):
 
 class LookupUnavailable(PostcodeError):
     default_message = "We couldn't look up your postcode just now. Please try again in a moment."
+
+    def __init__(self, message: str | None = None, *, kind: str = "unavailable") -> None:
+        self.kind = kind  # what went wrong upstream, for the log; never the postcode
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -168,11 +181,94 @@ def place_from_result(result: dict) -> Place:
     return Place(normalise(postcode) or postcode, country, *constituency, *pfa)
 
 
+class CircuitBreaker:
+    """Fails lookups at once while postcodes.io keeps failing, so a surge doesn't queue on it.
+
+    Closed, it counts failed lookups in a row; at `failures` it opens, and for `cooldown`
+    seconds no call is allowed. Then it lets one trial call through (half-open): success closes
+    it, failure opens it for another cool-down. Thread-safe; `clock` is injectable for tests.
+    """
+
+    def __init__(
+        self,
+        failures: int = 5,
+        cooldown: float = 30.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.failures = max(1, failures)
+        self.cooldown = max(0.0, cooldown)
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._failed = 0  # lookups failed in a row
+        self._opened_at: float | None = None
+        self._trial = False  # the half-open trial call is under way
+
+    @property
+    def state(self) -> str:
+        """One of closed, open and half-open (for logs and tests)."""
+        with self._lock:
+            if self._opened_at is None:
+                return "closed"
+            return "half-open" if self._trial else "open"
+
+    def allow(self) -> bool:
+        """Whether a call may go upstream now; True in half-open means the caller is the trial."""
+        with self._lock:
+            if self._opened_at is None:
+                return True
+            if self._trial or self._clock() - self._opened_at < self.cooldown:
+                return False
+            self._trial = True
+            return True
+
+    def record(self, ok: bool) -> None:
+        """Count the outcome of an allowed call: `ok` means postcodes.io gave an answer."""
+        with self._lock:
+            if ok:
+                if self._opened_at is not None:
+                    log.warning("postcodes.io answers again: lookups resume")
+                self._failed, self._opened_at, self._trial = 0, None, False
+                return
+            self._failed += 1
+            if self._trial or (self._opened_at is None and self._failed >= self.failures):
+                self._opened_at, self._trial = self._clock(), False
+                log.warning(
+                    "postcodes.io unavailable for %d lookups in a row: "
+                    "no lookups for %g s, the pages offer the lists",
+                    self._failed,
+                    self.cooldown,
+                )
+
+
+@dataclass(eq=False)
+class _Flight:
+    """One upstream lookup, which every concurrent caller for the same postcode waits for."""
+
+    deadline: float  # time.monotonic() by which every caller gives up
+    done: threading.Event = field(default_factory=threading.Event)
+    place: Place | None = None
+    error: PostcodeError | None = None  # a copy without traceback; raise copies of it
+
+    @classmethod
+    def landed(cls, place: Place) -> "_Flight":
+        flight = cls(0.0, place=place)
+        flight.done.set()
+        return flight
+
+    def outcome(self) -> Place:
+        if self.place is not None:
+            return self.place
+        raise copy.copy(self.error or LookupUnavailable(kind="no answer"))
+
+
 class PostcodesClient:
     """Looks postcodes up on postcodes.io (public or self-hosted) and turns answers into Places.
 
     Definite answers (found, not found, terminated) are cached; unavailability never is, so a
-    blip can't stick.
+    blip can't stick. `timeout` bounds a whole lookup, retries included: each upstream call runs
+    in its own thread and callers stop waiting at the deadline, because requests' timeouts are
+    per socket operation and a server that trickles bytes would otherwise hold them for longer.
     """
 
     def __init__(
@@ -183,65 +279,127 @@ class PostcodesClient:
         session: requests.Session | None = None,
         cache: Cache | None = None,
         retries: int = 1,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.session = session or requests.Session()
         self.cache = cache
         self.retries = max(0, retries)
+        self.breaker = breaker or CircuitBreaker()
+        self._lock = threading.Lock()  # guards _flights
+        self._flights: dict[str, _Flight] = {}
 
     def lookup(self, postcode: str) -> Place:
         """Return the Place for `postcode` or raise a `PostcodeError` subclass."""
         pc = parse(postcode)
-        key = f"postcodes.io:{pc}"
-        hit = self.cache.get(key) if self.cache is not None else None
+        hit = self._cached(pc)
+        if hit is not None:
+            return hit
+        flight, leader = self._board(pc)
+        finished = flight.done.wait(max(0.0, flight.deadline - time.monotonic()))
+        if leader:
+            self._land(pc, flight, finished)
+        if not finished:
+            raise LookupUnavailable(kind="deadline")
+        return flight.outcome()
+
+    def _cached(self, pc: str) -> Place | None:
+        """The cached Place, None on a miss; a cached definite error is raised."""
+        hit = self.cache.get(f"postcodes.io:{pc}") if self.cache is not None else None
         if isinstance(hit, PostcodeError):
             raise copy.copy(hit)  # a fresh instance: re-raising one would grow its traceback
-        if isinstance(hit, Place):
-            return hit
-        try:
-            place = self._fetch(pc)
-        except (InvalidPostcode, PostcodeNotFound, TerminatedPostcode) as exc:
-            self._remember(key, copy.copy(exc))  # a copy has no traceback to pin frames
-            raise
-        self._remember(key, place)
-        return place
+        return hit if isinstance(hit, Place) else None
 
-    def _remember(self, key: str, value: object) -> None:
+    def _remember(self, pc: str, value: Place | PostcodeError) -> None:
         if self.cache is not None:
-            self.cache.set(key, value)
+            self.cache.set(f"postcodes.io:{pc}", value)
 
-    def _fetch(self, pc: str) -> Place:
+    def _board(self, pc: str) -> tuple[_Flight, bool]:
+        """Join the lookup in flight for `pc`, or start one (then True) if the breaker allows.
+
+        :raise LookupUnavailable: the breaker is open.
+        """
+        with self._lock:
+            flight = self._flights.get(pc)
+            if flight is not None:
+                return flight, False
+            hit = self._cached(pc)  # a flight may have landed since the caller looked
+            if hit is not None:
+                return _Flight.landed(hit), False
+            if not self.breaker.allow():
+                raise LookupUnavailable(kind="circuit open")
+            flight = self._flights[pc] = _Flight(time.monotonic() + self.timeout)
+        # Its name is generic: thread names show up in logs and tracebacks.
+        thread = threading.Thread(target=self._fly, args=(pc, flight), name="postcode-lookup")
+        thread.daemon = True
+        try:
+            thread.start()
+        except RuntimeError:  # no thread to spare: an outage as far as this lookup goes
+            flight.error = LookupUnavailable(kind="no thread")
+            flight.done.set()
+        return flight, True
+
+    def _fly(self, pc: str, flight: _Flight) -> None:
+        """Call postcodes.io and cache a definite answer before anyone is told it landed."""
+        try:
+            flight.place = self._fetch(pc, flight.deadline)
+            self._remember(pc, flight.place)
+        except LookupUnavailable as exc:
+            flight.error = copy.copy(exc)  # a copy has no traceback to pin frames
+        except PostcodeError as exc:  # invalid, not found, terminated: definite
+            flight.error = copy.copy(exc)
+            self._remember(pc, flight.error)
+        except Exception as exc:  # a bug must not leave callers waiting out the deadline
+            flight.error = LookupUnavailable(kind=f"unexpected {type(exc).__name__}")
+        finally:
+            flight.done.set()
+
+    def _land(self, pc: str, flight: _Flight, finished: bool) -> None:
+        """The starter's bookkeeping, done once per flight: free the slot, tell the breaker."""
+        with self._lock:
+            if self._flights.get(pc) is flight:
+                del self._flights[pc]
+        error = flight.error if finished else LookupUnavailable(kind="deadline")
+        unavailable = isinstance(error, LookupUnavailable)
+        if unavailable:
+            log.warning("postcode lookup unavailable: %s", error.kind)
+        self.breaker.record(ok=not unavailable)
+
+    def _fetch(self, pc: str, deadline: float) -> Place:
         url = f"{self.base_url}/postcodes/{quote(pc.replace(' ', ''), safe='')}"
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
-        kind = "no attempt"
+        kind = "deadline"
         for _ in range(self.retries + 1):
+            remaining = deadline - time.monotonic()
+            if remaining < self.timeout / 10:  # too little left for a fresh try to succeed
+                break
             try:
-                response = self.session.get(url, timeout=self.timeout, headers=headers)
+                response = self.session.get(url, timeout=remaining, headers=headers)
             except (requests.Timeout, requests.ConnectionError) as exc:
                 kind = "timeout" if isinstance(exc, requests.Timeout) else "connection error"
                 continue
             except requests.RequestException:
-                raise _unavailable("request error") from None
+                raise LookupUnavailable(kind="request error") from None
             if response.status_code < 500:
                 return self._interpret(response, pc)
             kind = f"HTTP {response.status_code}"
-        raise _unavailable(kind)
+        raise LookupUnavailable(kind=kind)
 
     def _interpret(self, response: requests.Response, pc: str) -> Place:
         try:
             body = response.json()
         except ValueError:
-            raise _unavailable("malformed JSON") from None
+            raise LookupUnavailable(kind="malformed JSON") from None
         if not isinstance(body, dict):
-            raise _unavailable("unexpected body")
+            raise LookupUnavailable(kind="unexpected body")
         if response.status_code == 200:
             try:
                 return place_from_result(body.get("result"))
             except ValueError:
-                raise _unavailable("unexpected result") from None
+                raise LookupUnavailable(kind="unexpected result") from None
         if response.status_code != 404:
-            raise _unavailable(f"HTTP {response.status_code}")
+            raise LookupUnavailable(kind=f"HTTP {response.status_code}")
         ended = body.get("terminated")
         if isinstance(ended, dict):
             year, month = _int(ended.get("year_terminated")), _int(ended.get("month_terminated"))
@@ -249,10 +407,5 @@ class PostcodesClient:
         if body.get("error") == "Invalid postcode":
             raise InvalidPostcode()
         if body.get("error") == "Resource not found":  # wrong base URL, not an unknown postcode
-            raise _unavailable("unknown route")
+            raise LookupUnavailable(kind="unknown route")
         raise PostcodeNotFound()
-
-
-def _unavailable(kind: str) -> LookupUnavailable:
-    log.warning("postcode lookup unavailable: %s", kind)
-    return LookupUnavailable()

@@ -2,7 +2,9 @@
 
 import pytest
 import requests
+from app_config import settings_for
 
+from advocacy import create_app
 from advocacy.models import CampaignRow
 from advocacy.models import db
 
@@ -127,7 +129,15 @@ def test_lookup_down_says_when_to_retry(client, postcodes_io):
     postcodes_io.get("https://postcodes.test/postcodes/SW1A1AA", body=requests.ConnectTimeout())
     response = client.get("/api/v1/postcodes/SW1A1AA")
     assert response.status_code == 503
-    assert response.headers["Retry-After"] == "30"
+    assert response.headers["Retry-After"] == "30"  # the breaker's cool-down
+
+
+def test_retry_after_follows_the_breakers_cool_down(tmp_path, postcodes_io):
+    app = create_app(settings_for(tmp_path / "t.sqlite", POSTCODES_BREAKER_COOLDOWN=7.5))
+    postcodes_io.get("https://postcodes.test/postcodes/SW1A1AA", body=requests.ConnectTimeout())
+    response = app.test_client().get("/api/v1/postcodes/SW1A1AA")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "8"
 
 
 def test_campaign(client):
