@@ -119,6 +119,8 @@ def links(to: Sequence[str], subject: str, body: str, budget: int = MAX_LINK_LEN
     """
     if not _addresses(to):
         return Links()
+    if len(_lines(body, "\n")) > budget:  # every link holds the body, and encoding never shortens
+        return Links(withheld=_KINDS)
     candidates = {"mailto": mailto(to, subject, body)}
     candidates |= {client: webmail(client, to, subject, body) for client in WEBMAIL}
     fitting = {kind: url for kind, url in candidates.items() if len(url) <= budget}

@@ -232,6 +232,24 @@ def test_long_letter_withholds_all_links() -> None:
     assert result.too_long is True
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_the_shortcut_for_long_letters_withholds_exactly_what_is_over_budget(newline):
+    """links() skips encoding a body longer than the budget; that must change no answer."""
+    budget, seen = 300, set()
+    for length in range(100, 320, 3):
+        body = (("word " * 8 + newline) * 20)[:length]
+        result = links(TO, "Subject", body, budget=budget)
+        every = {"mailto": mailto(TO, "Subject", body)}
+        every |= {client: webmail(client, TO, "Subject", body) for client in WEBMAIL}
+        over = {kind for kind, url in every.items() if len(url) > budget}
+        assert set(result.withheld) == over, length
+        assert {k: u for k, u in result.as_dict().items() if u} == {
+            k: u for k, u in every.items() if k not in over
+        }
+        seen.add(len(over))
+    assert {0, len(every)} <= seen and len(seen) > 2  # none, some and all withheld were tried
+
+
 def parse_eml(data: bytes) -> email.message.EmailMessage:
     """Read a draft back the way a mail client would."""
     message = email.message_from_bytes(data, policy=email.policy.default)

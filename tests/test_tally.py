@@ -146,3 +146,9 @@ def test_totals_by_ref_put_the_busiest_partner_first(app):
             tally.RefTotals("b", 3, 0),
             tally.RefTotals("", 1, 0),
         ]
+
+
+def test_sqlite_writes_ahead_so_counting_never_blocks_readers(app):
+    with app.app_context():
+        assert db.session.execute(db.text("PRAGMA journal_mode")).scalar() == "wal"
+        assert db.session.execute(db.text("PRAGMA synchronous")).scalar() == 1  # NORMAL

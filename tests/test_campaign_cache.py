@@ -1,0 +1,62 @@
+"""Each worker parses a campaign once per version; a save shows on every worker at once."""
+
+import dataclasses
+
+from app_config import settings_for
+from sqlalchemy import event
+
+from advocacy import create_app
+from advocacy import store
+from advocacy.models import CampaignRow
+from advocacy.models import db
+
+SLUG = "stop-facial-recognition"
+
+
+def statements(app, path: str) -> list[str]:
+    """The SQL a GET of ``path`` runs."""
+    seen: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def record(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert app.test_client().get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_a_known_campaign_costs_one_small_query(app):
+    first = statements(app, f"/c/{SLUG}")
+    again = statements(app, f"/c/{SLUG}")
+    campaign_queries = [s for s in again if "campaign" in s or "talking_point" in s]
+    assert len(campaign_queries) == 1, again
+    assert "talking_point" not in " ".join(again)
+    assert any("talking_point" in s for s in first)  # the first request did load it
+
+
+def test_a_save_on_one_worker_shows_on_another_at_once(tmp_path):
+    settings = settings_for(tmp_path / "shared.sqlite")
+    worker_a, worker_b = create_app(settings), create_app(settings)
+    assert "Stop police live" in worker_a.test_client().get(f"/c/{SLUG}").get_data(as_text=True)
+    with worker_b.app_context():
+        row = db.session.execute(db.select(CampaignRow).filter_by(slug=SLUG)).scalar_one()
+        campaign = row.to_campaign()
+        point = dataclasses.replace(campaign.talking_points[0], label="A brand new first point")
+        new = dataclasses.replace(campaign, talking_points=(point, *campaign.talking_points[1:]))
+        assert store.save(row, new, "editor@example.org", row.version)
+    html = worker_a.test_client().get(f"/c/{SLUG}?constituency=E14001172&pfa=E23000001")
+    assert "A brand new first point" in html.get_data(as_text=True)
+
+
+def test_a_status_changed_by_hand_in_sql_is_seen(app, client):
+    assert client.get(f"/c/{SLUG}").status_code == 200
+    with app.app_context():
+        db.session.execute(db.update(CampaignRow).values(status="closed"))
+        db.session.commit()
+    assert client.get(f"/c/{SLUG}").status_code == 410
+    assert client.get(f"/api/v1/campaigns/{SLUG}").status_code == 404
