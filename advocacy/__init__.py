@@ -21,6 +21,7 @@ from advocacy import schema
 from advocacy import security
 from advocacy import staff
 from advocacy import studio
+from advocacy import tally
 from advocacy.models import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,6 +62,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     Migrate(app, db, directory=schema.MIGRATIONS, render_as_batch=True)
     pipeline.init_app(app)
+    tally.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     limits.init_app(app)

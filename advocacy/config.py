@@ -18,6 +18,11 @@ DEFAULTS = {
     "POSTCODES_BREAKER_COOLDOWN": 30.0,
     "DATABASE_URL": None,
     "SEED_EXAMPLE_CAMPAIGN": True,
+    # How often (seconds) a worker compares its parsed campaigns and directory corrections
+    # with the database; its own saves show at once, other workers' within this time.
+    "CACHE_CHECK_SECONDS": 2.0,
+    # Each worker adds up counts in memory and writes them this often (seconds), and at exit.
+    "TALLY_FLUSH_SECONDS": 5.0,
     # Letters are short; anything bigger is a mistake or an attack.
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

@@ -6,6 +6,7 @@ so the rest of the app never handles ORM objects. Nothing about supporters is st
 
 import secrets
 import sqlite3
+import time
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -274,29 +275,52 @@ class Tally(db.Model):
     total: Mapped[int] = mapped_column(default=0)
 
 
+CAMPAIGNS = "advocacy.campaigns"
+
+
+def recheck_due(checked_at: float | None) -> bool:
+    """Whether a worker's cached copy of stored data should be compared with the database again.
+
+    At most every ``CACHE_CHECK_SECONDS``: under a surge most requests then touch no database
+    at all, while a change made on another worker shows within that time (this worker's own
+    saves drop its caches at once).
+    """
+    return checked_at is None or clock() - checked_at >= current_app.config["CACHE_CHECK_SECONDS"]
+
+
+clock = time.monotonic  # tests move time on by replacing it
+
+
 def _by_slug(slug: str) -> campaigns.Campaign | None:
     """The campaign at ``slug``, parsed once per version in each app (worker).
 
-    A supporter request then costs one small indexed query instead of three queries and a
-    parse. Any save bumps the row's version and time, so a change shows on every worker at
-    once; the status is in the key too, so even a hand-run SQL ``UPDATE`` of it counts.
+    When a check is due it costs one small indexed query; the campaign is loaded and parsed
+    again only when its version, time or status moved (any save moves the first two; the
+    status is in the key so that even a hand-run SQL ``UPDATE`` of it counts).
     """
+    cache = current_app.extensions.setdefault(CAMPAIGNS, {})
+    entry = cache.get(slug)  # (key, campaign, checked_at)
+    if entry is not None and not recheck_due(entry[2]):
+        return entry[1]
     head = db.session.execute(
         db.select(
             CampaignRow.id, CampaignRow.version, CampaignRow.status, CampaignRow.updated_at
         ).filter_by(slug=slug)
     ).first()
     if head is None:
+        cache.pop(slug, None)
         return None
-    cache = current_app.extensions.setdefault("advocacy.campaigns", {})
-    key = (slug, *head)
-    campaign = cache.get(key)
+    key = tuple(head)
+    campaign = entry[1] if entry is not None and entry[0] == key else None
     if campaign is None:
         campaign = db.session.get(CampaignRow, head.id).to_campaign()
-        if len(cache) > 200:  # old versions and renamed campaigns: start again
-            cache.clear()
-        cache[key] = campaign
+    cache[slug] = (key, campaign, clock())
     return campaign
+
+
+def campaigns_changed() -> None:
+    """Drop this worker's parsed campaigns after a save, so its next request sees the save."""
+    current_app.extensions.pop(CAMPAIGNS, None)
 
 
 def public_campaign(slug: str) -> campaigns.Campaign | None:

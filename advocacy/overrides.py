@@ -1,8 +1,8 @@
 """Staff corrections to the bundled directory, stored in the database and laid over the CSVs.
 
 Each worker keeps the corrected directory and rebuilds it only when the overrides table changes
-(one small aggregate query per request that needs the directory), so a correction made in the
-studio reaches every worker's next letter without a restart.
+(one small aggregate query at most every CACHE_CHECK_SECONDS), so a correction made in the
+studio reaches every worker within seconds, without a restart.
 """
 
 from dataclasses import dataclass
@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from flask import current_app
 from flask import g
 
+from advocacy import models
 from advocacy.directory import Directory
 from advocacy.directory import Recipient
 from advocacy.directory import bundled
 from advocacy.models import DirectoryOverride
 from advocacy.models import db
+from advocacy.models import recheck_due
 
 EDITABLE = ("name", "email", "contact_url", "salutation")
 # Also stored, by refresh-mps: who the MP is now, so the next refresh compares with them.
@@ -52,15 +54,24 @@ def current() -> Directory:
     """The bundled directory with today's overrides; cheap when nothing changed."""
     if "advocacy_directory" in g:
         return g.advocacy_directory
-    stamp = _stamp()
-    cached = current_app.extensions.get(EXTENSION)
-    if cached is None or cached[0] != stamp:
-        rows = db.session.execute(db.select(DirectoryOverride)).scalars().all()
-        book = bundled().with_overrides(layers(rows)) if rows else bundled()
-        cached = (stamp, book)
+    cached = current_app.extensions.get(EXTENSION)  # (stamp, directory, checked_at)
+    if cached is None or recheck_due(cached[2]):
+        stamp = _stamp()
+        if cached is None or cached[0] != stamp:
+            rows = db.session.execute(db.select(DirectoryOverride)).scalars().all()
+            book = bundled().with_overrides(layers(rows)) if rows else bundled()
+        else:
+            book = cached[1]
+        cached = (stamp, book, models.clock())
         current_app.extensions[EXTENSION] = cached
     g.advocacy_directory = cached[1]
     return cached[1]
+
+
+def _changed() -> None:
+    """After a save: this worker's next request rebuilds the directory."""
+    current_app.extensions.pop(EXTENSION, None)
+    g.pop("advocacy_directory", None)
 
 
 def find(role: str, code: str) -> DirectoryOverride | None:
@@ -92,7 +103,7 @@ def save(
     row.updated_by = author
     db.session.add(row)
     db.session.commit()
-    g.pop("advocacy_directory", None)
+    _changed()
     return row
 
 
@@ -102,7 +113,7 @@ def revert(role: str, code: str) -> bool:
         return False
     db.session.delete(row)
     db.session.commit()
-    g.pop("advocacy_directory", None)
+    _changed()
     return True
 
 

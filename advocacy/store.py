@@ -18,6 +18,7 @@ from advocacy import campaigns
 from advocacy.campaigns import Campaign
 from advocacy.models import CampaignRevision
 from advocacy.models import CampaignRow
+from advocacy.models import campaigns_changed
 from advocacy.models import db
 
 # Field names as staff see them in the editor, for the "what changed" list.
@@ -105,6 +106,7 @@ def create(campaign: Campaign, author: str) -> CampaignRow:
         db.session.flush()  # the revision needs the row's id
         _add_revision(row, None, campaign.to_dict(), author)
         db.session.commit()
+        campaigns_changed()
     return row
 
 
@@ -165,6 +167,7 @@ def save(
             raise _conflict(row) from None
         _add_revision(row, old, new, author, note)
         db.session.commit()
+        campaigns_changed()
     return True
 
 

@@ -1,16 +1,27 @@
 """Aggregate counts of what supporters do, per campaign, day, event, channel and partner ref.
 
-A count is one upsert that adds 1 to a row, so concurrent workers never lose one and no row is
-ever about a person. Counting must never cost a supporter their letter: a database error here is
-logged and swallowed.
+Each worker adds counts up in memory and writes them every ``TALLY_FLUSH_SECONDS`` (and when it
+exits) as one upsert per row, so a surge doesn't queue on database writes and concurrent workers
+never lose a count; no row is ever about a person. A worker killed outright loses at most its
+last few seconds of counts. Counting must never cost a supporter their letter: a database error
+here is logged and swallowed, and the counts wait for the next write.
 """
 
+import atexit
 import logging
 import re
+import threading
+import time
+import weakref
+from collections import Counter
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import UTC
+from datetime import date
 from datetime import datetime
 
+from flask import Flask
+from flask import current_app
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import SQLAlchemyError
@@ -26,6 +37,7 @@ CHANNELS = ("page", "embed", "api")
 # A partner's ref is a short label of their choosing; anything else is dropped, not stored.
 _REF = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+EXTENSION = "advocacy.tally"
 
 
 def clean_ref(value: object) -> str:
@@ -33,31 +45,74 @@ def clean_ref(value: object) -> str:
     return value if isinstance(value, str) and _REF.match(value) else ""
 
 
+Key = tuple[str, date, str, str, str]  # slug, day, event, channel, ref
+
+
+@dataclass
+class _Pending:
+    """This worker's counts not yet written."""
+
+    counts: Counter = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    written_at: float = field(default_factory=time.monotonic)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[EXTENSION] = _Pending()
+    app_ref = weakref.ref(app)  # the exit hook must not keep a finished app alive
+
+    def write_at_exit() -> None:
+        if (live := app_ref()) is not None:
+            with live.app_context():
+                flush()
+
+    atexit.register(write_at_exit)
+
+
 def count(slug: str, event: str, *, channel: str, ref: str = "") -> None:
     """Add one to today's count of ``event`` for the campaign ``slug``."""
     assert event in EVENTS and channel in CHANNELS, (event, channel)
+    pending: _Pending = current_app.extensions[EXTENSION]
+    key = (slug, datetime.now(UTC).date(), event, channel, clean_ref(ref))
+    with pending.lock:
+        pending.counts[key] += 1
+        due = time.monotonic() - pending.written_at >= current_app.config["TALLY_FLUSH_SECONDS"]
+    if due:
+        flush()
+
+
+def flush() -> None:
+    """Write this worker's pending counts: one upsert per row, one transaction."""
+    pending: _Pending = current_app.extensions[EXTENSION]
+    with pending.lock:
+        counts, pending.counts = pending.counts, Counter()
+        pending.written_at = time.monotonic()
+    if not counts:
+        return
     try:
-        campaign_id = db.session.scalar(db.select(CampaignRow.id).filter_by(slug=slug))
-        if campaign_id is None:
-            return
-        insert = _INSERTS[db.engine.dialect.name](Tally).values(
-            campaign_id=campaign_id,
-            day=datetime.now(UTC).date(),
-            event=event,
-            channel=channel,
-            ref=clean_ref(ref),
-            total=1,
+        ids = dict(
+            db.session.execute(
+                db.select(CampaignRow.slug, CampaignRow.id).where(
+                    CampaignRow.slug.in_({key[0] for key in counts})
+                )
+            ).all()
         )
-        db.session.execute(
-            insert.on_conflict_do_update(
-                index_elements=["campaign_id", "day", "event", "channel", "ref"],
-                set_={"total": Tally.total + 1},
+        insert = _INSERTS[db.engine.dialect.name]
+        for (slug, day, event, channel, ref), n in counts.items():
+            if slug not in ids:
+                continue  # a campaign deleted or renamed since: nobody to count for
+            values = dict(campaign_id=ids[slug], day=day, event=event, channel=channel, ref=ref)
+            db.session.execute(
+                insert(Tally)
+                .values(**values, total=n)
+                .on_conflict_do_update(index_elements=list(values), set_={"total": Tally.total + n})
             )
-        )
         db.session.commit()
     except SQLAlchemyError:
         db.session.rollback()
-        log.exception("could not count %s for a campaign", event)
+        with pending.lock:
+            pending.counts.update(counts)  # try again with the next write
+        log.exception("could not write %d counts", sum(counts.values()))
 
 
 @dataclass(frozen=True)
@@ -68,7 +123,9 @@ class RefTotals:
 
 
 def by_ref(campaign_id: int) -> list[RefTotals]:
-    """All-time totals per partner ref for one campaign, busiest first."""
+    """All-time totals per partner ref for one campaign, busiest first (this worker's pending
+    counts included; other workers' arrive within TALLY_FLUSH_SECONDS)."""
+    flush()
     rows = db.session.execute(
         db.select(Tally.ref, Tally.event, db.func.sum(Tally.total))
         .where(Tally.campaign_id == campaign_id)

@@ -14,5 +14,7 @@ def settings_for(db_path: Path, **overrides: Any) -> dict[str, Any]:
         "DATABASE_URL": f"sqlite:///{db_path}",
         "POSTCODES_IO_URL": POSTCODES_URL,
         "POSTCODES_TIMEOUT": 0.5,
+        "TALLY_FLUSH_SECONDS": 0,  # counts written at once, so tests can read them
+        "CACHE_CHECK_SECONDS": 0,  # apps sharing a database see each other's saves at once
         **overrides,
     }

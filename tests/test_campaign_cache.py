@@ -1,11 +1,15 @@
-"""Each worker parses a campaign once per version; a save shows on every worker at once."""
+"""Each worker parses a campaign (and builds the directory) once per version, and compares with
+the database at most every CACHE_CHECK_SECONDS; its own saves show at once."""
 
 import dataclasses
 
+import pytest
 from app_config import settings_for
 from sqlalchemy import event
 
 from advocacy import create_app
+from advocacy import models
+from advocacy import overrides
 from advocacy import store
 from advocacy.models import CampaignRow
 from advocacy.models import db
@@ -60,3 +64,62 @@ def test_a_status_changed_by_hand_in_sql_is_seen(app, client):
         db.session.commit()
     assert client.get(f"/c/{SLUG}").status_code == 410
     assert client.get(f"/api/v1/campaigns/{SLUG}").status_code == 404
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def workers(tmp_path, monkeypatch):
+    """Two workers on one database that compare with it every 60 s, and their clock."""
+    clock = Clock()
+    monkeypatch.setattr(models, "clock", clock)
+    settings = settings_for(tmp_path / "shared.sqlite", CACHE_CHECK_SECONDS=60)
+    return create_app(settings), create_app(settings), clock
+
+
+def retitle(app, title: str) -> None:
+    with app.app_context():
+        row = db.session.execute(db.select(CampaignRow).filter_by(slug=SLUG)).scalar_one()
+        assert store.save(
+            row, dataclasses.replace(row.to_campaign(), title=title), "e", row.version
+        )
+
+
+def title_on(app) -> str:
+    html = app.test_client().get(f"/c/{SLUG}").get_data(as_text=True)
+    return html.split("<h1>", 1)[1].split("</h1>", 1)[0]
+
+
+def test_between_checks_a_supporter_page_touches_no_database(workers):
+    worker, _, _ = workers
+    statements(worker, f"/c/{SLUG}?constituency=E14001172&pfa=E23000001")
+    assert statements(worker, f"/c/{SLUG}?constituency=E14001172&pfa=E23000001") == []
+
+
+def test_another_workers_save_shows_once_the_check_is_due(workers):
+    worker, other, clock = workers
+    assert title_on(worker) == "Stop police live facial recognition"
+    retitle(other, "A new title")
+    assert title_on(other) == "A new title"  # its own save: at once
+    clock.now += 59
+    assert title_on(worker) == "Stop police live facial recognition"
+    clock.now += 1
+    assert title_on(worker) == "A new title"
+
+
+def test_a_directory_correction_on_another_worker_shows_once_the_check_is_due(workers):
+    worker, other, clock = workers
+    path = f"/c/{SLUG}?constituency=E14001172&pfa=E23000001"
+    assert "Rachel Blake" in worker.test_client().get(path).get_data(as_text=True)
+    with other.app_context():
+        overrides.save("mp", "E14001172", {"name": "Corrected Name"}, "e")
+    assert "Corrected Name" in other.test_client().get(path).get_data(as_text=True)
+    assert "Rachel Blake" in worker.test_client().get(path).get_data(as_text=True)
+    clock.now += 60
+    assert "Corrected Name" in worker.test_client().get(path).get_data(as_text=True)

@@ -69,6 +69,7 @@ def test_schema_example_and_letters_on_postgresql(database_url, tmp_path):
     with app.app_context():
         # The counter's upsert in PostgreSQL's dialect: a second letter adds to the same row.
         tally.count("stop-facial-recognition", "letters", channel="api")
+        tally.flush()  # this app adds counts up for 5 s before writing them
         rows = db.session.execute(db.select(Tally.channel, Tally.ref, Tally.total)).all()
         assert rows == [("api", "", 2)]
         db.session.remove()

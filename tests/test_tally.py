@@ -1,13 +1,19 @@
 """Aggregate counts: letters drafted and sent, per campaign, day, channel and partner ref."""
 
 import logging
+import os
+import subprocess
+import sys
 import threading
 from datetime import UTC
 from datetime import datetime
+from pathlib import Path
 
 import pytest
+from app_config import settings_for
 from sqlalchemy.exc import OperationalError
 
+from advocacy import create_app
 from advocacy import tally
 from advocacy.models import CampaignRow
 from advocacy.models import Tally
@@ -112,11 +118,11 @@ def test_a_count_that_fails_never_costs_the_supporter_their_letters(
         response = client.post(f"/c/{SLUG}/letters", data=CHOICES)
     assert response.status_code == 200
     assert "Dear" in response.get_data(as_text=True)
-    assert "could not count letters" in caplog.text
+    assert "could not write 1 counts" in caplog.text
     assert "Ann Example" not in caplog.text
     monkeypatch.undo()
     assert client.post(f"/c/{SLUG}/letters", data=CHOICES).status_code == 200  # session usable
-    assert counts(app) == {("letters", "page", "", 1)}
+    assert counts(app) == {("letters", "page", "", 2)}  # the count that failed was kept
 
 
 def test_counts_from_many_threads_at_once_all_land(app):
@@ -152,3 +158,53 @@ def test_sqlite_writes_ahead_so_counting_never_blocks_readers(app):
     with app.app_context():
         assert db.session.execute(db.text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(db.text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+
+
+@pytest.fixture
+def buffered(tmp_path):
+    """An app that adds counts up for a minute before writing them, as in production."""
+    return create_app(settings_for(tmp_path / "buffered.sqlite", TALLY_FLUSH_SECONDS=60))
+
+
+def test_a_worker_adds_counts_up_and_writes_them_in_one_go(buffered):
+    client = buffered.test_client()
+    for _ in range(3):
+        client.post(f"/embed/{SLUG}/letters", data={**CHOICES, "ref": "partner-a"})
+    client.get(f"/c/{SLUG}/thanks")
+    assert counts(buffered) == set()  # nothing written yet: no database write per letter
+    with buffered.app_context():
+        tally.flush()
+        tally.flush()  # nothing left to write: no double counting
+    assert counts(buffered) == {("letters", "embed", "partner-a", 3), ("sent", "page", "", 1)}
+
+
+def test_the_studio_sees_this_workers_counts_at_once(buffered):
+    buffered.test_client().post(f"/c/{SLUG}/letters", data=CHOICES)
+    with buffered.app_context():
+        campaign_id = db.session.scalar(db.select(CampaignRow.id).filter_by(slug=SLUG))
+        assert tally.by_ref(campaign_id) == [tally.RefTotals("", 1, 0)]
+
+
+WORKER = """
+import sys
+from advocacy import create_app, tally
+app = create_app()
+with app.app_context():
+    for _ in range(4):
+        tally.count("stop-facial-recognition", "letters", channel="api", ref="exit")
+sys.exit(0)  # as a worker does when gunicorn stops it
+"""
+
+
+def test_a_worker_writes_its_counts_when_it_exits(tmp_path):
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+        "ADVOCACY_INSTANCE_PATH": str(tmp_path),
+        "ADVOCACY_SECRET_KEY": "x",
+        "ADVOCACY_TALLY_FLUSH_SECONDS": "60",
+    }
+    done = subprocess.run([sys.executable, "-c", WORKER], env=env, capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr.decode()[-800:]
+    app = create_app(settings_for(tmp_path / "advocacy.sqlite"))
+    assert counts(app) == {("letters", "api", "exit", 4)}
