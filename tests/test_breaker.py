@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 import responses
+from fake_clock import FakeClock
 from places import SOUTHWARK
 
 from advocacy.cache import TTLCache
@@ -30,14 +31,6 @@ SE1 = f"{API}/SE12DL"
 SE1_2DL = (DATA / "postcode_200_SE1_2DL_england_metropolitan.json").read_text(encoding="utf-8")
 NOT_FOUND = (DATA / "postcode_404_not_found.json").read_text(encoding="utf-8")
 SERVER_ERROR = (DATA / "error_500_server_error.json").read_text(encoding="utf-8")
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

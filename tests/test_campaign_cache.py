@@ -5,6 +5,7 @@ import dataclasses
 
 import pytest
 from app_config import settings_for
+from fake_clock import FakeClock
 from sqlalchemy import event
 
 from advocacy import create_app
@@ -66,18 +67,10 @@ def test_a_status_changed_by_hand_in_sql_is_seen(app, client):
     assert client.get(f"/api/v1/campaigns/{SLUG}").status_code == 404
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def workers(tmp_path, monkeypatch):
     """Two workers on one database that compare with it every 60 s, and their clock."""
-    clock = Clock()
+    clock = FakeClock(1000.0)
     monkeypatch.setattr(models, "clock", clock)
     settings = settings_for(tmp_path / "shared.sqlite", CACHE_CHECK_SECONDS=60)
     return create_app(settings), create_app(settings), clock

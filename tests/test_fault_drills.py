@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from app_config import settings_for
+from fake_clock import FakeClock
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -146,14 +147,6 @@ def stub() -> Iterator[Stub]:
     server.shutdown()
     thread.join(5)
     server.server_close()
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
