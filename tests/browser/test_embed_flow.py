@@ -14,6 +14,7 @@ from http.server import ThreadingHTTPServer
 import pytest
 
 from advocacy.models import CampaignRow
+from advocacy.models import campaigns_changed
 from advocacy.models import db
 
 try:
@@ -77,11 +78,13 @@ def partners(live_server, base_url):
         before = list(row.allowed_origins)
         row.allowed_origins = [allowed.url]
         db.session.commit()
+        campaigns_changed()  # as a save in the studio would: no waiting for the next check
     yield allowed, other
     with live_server.app.app_context():
         row = db.session.execute(db.select(CampaignRow).filter_by(slug=SLUG)).scalar_one()
         row.allowed_origins = before
         db.session.commit()
+        campaigns_changed()
     allowed.stop()
     other.stop()
 
