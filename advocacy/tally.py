@@ -52,7 +52,7 @@ Key = tuple[str, date, str, str, str]  # slug, day, event, channel, ref
 class _Pending:
     """This worker's counts not yet written."""
 
-    counts: Counter = field(default_factory=Counter)
+    counts: Counter[Key] = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
     written_at: float = field(default_factory=time.monotonic)
 

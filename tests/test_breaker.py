@@ -16,6 +16,7 @@ import requests
 import responses
 from fake_clock import FakeClock
 from places import SOUTHWARK
+from threads import in_threads
 
 from advocacy.cache import TTLCache
 from advocacy.postcodes import CircuitBreaker
@@ -56,27 +57,6 @@ def fail(rsps: responses.RequestsMock, client: PostcodesClient, times: int, pc="
         rsps.get(f"{API}/{pc.replace(' ', '')}", body=SERVER_ERROR, status=500)
         with pytest.raises(LookupUnavailable):
             client.lookup(pc)
-
-
-def in_threads(count: int, work: Callable[[int], object]) -> list[object]:
-    """Run `work(i)` in `count` threads released together; results (or exceptions) in order."""
-    start = threading.Barrier(count)
-    results: list[object] = [None] * count
-
-    def run(i: int) -> None:
-        start.wait()
-        try:
-            results[i] = work(i)
-        except Exception as exc:
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(10)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 def wait_for(condition: Callable[[], bool], seconds: float = 5.0) -> None:

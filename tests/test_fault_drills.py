@@ -22,6 +22,7 @@ from app_config import settings_for
 from fake_clock import FakeClock
 from flask import Flask
 from flask.testing import FlaskClient
+from threads import in_threads
 
 from advocacy import create_app
 from advocacy import pipeline
@@ -346,20 +347,7 @@ SURGE = {
 def surge(count: int, work: Callable[[str], object]) -> list[object]:
     """`count` threads released at once, each working on one of the SURGE postcodes in turn."""
     postcodes = list(SURGE)
-    start = threading.Barrier(count)
-    results: list[object] = [None] * count
-
-    def run(i: int) -> None:
-        start.wait()
-        results[i] = work(postcodes[i % len(postcodes)])
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(10)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
+    return in_threads(count, lambda i: work(postcodes[i % len(postcodes)]))
 
 
 def assert_one_call_per_postcode(stub: Stub) -> None:
