@@ -4,12 +4,12 @@ Pure string building: an RFC 6068 ``mailto:`` link, webmail compose links and a 
 ``.eml`` file. It takes plain strings so that it knows nothing of recipients or campaigns.
 """
 
-import email.policy
+import quopri
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.header import Header
 from typing import NamedTuple
 from urllib.parse import quote
 
@@ -57,14 +57,19 @@ def _addresses(to: Sequence[str]) -> list[str]:
     return [a for a in (_one_line(a).strip() for a in to) if a]
 
 
+def _scalars(text: str) -> str:
+    """The text with lone surrogates (which no encoder takes) replaced by "?"."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def _one_line(text: str) -> str:
     """Collapse line breaks to a space: a subject is one line, and this stops header injection."""
-    return _HEADER_BREAKS.sub(" ", text)
+    return _HEADER_BREAKS.sub(" ", _scalars(text))
 
 
 def _lines(text: str, newline: str) -> str:
     """Make every line break (CRLF, LF or lone CR) the same one."""
-    return _LINE_BREAK.sub(newline, text)
+    return _LINE_BREAK.sub(newline, _scalars(text))
 
 
 def mailto(to: Sequence[str], subject: str, body: str) -> str:
@@ -128,20 +133,62 @@ def links(to: Sequence[str], subject: str, body: str, budget: int = MAX_LINK_LEN
     return Links(**fitting, withheld=withheld)
 
 
+# A plain ASCII addr-spec (dot-atom local part and host name), as the directory holds them.
+# Nothing else reaches a To: header, so no address can carry a comment, a group or a line.
+SAFE_ADDRESS = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
+)
+ENCODED_WORD = re.compile(r"=\?.*?\?[bq]\?.*?\?=", re.IGNORECASE | re.DOTALL)
+_PLAIN_SUBJECT = re.compile(r"[ -~]*")  # printable ASCII: may go out as it is
+
+
+def safe_address(address: str) -> bool:
+    """Whether an address can go into a header as it is: a plain addr-spec, no encoded-word."""
+    return bool(SAFE_ADDRESS.fullmatch(address)) and "=?" not in address
+
+
+def _subject_header(subject: str) -> str:
+    """The Subject value, folded to 78 columns.
+
+    Text that looks like an RFC 2047 encoded-word, or is not plain ASCII, goes out as
+    encoded-words of its own, so a mail client shows it literally and never decodes the
+    supporter's or the campaign's text into header syntax (CVE-2024-6923 was exactly that).
+    """
+    text = _one_line(subject)
+    if _PLAIN_SUBJECT.fullmatch(text) and "=?" not in text:
+        folded = Header(text, "us-ascii", header_name="Subject").encode(linesep="\r\n")
+        if all(len(line) <= 78 - len("Subject: ") for line in folded.split("\r\n")):
+            return folded
+    return Header(text, "utf-8", header_name="Subject").encode(linesep="\r\n")
+
+
 def eml(to: Sequence[str], subject: str, body: str) -> bytes:
     """A draft message that Outlook and Thunderbird open ready to send (X-Unsent: 1).
 
-    No To header when there is no address: the supporter fills it in.
+    The message is written out here rather than by ``email.message``: its header parser decodes
+    encoded-words in the text it is given, and older Pythons then wrote a decoded line break out
+    as a new header (a hidden ``Bcc:``). Here no text is parsed, so the header set is fixed:
+    To (addresses that pass ``safe_address``; none means the supporter fills it in), Subject,
+    X-Unsent and the three MIME headers.
     """
-    msg = EmailMessage(policy=email.policy.SMTP)
-    addresses = _addresses(to)
+    headers = []
+    addresses = [a for a in _addresses(to) if safe_address(a)]
     if addresses:
-        msg["To"] = ", ".join(addresses)
-    msg["Subject"] = _one_line(subject)
-    msg["X-Unsent"] = "1"
-    # Quoted-printable always: 7-bit safe and short lines whatever the text, yet readable.
-    msg.set_content(_lines(body, "\n"), charset="utf-8", cte="quoted-printable")
-    return msg.as_bytes()
+        headers.append("To: " + ",\r\n ".join(addresses))
+    headers += [
+        f"Subject: {_subject_header(subject)}",
+        "X-Unsent: 1",
+        "MIME-Version: 1.0",
+        'Content-Type: text/plain; charset="utf-8"',
+        # Quoted-printable always: 7-bit safe and short lines whatever the text, yet readable.
+        "Content-Transfer-Encoding: quoted-printable",
+    ]
+    text = _lines(body, "\n")
+    if not text.endswith("\n"):
+        text += "\n"
+    content = quopri.encodestring(text.encode("utf-8")).replace(b"\n", b"\r\n")
+    return "\r\n".join(headers).encode("ascii") + b"\r\n\r\n" + content
 
 
 def eml_filename(subject: str) -> str:

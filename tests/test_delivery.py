@@ -332,3 +332,63 @@ def test_eml_filename_is_short_and_safe(subject: str) -> None:
 
 def test_max_link_length() -> None:
     assert delivery.MAX_LINK_LENGTH == 1800
+
+
+# RFC 2047 encoded-words that decode to a line break and a new header (CVE-2024-6923 on
+# CPython before 3.11.10 / 3.12.5: the email package wrote the decoded break out as a header).
+ENCODED_WORD_SUBJECTS = [
+    "=?utf-8?q?now=0ABcc:_spy@evil.example?=",
+    "=?UTF-8?Q?now=0D=0ABcc:_spy@evil.example?=",
+    "=?utf-8?b?bm93CkJjYzogc3B5QGV2aWwuZXhhbXBsZQ==?=",
+    "Hi =?iso-8859-1?q?x=0ABcc:_spy@evil.example?= there",
+    "=?utf-8?q?caf=C3=A9?= and more",
+]
+MIME_HEADERS = {"MIME-Version", "Content-Type", "Content-Transfer-Encoding"}
+
+
+@pytest.mark.parametrize("subject", ENCODED_WORD_SUBJECTS)
+def test_eml_never_decodes_an_encoded_word_into_headers(subject: str) -> None:
+    data = eml(TO, subject, "body")
+    message = parse_eml(data)
+    assert set(message.keys()) == {"To", "Subject", "X-Unsent"} | MIME_HEADERS
+    assert len(message.keys()) == 6
+    assert message["Subject"] == subject  # shown literally, as typed
+    assert message["Bcc"] is None
+    assert not re.search(rb"(?im)^bcc", data)
+    assert [a.addr_spec for a in message["To"].addresses] == TO
+
+
+@pytest.mark.parametrize(
+    "subject", ["Please act", "a+b & c = 100%", "Café – £5 ✓", "x" * 300, "word " * 100]
+)
+def test_eml_has_exactly_its_headers(subject: str) -> None:
+    data = eml(["a@x.org", "b@y.org"], subject, "Dear MP,\n\nPlease act.")
+    head = data.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    names = re.findall(r"(?m)^([^\s:]+):", head)
+    assert names == ["To", "Subject", "X-Unsent", *sorted(MIME_HEADERS, key=head.index)]
+    assert parse_eml(data)["Subject"] == subject
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "=?utf-8?q?a=0ABcc:_spy@evil.example?=@example.org",
+        "spy@evil.example, mp@parliament.uk",
+        "Name <spy@evil.example>",
+        "mp@parliament.uk\r\nBcc: spy@evil.example",
+        '"quoted"@example.org',
+        "mp@parliament.uk (comment)",
+    ],
+)
+def test_eml_puts_only_plain_addresses_in_to(address: str) -> None:
+    message = parse_eml(eml([address], "Subject", "Body"))
+    assert message["To"] is None  # the supporter fills it in; nothing odd is written
+    assert message["Bcc"] is None
+
+
+def test_eml_and_links_survive_lone_surrogates() -> None:
+    data = eml(TO, "Hi \ud800", "Body \udfff")
+    message = parse_eml(data)
+    assert message["Subject"] == "Hi ?"
+    assert message.get_content() == "Body ?\r\n"
+    assert links(TO, "Hi \ud800", "Body \ud800").mailto.endswith("Body%20%3F")
