@@ -14,9 +14,12 @@ from dataclasses import field
 from typing import Any
 from urllib.parse import urlsplit
 
+import idna
 from email_validator import EmailNotValidError
 from email_validator import validate_email
 
+from advocacy.delivery import ENCODED_WORD
+from advocacy.delivery import safe_address
 from advocacy.sanitize import clean_html
 
 FORMAT = "advocacy.campaign/1"
@@ -119,44 +122,91 @@ LIST_FIELDS = (
 )
 
 
+# The JSON type of every field of every item, so a wrong type is an error at save, not a
+# crash or a silently stored oddity later. "text?" may also be null.
+ITEM_FIELDS = {
+    "talking_points": {
+        "id": "text",
+        "label": "text",
+        "phrasings": "texts",
+        "source_url": "text?",
+        "default_selected": "bool",
+    },
+    "prompts": {"id": "text", "label": "text", "hint": "text"},
+    "fixed_recipients": {
+        "name": "text",
+        "email": "text?",
+        "contact_url": "text?",
+        "salutation": "text?",
+    },
+}
+TEXT_FIELDS = ("slug", "title", "summary_html", "status", "opening", "closing", "sign_off")
+TEXT_FIELDS += ("next_ask",)
+TEXT_LIST_FIELDS = ("targets", "subject_lines", "allowed_origins")
+TYPE_MESSAGES = {
+    "text": "Must be text.",
+    "text?": "Must be text (or left out).",
+    "texts": "Must be a list of texts.",
+    "bool": "Must be true or false.",
+}
+
+
+def _type_ok(kind: str, value: Any) -> bool:
+    if kind == "text?":
+        return value is None or isinstance(value, str)
+    if kind == "texts":
+        return isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
+    return isinstance(value, str if kind == "text" else bool)
+
+
 def _shape_errors(data: Mapping[str, Any]) -> dict[str, list[str]]:
     """Wrong JSON types, found before anything is built, so none is silently dropped."""
     errors: dict[str, list[str]] = {}
     for name in LIST_FIELDS:
         if name in data and not isinstance(data[name], list | tuple):
             errors[name] = ["Must be a list."]
-    for name in ("talking_points", "prompts", "fixed_recipients"):
+    for name in TEXT_LIST_FIELDS:
+        if isinstance(data.get(name), list | tuple):
+            for i, value in enumerate(data[name]):
+                if not isinstance(value, str):
+                    errors[f"{name}.{i}"] = ["Must be text."]
+    for name, fields in ITEM_FIELDS.items():
         items = data.get(name)
-        if isinstance(items, list | tuple):
-            for i, item in enumerate(items):
-                if not isinstance(item, Mapping):
-                    errors[f"{name}.{i}"] = ["Must be an object."]
-                elif not isinstance(item.get("phrasings", []), list | tuple):
-                    errors[f"{name}.{i}.phrasings"] = ["Must be a list."]
-    for name in (
-        "slug",
-        "title",
-        "summary_html",
-        "status",
-        "opening",
-        "closing",
-        "sign_off",
-        "next_ask",
-    ):
+        if not isinstance(items, list | tuple):
+            continue
+        for i, item in enumerate(items):
+            if not isinstance(item, Mapping):
+                errors[f"{name}.{i}"] = ["Must be an object."]
+                continue
+            for key, value in item.items():
+                kind = fields.get(key)
+                if kind is None:
+                    errors[f"{name}.{i}"] = [f"Unexpected field {str(key)[:40]!r}."]
+                elif key in item and not _type_ok(kind, value):
+                    errors[f"{name}.{i}.{key}"] = [TYPE_MESSAGES[kind]]
+    for name in TEXT_FIELDS:
         if data.get(name) is not None and not isinstance(data[name], str):
             errors[name] = ["Must be text."]
-    if "asks" in data and not isinstance(data["asks"], Mapping | None):
+    asks = data.get("asks")
+    if isinstance(asks, Mapping):
+        for role, text in asks.items():
+            if not isinstance(text, str):
+                errors[f"asks.{str(role)[:40]}"] = ["Must be text."]
+    elif asks is not None:
         errors["asks"] = ["Must be an object of target to text."]
     if data.get("format", FORMAT) != FORMAT:
-        errors["format"] = [f"Unknown format {data.get('format')!r}; expected {FORMAT!r}."]
+        errors["format"] = [
+            f"Unknown format {str(data.get('format'))[:40]!r}; expected {FORMAT!r}."
+        ]
     return errors
 
 
-def from_dict(data: Mapping[str, Any], *, clean: bool = True) -> Campaign:
+def from_dict(data: Mapping[str, Any], *, clean: bool = True, check: bool = True) -> Campaign:
     """Build and validate a campaign from its JSON form.
 
-    ``clean=False`` is for documents this app stored itself, whose summary was cleaned when it
-    was saved; cleaning is most of the cost of loading a campaign on each request.
+    ``clean=False, check=False`` is for documents this app stored itself: they were cleaned and
+    checked when they were saved (by the rules of the day, which may since have grown stricter:
+    a stored campaign keeps working, and its editor shows what to fix at the next save).
 
     :raise InvalidCampaign: with every problem found, keyed by field path.
     """
@@ -190,16 +240,36 @@ def from_dict(data: Mapping[str, Any], *, clean: bool = True) -> Campaign:
         # An unknown or missing key inside an item; say which, without Python's wording.
         field_name = str(exc).rsplit(" ", 1)[-1].strip("'")
         raise InvalidCampaign({"": [f"Unexpected or missing field {field_name!r}."]}) from None
-    errors = validate(campaign)
+    errors = validate(campaign) if check else {}
     if errors:
         raise InvalidCampaign(errors)
     return campaign
+
+
+# Control characters (NUL breaks PostgreSQL text), lone surrogates (no encoder takes them) and
+# invisible reordering characters; line breaks and tabs are fine.
+UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+UNSTORABLE_MESSAGE = "This contains invisible or control characters. Please retype it."
+ENCODED_WORD_MESSAGE = (
+    "Remove the “=?…?=” part: mail programs read it as hidden header code, not as words."
+)
+
+
+def text_problem(text: str) -> str | None:
+    """Why staff text can't be stored or sent as it is, or None."""
+    if UNSTORABLE.search(text):
+        return UNSTORABLE_MESSAGE
+    if ENCODED_WORD.search(text):
+        return ENCODED_WORD_MESSAGE
+    return None
 
 
 def _check_text(errors: dict[str, list[str]], path: str, text: Any, required: bool) -> None:
     if not isinstance(text, str):
         errors.setdefault(path, []).append("Must be text.")
         return
+    if problem := text_problem(text):
+        errors.setdefault(path, []).append(problem)
     if required and not text.strip():
         errors.setdefault(path, []).append("This is required.")
     if len(text) > MAX_TEXT:
@@ -214,7 +284,7 @@ def _check_text(errors: dict[str, list[str]], path: str, text: Any, required: bo
 def validate(c: Campaign) -> dict[str, list[str]]:
     """Every problem with a campaign, keyed by field path (empty when it can be saved)."""
     errors: dict[str, list[str]] = {}
-    if not isinstance(c.slug, str) or not SLUG.match(c.slug):
+    if not isinstance(c.slug, str) or not SLUG.fullmatch(c.slug):
         errors["slug"] = ["Use lower-case letters, digits and single hyphens, like stop-lfr."]
     _check_text(errors, "title", c.title, required=True)
     if c.status not in STATUSES:
@@ -250,6 +320,9 @@ def validate(c: Campaign) -> dict[str, list[str]]:
             _check_text(errors, f"talking_points.{i}.phrasings.{j}", text, required=True)
     for i, prompt in enumerate(c.prompts):
         _check_text(errors, f"prompts.{i}.label", prompt.label, required=True)
+        _check_text(errors, f"prompts.{i}.hint", prompt.hint, required=False)
+    if isinstance(c.summary_html, str) and UNSTORABLE.search(c.summary_html):
+        errors["summary_html"] = [UNSTORABLE_MESSAGE]
     if c.status == "live" and not c.talking_points:
         errors.setdefault("talking_points", []).append(
             "A live campaign needs at least one talking point."
@@ -258,6 +331,8 @@ def validate(c: Campaign) -> dict[str, list[str]]:
         if point.source_url and not is_web_url(point.source_url):
             errors[f"talking_points.{i}.source_url"] = [URL_MESSAGE]
     for i, r in enumerate(c.fixed_recipients):
+        _check_text(errors, f"fixed_recipients.{i}.name", r.name, required=False)
+        _check_text(errors, f"fixed_recipients.{i}.salutation", r.salutation or "", required=False)
         if not r.name or not (r.email or r.contact_url):
             errors[f"fixed_recipients.{i}"] = ["Give a name and an email address or contact page."]
         if r.email and email_problem(r.email):
@@ -288,50 +363,100 @@ URL_MESSAGE = "Enter a full web address starting with https:// (or http://)."
 
 
 def is_web_url(url: str) -> bool:
-    parts = urlsplit(url.strip())
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in url.strip()
+    """An http(s) address with a host and nothing invisible or spaced in it."""
+    url = url.strip()
+    if not url or UNSTORABLE.search(url) or re.search(r"\s", url):
+        return False
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # e.g. a port that is not a number
+        return False
 
 
 def email_problem(email: str) -> str | None:
+    """Why an address can't be used in a ``To:`` header as it is, or None."""
     try:
-        validate_email(email, check_deliverability=False)
+        valid = validate_email(email, check_deliverability=False)
     except EmailNotValidError as exc:
         return f"This email address doesn't look right: {exc}"
+    if not safe_address(email.strip()) or not safe_address(valid.normalized):
+        return "Enter a plain address, like name@example.org, with no name, quotes or “=?”."
     return None
+
+
+# A host name of letters, digits and hyphens per label, after IDNA encoding (xn--...).
+LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+ORIGIN_SYNTAX = re.compile(
+    r"(?P<scheme>[A-Za-z]+)://(?P<host>\[[0-9A-Fa-f:.]+\]|[^/?#:\[\]@]+)(?::(?P<port>[0-9]{1,5}))?"
+    r"(?:[/?#].*)?",
+    re.DOTALL,
+)
+
+
+def _host(text: str) -> str:
+    """The host as a browser puts it in an Origin: lower case, IDNA-encoded; ValueError else."""
+    if text.startswith("["):
+        address = ipaddress.IPv6Address(text[1:-1])  # ValueError when it is not one
+        return f"[{address.compressed}]"
+    try:
+        return str(ipaddress.IPv4Address(text))
+    except ValueError:
+        pass
+    try:
+        host = idna.encode(text.rstrip("."), uts46=True).decode("ascii")
+    except idna.IDNAError:
+        raise ValueError(text) from None
+    if not all(LABEL.fullmatch(label) for label in host.split(".")) or len(host) > 253:
+        raise ValueError(text)
+    return host
 
 
 def parse_origin(text: str) -> str:
     """A site allowed to embed the campaign, as a browser writes its origin.
 
-    ``https://Example.org/page`` is written ``https://example.org``; wildcards and other schemes
-    are refused, so the allow-list can be compared with the ``Origin`` header exactly.
+    ``https://Example.org/page`` is written ``https://example.org``. Only a scheme, a host name
+    (IDNA) or IP address, and a port survive: the result goes into the ``frame-ancestors``
+    header and is compared with the ``Origin`` header, so nothing else may ever reach either.
 
     :raise ValueError: with a message for staff.
     """
-    parts = urlsplit(text.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(
-            f"{text.strip()!r} is not a site address. Write it like https://www.example.org"
-        )
-    if "*" in parts.netloc or parts.username or parts.password:
-        raise ValueError("List each site in full, like https://www.example.org (no * or logins).")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
-        raise ValueError("Use the site's https:// address; only local test sites may use http.")
+    shown = text.strip()[:100]
+    match = ORIGIN_SYNTAX.fullmatch(text.strip())
+    if match is None or match["scheme"].lower() not in ("http", "https"):
+        if "*" in text or "@" in text.split("//", 1)[-1].split("/", 1)[0]:
+            raise ValueError(
+                "List each site in full, like https://www.example.org (no * or logins)."
+            )
+        raise ValueError(f"{shown!r} is not a site address. Write it like https://www.example.org")
+    scheme = match["scheme"].lower()
     try:
-        port = parts.port
+        host = _host(match["host"])
     except ValueError:
-        raise ValueError(f"{text.strip()!r} has an invalid port number.") from None
-    default = {"http": 80, "https": 443}[parts.scheme]
-    host = parts.hostname.lower()
-    if ":" in host:
-        host = f"[{host}]"
-    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
+        raise ValueError(
+            f"{shown!r} is not a site address. Write it like https://www.example.org"
+        ) from None
+    port = int(match["port"]) if match["port"] else None
+    if port is not None and not 0 < port < 65536:
+        raise ValueError(f"{shown!r} has an invalid port number.")
+    if scheme == "http" and not _is_loopback(host.strip("[]")):
+        raise ValueError("Use the site's https:// address; only local test sites may use http.")
+    default = {"http": 80, "https": 443}[scheme]
+    return f"{scheme}://{host}" + (f":{port}" if port and port != default else "")
+
+
+def is_origin(text: str) -> bool:
+    """Whether text is exactly an origin as ``parse_origin`` writes it."""
+    try:
+        return parse_origin(text) == text
+    except ValueError:
+        return False
 
 
 def _check_items(errors: dict[str, list[str]], path: str, items: tuple) -> None:
     seen: set[str] = set()
     for i, item in enumerate(items):
-        if not isinstance(item.id, str) or not ITEM_ID.match(item.id):
+        if not isinstance(item.id, str) or not ITEM_ID.fullmatch(item.id):
             errors[f"{path}.{i}.id"] = ["Use up to 40 lower-case letters, digits, - or _."]
         elif item.id in seen:
             errors[f"{path}.{i}.id"] = [f"The id {item.id!r} is used twice."]

@@ -10,6 +10,7 @@ import time
 from datetime import UTC
 from datetime import date
 from datetime import datetime
+from datetime import timedelta
 
 from flask import current_app
 from flask_login import UserMixin
@@ -118,7 +119,8 @@ class CampaignRow(db.Model):
         }
         data["talking_points"] = [p.to_dict() for p in self.talking_points]
         data["prompts"] = [p.to_dict() for p in self.prompts]
-        return campaigns.from_dict(data, clean=False)  # cleaned when it was saved
+        # Cleaned and checked when it was saved.
+        return campaigns.from_dict(data, clean=False, check=False)
 
     def update_from(self, campaign: campaigns.Campaign) -> None:
         """Copy a validated campaign document into this row and its children."""
@@ -215,6 +217,9 @@ class StaffUser(UserMixin, db.Model):
     must_change_password: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the password was last set: a one-time password expires this long after it was made.
+    # None (accounts from before this column) counts as long ago.
+    password_set_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
@@ -229,7 +234,21 @@ class StaffUser(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
+        self.password_set_at = _now()
         self.sign_out_everywhere()
+
+    @property
+    def one_time_password_expired(self) -> bool:
+        """Unused after ``ONE_TIME_PASSWORD_HOURS``: it may have leaked since it was handed over."""
+        if not self.must_change_password:
+            return False
+        if self.password_set_at is None:
+            return True
+        set_at = self.password_set_at
+        if set_at.tzinfo is None:  # SQLite hands back naive datetimes; they were stored as UTC
+            set_at = set_at.replace(tzinfo=UTC)
+        hours = current_app.config["ONE_TIME_PASSWORD_HOURS"]
+        return _now() - set_at >= timedelta(hours=hours)
 
     def sign_out_everywhere(self) -> None:
         self.session_token = _token()

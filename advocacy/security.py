@@ -9,6 +9,8 @@ from flask import Response
 from flask import g
 from flask import request
 
+from advocacy import campaigns
+
 CSP = "; ".join(
     (
         "default-src 'none'",
@@ -30,7 +32,10 @@ def csp() -> str:
     Only pages that set ``g.frame_self`` (that preview) may hold a frame, and only of this site.
     """
     allowed = g.get("frame_ancestors")
-    ancestors = "'none'" if allowed is None else " ".join(("'self'", *allowed))
+    # Rebuilt from parsed parts: only a scheme, host and port can ever reach the header, even
+    # from a campaign stored before origins were parsed strictly.
+    origins = [o for o in allowed or () if campaigns.is_origin(o)]
+    ancestors = "'none'" if allowed is None else " ".join(("'self'", *origins))
     frames = "'self'" if g.get("frame_self") else "'none'"
     return CSP.format(ancestors=ancestors, frames=frames)
 

@@ -115,3 +115,15 @@ def test_embed_script_is_served(client):
         assert response.status_code == 200
         script = response.get_data(as_text=True)
     assert "event.origin !== origin" in script and "advocacyHeight" in script
+
+
+def test_a_stored_origin_can_never_inject_a_csp_directive(app, client):
+    # Stored before origins were parsed strictly (or written by hand into the database).
+    hostile = "https://a.example; report-uri https://evil.example/r"
+    allow(app, hostile, PARTNER, "https://b.example 'unsafe-inline'", "https://c.example,x")
+    response = client.get(f"/embed/{SLUG}")
+    assert response.status_code == 200
+    csp = response.headers["Content-Security-Policy"]
+    assert "report-uri" not in csp and "evil" not in csp and "unsafe-inline" not in csp
+    assert frame_ancestors(response) == f"'self' {PARTNER}"
+    assert len(csp.split(";")) == 9  # the policy's own directives, and nothing more
