@@ -23,6 +23,8 @@ DEFAULTS = {
     "CACHE_CHECK_SECONDS": 2.0,
     # Each worker adds up counts in memory and writes them this often (seconds), and at exit.
     "TALLY_FLUSH_SECONDS": 5.0,
+    # Distinct partner labels counted per campaign and day; more are counted as "other".
+    "MAX_REFS_PER_DAY": 200,
     # Letters are short; anything bigger is a mistake or an attack.
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -36,6 +38,12 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": 12 * 3600,
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
     "LOGIN_ACCOUNT_RATE_LIMIT": "5 per minute;30 per hour",
+    # Failed sign-ins to one account, counted only from addresses that already failed it (auth.py).
+    "LOGIN_ACCOUNT_WIDE_RATE_LIMIT": "30 per hour;100 per day",
+    # Wrong current passwords on /admin/account, per signed-in account.
+    "ACCOUNT_PASSWORD_RATE_LIMIT": "5 per minute;30 per hour",
+    # Hours an unused one-time password from an admin keeps working.
+    "ONE_TIME_PASSWORD_HOURS": 24,
     "RATELIMIT_STORAGE_URI": "memory://",
     # Per client address. A letters request may look a postcode up, so it counts once here.
     "API_LOOKUP_RATE_LIMIT": "60 per minute",

@@ -24,6 +24,8 @@ from flask import Flask
 from flask import current_app
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import DataError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import SQLAlchemyError
 
 from advocacy.models import CampaignRow
@@ -35,14 +37,17 @@ log = logging.getLogger(__name__)
 EVENTS = ("letters", "sent")  # letters drafted; "I've sent my letters" pressed
 CHANNELS = ("page", "embed", "api")
 # A partner's ref is a short label of their choosing; anything else is dropped, not stored.
-_REF = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
+_REF = re.compile(r"[A-Za-z0-9_.-]{1,40}")
+# Counted under this once a campaign has MAX_REFS_PER_DAY labels on one day, so nobody can grow
+# the table by inventing labels. Not a valid label itself, so no partner can take it.
+OTHER_REF = "~other"
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 EXTENSION = "advocacy.tally"
 
 
 def clean_ref(value: object) -> str:
     """The ref if it is a valid label, else ``""`` (no ref)."""
-    return value if isinstance(value, str) and _REF.match(value) else ""
+    return value if isinstance(value, str) and _REF.fullmatch(value) else ""
 
 
 Key = tuple[str, date, str, str, str]  # slug, day, event, channel, ref
@@ -82,7 +87,12 @@ def count(slug: str, event: str, *, channel: str, ref: str = "") -> None:
 
 
 def flush() -> None:
-    """Write this worker's pending counts: one upsert per row, one transaction."""
+    """Write this worker's pending counts: one upsert per row, one transaction.
+
+    When the transaction fails, each row is tried on its own: a row the database refuses
+    (bad data) is logged without its values and dropped, so it can't block every later write;
+    rows that fail because the database is away wait for the next write.
+    """
     pending: _Pending = current_app.extensions[EXTENSION]
     with pending.lock:
         counts, pending.counts = pending.counts, Counter()
@@ -90,29 +100,80 @@ def flush() -> None:
     if not counts:
         return
     try:
-        ids = dict(
-            db.session.execute(
-                db.select(CampaignRow.slug, CampaignRow.id).where(
-                    CampaignRow.slug.in_({key[0] for key in counts})
-                )
-            ).all()
-        )
-        insert = _INSERTS[db.engine.dialect.name]
-        for (slug, day, event, channel, ref), n in counts.items():
-            if slug not in ids:
-                continue  # a campaign deleted or renamed since: nobody to count for
-            values = dict(campaign_id=ids[slug], day=day, event=event, channel=channel, ref=ref)
-            db.session.execute(
-                insert(Tally)
-                .values(**values, total=n)
-                .on_conflict_do_update(index_elements=list(values), set_={"total": Tally.total + n})
-            )
+        for _, values, n in _rows(counts):
+            _upsert(values, n)
         db.session.commit()
     except SQLAlchemyError:
         db.session.rollback()
+        log.warning("could not write %d counts at once; trying each", sum(counts.values()))
+        _flush_each(pending, counts)
+
+
+def _rows(counts: Counter[Key]) -> list[tuple[str, dict, int]]:
+    """Table rows for the pending counts; labels past a campaign's daily limit become "other"."""
+    ids = dict(
+        db.session.execute(
+            db.select(CampaignRow.slug, CampaignRow.id).where(
+                CampaignRow.slug.in_({key[0] for key in counts})
+            )
+        ).all()
+    )
+    limit = int(current_app.config["MAX_REFS_PER_DAY"])
+    known: dict[tuple[int, date], set[str]] = {}
+    merged: Counter[tuple[str, int, date, str, str, str]] = Counter()
+    for (slug, day, event, channel, ref), n in counts.items():
+        if slug not in ids:
+            continue  # a campaign deleted or renamed since: nobody to count for
+        refs = known.get((ids[slug], day))
+        if refs is None:
+            refs = known[(ids[slug], day)] = set(
+                db.session.scalars(
+                    db.select(Tally.ref)
+                    .distinct()
+                    .where(Tally.campaign_id == ids[slug], Tally.day == day)
+                )
+            )
+        if ref and ref not in refs:
+            if len(refs - {"", OTHER_REF}) >= limit:
+                ref = OTHER_REF
+            refs.add(ref)
+        merged[(slug, ids[slug], day, event, channel, ref)] += n
+    names = ("campaign_id", "day", "event", "channel", "ref")
+    return [(key[0], dict(zip(names, key[1:], strict=True)), n) for key, n in merged.items()]
+
+
+def _upsert(values: dict, n: int) -> None:
+    insert = _INSERTS[db.engine.dialect.name]
+    db.session.execute(
+        insert(Tally)
+        .values(**values, total=n)
+        .on_conflict_do_update(index_elements=list(values), set_={"total": Tally.total + n})
+    )
+
+
+def _flush_each(pending: _Pending, counts: Counter[Key]) -> None:
+    try:
+        rows = _rows(counts)
+    except SQLAlchemyError:
+        db.session.rollback()
         with pending.lock:
-            pending.counts.update(counts)  # try again with the next write
+            pending.counts.update(counts)  # the database is away: try again with the next write
         log.exception("could not write %d counts", sum(counts.values()))
+        return
+    for slug, values, n in rows:
+        try:
+            _upsert(values, n)
+            db.session.commit()
+        except (DataError, IntegrityError):
+            db.session.rollback()
+            # The values may be what is wrong; they are not logged (they came from a request).
+            log.error("dropped a count of %d the database refused", n)
+        except SQLAlchemyError:
+            db.session.rollback()
+            log.exception("could not write %d counts; keeping them for the next write", n)
+            with pending.lock:
+                key = (slug, values["day"], values["event"], values["channel"], values["ref"])
+                pending.counts[key] += n
 
 
 @dataclass(frozen=True)

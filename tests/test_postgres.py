@@ -103,3 +103,25 @@ def test_several_workers_starting_at_once_on_postgresql(database_url, tmp_path):
     results = [w.communicate(timeout=60) for w in workers]
     assert [w.returncode for w in workers] == [0] * 4, [r[1][-800:] for r in results]
     assert {r[0].decode().strip() for r in results} == {"1"}
+
+
+def test_an_overlong_ref_never_stops_the_counts_on_postgresql(database_url):
+    app = create_app({"SECRET_KEY": "x", "DATABASE_URL": database_url, "TESTING": True})
+    client = app.test_client()
+    slug = "stop-facial-recognition"
+    # A 40-character label and a line break once passed the check and overflowed String(40).
+    response = client.get(f"/api/v1/campaigns/{slug}", query_string={"ref": "a" * 40 + "\n"})
+    assert response.status_code == 200
+    with app.app_context():
+        pending = app.extensions[tally.EXTENSION]
+        tally.count(slug, "letters", channel="api", ref="a" * 40 + "\n")
+        # Written past the check, as an older worker would have: the database refuses it.
+        pending.counts[(slug, *next(iter(pending.counts))[1:4], "b" * 41)] += 1
+        tally.flush()
+        tally.count(slug, "letters", channel="api", ref="partner")
+        tally.flush()
+        rows = set(db.session.execute(db.select(Tally.ref, Tally.total)).all())
+        assert rows == {("", 1), ("partner", 1)}
+        assert not pending.counts
+        db.session.remove()
+        db.engine.dispose()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from app_config import settings_for
+from sqlalchemy.exc import DataError
 from sqlalchemy.exc import OperationalError
 
 from advocacy import create_app
@@ -208,3 +209,46 @@ def test_a_worker_writes_its_counts_when_it_exits(tmp_path):
     assert done.returncode == 0, done.stderr.decode()[-800:]
     app = create_app(settings_for(tmp_path / "advocacy.sqlite"))
     assert counts(app) == {("letters", "api", "exit", 4)}
+
+
+@pytest.mark.parametrize("ref", ["a" * 40 + "\n", "partner\n", "\npartner"])
+def test_a_ref_with_a_line_break_is_not_a_label(ref):
+    assert tally.clean_ref(ref) == ""
+
+
+def test_a_row_the_database_refuses_is_dropped_and_the_rest_land(app, monkeypatch, caplog):
+    upsert = tally._upsert
+
+    def refuse_bad(values, n):
+        if values["ref"] == "bad":
+            raise DataError("INSERT", {}, Exception("value too long for type varchar(40)"))
+        upsert(values, n)
+
+    monkeypatch.setattr(tally, "_upsert", refuse_bad)
+    with app.app_context(), caplog.at_level(logging.WARNING, logger="advocacy.tally"):
+        tally.count(SLUG, "letters", channel="page", ref="bad")
+        tally.count(SLUG, "letters", channel="page", ref="good")
+        tally.flush()
+        assert not app.extensions[tally.EXTENSION].counts  # nothing left to retry forever
+        tally.count(SLUG, "letters", channel="page", ref="later")
+        tally.flush()
+    assert counts(app) == {("letters", "page", "good", 1), ("letters", "page", "later", 1)}
+    assert "dropped a count of 1" in caplog.text
+    assert "bad" not in caplog.text.replace("dropped", "")
+
+
+def test_labels_past_the_daily_limit_are_counted_as_other(app):
+    app.config["MAX_REFS_PER_DAY"] = 3
+    with app.app_context():
+        for i in range(5):
+            tally.count(SLUG, "letters", channel="page", ref=f"p{i}")
+        tally.count(SLUG, "letters", channel="page")
+        tally.flush()
+        tally.count(SLUG, "letters", channel="page", ref="p1")  # a known label keeps counting
+        tally.count(SLUG, "letters", channel="page", ref="p9")
+        tally.flush()
+    rows = counts(app)
+    assert len({ref for _, _, ref, _ in rows}) == 5  # three labels, "other" and no label
+    assert ("letters", "page", tally.OTHER_REF, 3) in rows
+    assert ("letters", "page", "", 1) in rows
+    assert sum(total for *_, total in rows) == 8
