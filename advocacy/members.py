@@ -12,6 +12,7 @@ from typing import Any
 
 import requests
 
+from advocacy.addressing import mp_salutation
 from advocacy.directory import MP_CONTACT_URL
 from advocacy.directory import Directory
 from advocacy.directory import Recipient
@@ -215,10 +216,13 @@ def refresh(
 
 
 def override_fields(change: MpChange) -> dict[str, str | None]:
-    """The new values to store as the MP's directory override; the salutation follows the name."""
+    """The new values to store as the MP's directory override.
+
+    The salutation follows the name, without the honorific the API's display name carries.
+    """
     if change.status not in ("changed", "new-member"):
         return {}
     values = {field: new for field, (_, new) in change.fields.items()}
     if "name" in values:
-        values["salutation"] = values["name"]
+        values["salutation"] = mp_salutation(values["name"])
     return {field: values[field] for field in OVERRIDE_FIELDS if field in values}

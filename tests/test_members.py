@@ -490,3 +490,18 @@ def test_override_fields_keeps_new_values_and_drops_member_id() -> None:
         "contact_url": "https://members.parliament.uk/member/6001/contact",
         "salutation": "Jane Doe",
     }
+
+
+@pytest.mark.parametrize(
+    ("name", "salutation"),
+    [
+        ("Mr Connor Rand", "Connor Rand"),
+        ("Dr Jane Doe", "Jane Doe"),
+        ("Sir James Cleverly", "Sir James"),
+        ("Dame Meg Hillier", "Dame Meg"),
+    ],
+)
+def test_override_salutation_drops_the_api_honorific(name: str, salutation: str) -> None:
+    """The Members API's display name carries an honorific; letters greet without it."""
+    change = MpChange(CITIES_CODE, CITIES, "new-member", {"name": ("Rachel Blake", name)})
+    assert override_fields(change) == {"name": name, "salutation": salutation}
