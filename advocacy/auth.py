@@ -1,12 +1,24 @@
 """Staff sign-in: Flask-Login sessions, Flask-WTF CSRF on every staff form, rate-limited login.
 
 Supporters never sign in and never get a cookie; everything here lives under ``/admin``.
+
+Failed sign-ins are limited three ways, none of which lets a stranger lock a colleague out:
+
+- per client address (``LOGIN_RATE_LIMIT``), whatever accounts it tries;
+- per account *and* address (``LOGIN_ACCOUNT_RATE_LIMIT``): guessing one account from one
+  address, without touching that account's sign-in from anywhere else;
+- per account from every address (``LOGIN_ACCOUNT_WIDE_RATE_LIMIT``), which bounds guessing
+  spread over many addresses. It is not checked for an address with no failure for that account
+  in its ``LOGIN_ACCOUNT_RATE_LIMIT`` windows, so however much of it others have used up, the
+  right password from such an address still signs in. (A plain account-wide count would let
+  anyone lock the account by failing it on purpose.)
 """
 
 from collections.abc import Callable
 from datetime import UTC
 from datetime import datetime
 from functools import wraps
+from urllib.parse import unquote
 from urllib.parse import urlsplit
 
 from flask import Blueprint
@@ -19,6 +31,7 @@ from flask import render_template
 from flask import request
 from flask import session
 from flask import url_for
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_login import current_user
 from flask_login import login_required
@@ -26,8 +39,10 @@ from flask_login import login_user
 from flask_login import logout_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
+from limits import parse_many
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
+from werkzeug.wrappers import Response
 from wtforms import EmailField
 from wtforms import PasswordField
 from wtforms.validators import DataRequired
@@ -60,14 +75,27 @@ def find_staff(email: str) -> StaffUser | None:
     ).scalar_one_or_none()
 
 
+class OneTimePasswordExpired(Exception):
+    """The right one-time password, too old to use.
+
+    Said plainly, since only someone who knows that password ever sees it; a wrong password for
+    the same account gets the usual answer, so nobody learns whether an account exists.
+    """
+
+
 def authenticate(email: str, password: str) -> StaffUser | None:
-    """The active account with this email and password, or None (same work either way)."""
+    """The active account with this email and password, or None (same work either way).
+
+    :raise OneTimePasswordExpired: the password is an expired one-time password.
+    """
     user = find_staff(email)
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
     if not user.check_password(password) or not user.active:
         return None
+    if user.one_time_password_expired:
+        raise OneTimePasswordExpired
     return user
 
 
@@ -110,22 +138,58 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
 
 
-def _submitted_email() -> str:
-    return "login:" + request.form.get("email", "").strip().lower()[:254]
+def _submitted_account() -> str:
+    """The account a sign-in names, written as stored, so case and spaces don't dodge a limit."""
+    return request.form.get("email", "").strip().lower()[:254]
 
 
-def _failed(response) -> bool:
+def _account_and_address() -> str:
+    """Key of the per-account limit: one address's failures never lock out another address."""
+    return f"login:{_submitted_account()}|{get_remote_address()}"
+
+
+def _whole_account() -> str:
+    return "login-account:" + _submitted_account()
+
+
+def _no_failure_from_here() -> bool:
+    """Whether this address has no failed sign-in for this account in any of the windows of
+    ``LOGIN_ACCOUNT_RATE_LIMIT``: such an address is exempt from the account-wide limit.
+
+    Reads the counts Flask-Limiter keeps for the per-account-and-address limit (same key and
+    scope: the endpoint), rather than keeping a second record of failures.
+    """
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX")
+    args = [*([prefix] if prefix else []), _account_and_address(), request.endpoint]
+    return all(
+        limiter.limiter.get_window_stats(item, *args).remaining >= item.amount
+        for item in parse_many(current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"])
+    )
+
+
+def _failed(response: Response) -> bool:
     """Only failed sign-ins use up the allowance; signing in does not."""
     return response.status_code != 302
 
 
+# Control characters (which would be a 500 in the Location header), spaces and backslashes
+# (which browsers read as "/") are never in a path the studio itself sends to the sign-in page.
+_UNSAFE_IN_NEXT = frozenset(map(chr, range(0x21))) | {"\\", "\x7f"}
+
+
 def _safe_next(target: str | None) -> str:
-    """Only a path inside the studio: never an open redirect to another site."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and parts.path.startswith("/admin"):
-            return target
-    return url_for("studio.home")
+    """A clean path inside the studio, else the studio home: never another site, never a header
+    injection, and no ``..`` that would climb out of ``/admin``."""
+    home = url_for("studio.home")
+    if not target or not target.isascii() or not _UNSAFE_IN_NEXT.isdisjoint(target):
+        return home
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not (parts.path + "/").startswith("/admin/"):
+        return home
+    # Browsers resolve "." and ".." segments, percent-encoded ones too, before they ask.
+    if any(unquote(segment) in (".", "..") for segment in parts.path.split("/")):
+        return home
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -135,14 +199,25 @@ def _safe_next(target: str | None) -> str:
 @limiter.limit(
     lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"],
     methods=["POST"],
-    key_func=_submitted_email,
+    key_func=_account_and_address,
+    deduct_when=_failed,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_ACCOUNT_WIDE_RATE_LIMIT"],
+    methods=["POST"],
+    key_func=_whole_account,
+    exempt_when=_no_failure_from_here,
     deduct_when=_failed,
 )
 def login():
     form = LoginForm()
     error = None
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        try:
+            user = authenticate(form.email.data, form.password.data)
+        except OneTimePasswordExpired:
+            user = None
+            error = "That one-time password has expired. Ask an admin for a new one."
         if user is not None:
             session.clear()  # a fresh session (and CSRF token) for the signed-in user
             session.permanent = True
@@ -150,7 +225,7 @@ def login():
             user.last_login_at = datetime.now(UTC)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
-        error = "That email address and password don't match an account."
+        error = error or "That email address and password don't match an account."
     elif request.method == "POST" and not form.errors:
         error = "Enter your email address and password."
     status = 401 if error else 400 if form.errors else 200

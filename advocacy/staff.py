@@ -1,22 +1,26 @@
 """Staff accounts: the ``flask staff`` commands, the admin's staff page and each user's account.
 
 Admins add staff with a one-time password that must be changed at first sign-in, so no admin
-ever knows a colleague's real password.
+ever knows a colleague's real password. It stops working after ``ONE_TIME_PASSWORD_HOURS``.
 """
 
 import secrets
 
 import click
 from flask import Blueprint
+from flask import current_app
 from flask import flash
+from flask import g
 from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_login import login_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response
 from wtforms import EmailField
 from wtforms import PasswordField
 from wtforms import SelectField
@@ -32,6 +36,7 @@ from advocacy.auth import find_staff
 from advocacy.auth import password_problem
 from advocacy.auth import staff_required
 from advocacy.campaigns import email_problem
+from advocacy.limits import limiter
 from advocacy.models import ROLES
 from advocacy.models import StaffUser
 from advocacy.models import db
@@ -130,6 +135,7 @@ class PasswordForm(FlaskForm):
 
     def validate_current(self, field):
         if not current_user.check_password(field.data):
+            g.wrong_current_password = True  # counted by ACCOUNT_PASSWORD_RATE_LIMIT
             raise ValidationError("That isn't your current password.")
 
     def validate_new(self, field):
@@ -174,13 +180,37 @@ def change_staff(user_id: int):
     return redirect(url_for("staff.staff"))
 
 
-def _staff_page(form: StaffForm, created=None):
+def _staff_page(form: StaffForm, created: tuple[StaffUser, str] | None = None):
+    """The staff page; with ``created``, also that account's new one-time password.
+
+    A page showing a password is ``no-store``: no cache, and no back button, may keep it.
+    """
     users = db.session.execute(db.select(StaffUser).order_by(StaffUser.email)).scalars().all()
     status = 400 if form.errors else 200
-    return render_template("studio/staff.html", form=form, users=users, created=created), status
+    page = render_template("studio/staff.html", form=form, users=users, created=created)
+    headers = {"Cache-Control": "no-store"} if created else {}
+    return page, status, headers
+
+
+def _signed_in_account() -> str:
+    """Per account, not per address: a stolen session gets no more guesses by moving, and only
+    that account's own session can use its allowance up."""
+    if current_user.is_authenticated:
+        return f"account:{current_user.id}"
+    return "account-anonymous:" + get_remote_address()  # sent on to sign in; never counted
+
+
+def _wrong_current_password(response: Response) -> bool:
+    return bool(g.get("wrong_current_password"))
 
 
 @bp.route("/account", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["ACCOUNT_PASSWORD_RATE_LIMIT"],
+    methods=["POST"],
+    key_func=_signed_in_account,
+    deduct_when=_wrong_current_password,
+)
 @staff_required
 def account():
     form = PasswordForm()

@@ -3,6 +3,9 @@
 import html
 import re
 import warnings
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -22,6 +25,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
 from advocacy import create_app
+from advocacy import models
 from advocacy.models import CampaignRow
 from advocacy.models import StaffUser
 from advocacy.models import db
@@ -30,6 +34,7 @@ from advocacy.schema import example_campaign
 SLUG = "stop-facial-recognition"
 NEW_PASSWORD = "purple elephants juggle quietly"
 BAD_LOGIN = "That email address and password don't match an account."
+EXPIRED = "That one-time password has expired. Ask an admin for a new one."
 CSRF_MESSAGE = "This form had expired or was sent from somewhere else, so it wasn't saved."
 ONE_TIME = re.compile(r'<code data-copy-text="password">([^<]+)</code>')
 STUDIO_PAGES = (
@@ -219,6 +224,25 @@ def test_next_keeps_its_query_string(app, client):
         "javascript:alert(1)",
         "/c/stop-facial-recognition",
         "",
+        # Header injection: a CR or LF in Location was a 500.
+        "/admin/\r\nSet-Cookie:x",
+        "/admin\r\nX: y",
+        "/admin/\nLocation: https://evil.example/",
+        "/admin/\x00",
+        # Backslashes, which browsers read as slashes.
+        "/\\evil.example",
+        "/admin\\..\\..\\c",
+        # Dot segments a browser resolves to outside the studio, percent-encoded or not.
+        "/admin/../..",
+        "/admin/..",
+        "/admin/../c/stop-facial-recognition",
+        "/admin/%2e%2e/c/stop-facial-recognition",
+        "/admin/.%2E/",
+        "/admin/./",
+        # Not the studio, only a name that starts like it.
+        "/administrator",
+        "/admin.evil.example",
+        "/admin/ x",
     ),
 )
 def test_a_next_outside_the_studio_is_ignored(app, client, target):
@@ -230,6 +254,43 @@ def test_a_next_outside_the_studio_is_ignored(app, client, target):
     )
     assert response.status_code == 302
     assert response.headers["Location"] == "/admin/"
+
+
+@pytest.mark.parametrize(
+    "login_url",
+    (
+        "/admin/login?next=/admin/%0d%0aSet-Cookie:x",
+        "/admin/login?next=/admin%0D%0AX:%20y",
+        "/admin/login?next=/%5C%5Cevil.example",
+        "/admin/login?next=/admin/../..",
+    ),
+)
+def test_a_next_with_line_breaks_or_dot_segments_goes_to_the_studio_home(app, client, login_url):
+    """As the issue reported them: the line breaks were a 500, not a redirect home."""
+    add_staff(app, "editor@example.org")
+    assert client.get(login_url).status_code == 200
+    token = csrf_token(client)
+    response = client.post(
+        login_url,
+        data={"email": "editor@example.org", "password": STAFF_PASSWORD, "csrf_token": token},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/admin/"
+    assert "Set-Cookie: x" not in str(response.headers)
+    assert signed_in(client)
+
+
+@pytest.mark.parametrize(
+    "target", ("/admin", "/admin/", "/admin/campaigns/a..b/edit", "/admin/directory?q=a/../b#x")
+)
+def test_a_clean_studio_next_is_followed(app, client, target):
+    add_staff(app, "editor@example.org")
+    token = csrf_token(client)
+    response = client.post(
+        "/admin/login?next=" + quote(target, safe=""),
+        data={"email": "editor@example.org", "password": STAFF_PASSWORD, "csrf_token": token},
+    )
+    assert response.headers["Location"] == target
 
 
 # --- Wrong credentials -------------------------------------------------------------------------
@@ -312,32 +373,79 @@ def test_the_login_page_itself_is_not_rate_limited(client):
         assert 'name="csrf_token"' in response.get_data(as_text=True)
 
 
-def test_one_account_is_limited_to_five_tries_a_minute_from_any_address(app, client):
+def test_one_account_is_limited_to_five_tries_a_minute_from_one_address(app, client):
     add_staff(app, "editor@example.org")
-    for i in range(5):
-        response = login(client, "editor@example.org", "wrong", ip=f"203.0.113.{i + 1}")
-        assert response.status_code == 401
-    # A sixth try from a fresh address, with the email written differently, is still refused:
-    # the count is per account, not per address or per spelling.
-    assert_rate_limited(login(client, "  EDITOR@example.org", "wrong", ip="203.0.113.99"))
-    assert_rate_limited(login(client, "editor@example.org", ip="203.0.113.100"))
+    for _ in range(5):
+        assert login(client, "editor@example.org", "wrong", ip="203.0.113.1").status_code == 401
+    # A sixth try from that address, with the email written differently, is refused: the count
+    # is per account (and address), not per spelling. So is the right password, for now.
+    assert_rate_limited(login(client, "  EDITOR@example.org", "wrong", ip="203.0.113.1"))
+    assert_rate_limited(login(client, "editor@example.org", ip="203.0.113.1"))
     assert session_user(client) is None
-    # Other accounts are unaffected, from any of those addresses.
+    # Other accounts are unaffected from that address.
     add_staff(app, "other@example.org")
     assert login(client, "other@example.org", "wrong", ip="203.0.113.1").status_code == 401
     assert login(client, "other@example.org", ip="203.0.113.1").status_code == 302
 
 
+def test_failures_from_elsewhere_cannot_lock_a_colleague_out(app):
+    """The lockout: five wrong passwords a minute for someone's email, from anywhere, used to
+    refuse their right password from everywhere."""
+    add_staff(app, "editor@example.org")
+    attacker = app.test_client()
+    answers = [
+        login(attacker, "editor@example.org", "wrong", ip=f"198.51.100.{i}").status_code
+        for i in range(1, 11)
+        for _ in range(6)
+    ]
+    assert set(answers) == {401, 429}
+    assert answers[-1] == 429  # the attacker's addresses are stopped...
+    # ...but the owner, from an address that has not failed, signs in with the right password.
+    owner = app.test_client()
+    assert login(owner, "editor@example.org", ip="192.0.2.10").status_code == 302
+    assert signed_in(owner)
+    assert session_user(attacker) is None
+
+
+def test_the_account_wide_limit_counts_only_addresses_that_already_failed(tmp_path):
+    app = make_app(tmp_path, LOGIN_ACCOUNT_WIDE_RATE_LIMIT="3 per minute")
+    add_staff(app, "editor@example.org")
+    client = app.test_client()
+    guessers = [f"198.51.100.{i}" for i in range(1, 5)]
+    # An address's first failure is not checked against the account-wide count, nor counted.
+    for ip in guessers:
+        assert login(client, "editor@example.org", "wrong", ip=ip).status_code == 401
+    # Later failures from those addresses are: three a minute between them.
+    for ip in guessers[:3]:
+        assert login(client, "editor@example.org", "wrong", ip=ip).status_code == 401
+    assert_rate_limited(login(client, "editor@example.org", "wrong", ip=guessers[3]))
+    assert_rate_limited(login(client, "editor@example.org", ip=guessers[3]))
+    # A fresh address is never refused by it: a wrong password is just wrong, the right one works.
+    assert login(client, "editor@example.org", "wrong", ip="192.0.2.1").status_code == 401
+    assert login(client, "editor@example.org", ip="192.0.2.2").status_code == 302
+    # It is per account.
+    add_staff(app, "other@example.org")
+    assert login(client, "other@example.org", "wrong", ip=guessers[3]).status_code == 401
+    assert login(client, "other@example.org", ip=guessers[3]).status_code == 302
+
+
 def test_login_limits_come_from_the_app_config(tmp_path):
     app = make_app(
-        tmp_path, LOGIN_RATE_LIMIT="3 per minute", LOGIN_ACCOUNT_RATE_LIMIT="2 per minute"
+        tmp_path,
+        LOGIN_RATE_LIMIT="3 per minute",
+        LOGIN_ACCOUNT_RATE_LIMIT="2 per minute",
+        LOGIN_ACCOUNT_WIDE_RATE_LIMIT="1 per minute",
     )
     add_staff(app, "editor@example.org")
     client = app.test_client()
-    # Per account: 2 a minute.
+    # Per account and address: 2 a minute.
     assert login(client, "editor@example.org", "wrong", ip="192.0.2.1").status_code == 401
+    assert login(client, "editor@example.org", "wrong", ip="192.0.2.1").status_code == 401
+    assert_rate_limited(login(client, "editor@example.org", ip="192.0.2.1"))
+    # Per account, from addresses that already failed it: 1 a minute (used above).
     assert login(client, "editor@example.org", "wrong", ip="192.0.2.2").status_code == 401
-    assert_rate_limited(login(client, "editor@example.org", ip="192.0.2.3"))
+    assert_rate_limited(login(client, "editor@example.org", "wrong", ip="192.0.2.2"))
+    assert login(client, "editor@example.org", ip="192.0.2.3").status_code == 302
     # Per address: 3 a minute.
     for i in range(3):
         assert login(client, f"x{i}@example.org", "wrong", ip="192.0.2.50").status_code == 401
@@ -758,6 +866,131 @@ def test_a_new_one_time_password_signs_the_person_out(app, admin, editor):
     assert sign_in(editor, "editor@example.org", password).status_code == 302
     assert editor.get("/admin/").headers["Location"] == "/admin/account"
     assert password not in admin.get("/admin/staff").get_data(as_text=True)
+
+
+def test_pages_showing_a_one_time_password_are_never_stored(app, admin, editor):
+    response = post_form(admin, "/admin/staff", {"email": "new@example.org", "role": "editor"})
+    assert ONE_TIME.search(response.get_data(as_text=True))
+    assert response.headers["Cache-Control"] == "no-store"
+    editor_id = staff_id(app, "editor@example.org")
+    response = post_form(admin, f"/admin/staff/{editor_id}", {"action": "reset"})
+    assert ONE_TIME.search(response.get_data(as_text=True))
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+# --- One-time passwords expire -----------------------------------------------------------------
+
+
+def hours_pass(monkeypatch: pytest.MonkeyPatch, hours: float) -> None:
+    """From now on, the account clock reads this many hours later than the real one."""
+    monkeypatch.setattr(models, "_now", lambda: datetime.now(UTC) + timedelta(hours=hours))
+
+
+@pytest.mark.parametrize(("hours", "expired"), ((23.9, False), (24, True), (24 * 30, True)))
+def test_a_one_time_password_expires_after_a_day(app, admin, monkeypatch, hours, expired):
+    password = add_through_page(admin, "new@example.org")
+    hours_pass(monkeypatch, hours)
+    response = sign_in(app.test_client(), "new@example.org", password)
+    if not expired:
+        assert response.status_code == 302
+        return
+    assert response.status_code == 401
+    assert EXPIRED in text(response)
+    assert BAD_LOGIN not in text(response)
+    assert staff(app, "new@example.org").last_login_at is None
+    assert "(one-time password, expired)" in text(admin.get("/admin/staff"))
+
+
+def test_an_expired_one_time_password_tells_nobody_else_anything(app, admin, monkeypatch):
+    password = add_through_page(admin, "new@example.org")
+    hours_pass(monkeypatch, 25)
+    client = app.test_client()
+    # Only the right (expired) password says it has expired; a wrong one, or an unknown or
+    # deactivated account, gets the usual answer.
+    assert EXPIRED in text(sign_in(client, "new@example.org", password))
+    for email, attempt in (
+        ("new@example.org", "not the password"),
+        ("nobody@example.org", password),
+    ):
+        response = sign_in(client, email, attempt)
+        assert response.status_code == 401
+        assert BAD_LOGIN in text(response)
+        assert EXPIRED not in text(response)
+    set_active(app, "new@example.org", False)
+    assert BAD_LOGIN in text(sign_in(client, "new@example.org", password))
+
+
+def test_a_new_one_time_password_replaces_an_expired_one(app, admin, monkeypatch):
+    expired = add_through_page(admin, "new@example.org")
+    hours_pass(monkeypatch, 48)
+    assert EXPIRED in text(sign_in(app.test_client(), "new@example.org", expired))
+    user_id = staff_id(app, "new@example.org")
+    response = post_form(admin, f"/admin/staff/{user_id}", {"action": "reset"})
+    fresh = html.unescape(ONE_TIME.search(response.get_data(as_text=True)).group(1))
+    assert "stops working after 24 hours" in text(response)
+    assert "(one-time password, expired)" not in text(admin.get("/admin/staff"))
+    assert BAD_LOGIN in text(sign_in(app.test_client(), "new@example.org", expired))
+    newcomer = app.test_client()
+    assert sign_in(newcomer, "new@example.org", fresh).status_code == 302
+    assert newcomer.get("/admin/").headers["Location"] == "/admin/account"
+
+
+def test_only_one_time_passwords_expire(app, monkeypatch):
+    add_staff(app, "editor@example.org")
+    hours_pass(monkeypatch, 24 * 365)
+    assert sign_in(app.test_client(), "editor@example.org").status_code == 302
+
+
+def test_a_one_time_password_of_unknown_age_has_expired(app):
+    """Accounts from before ages were kept: a pending one-time password could be any age."""
+    add_staff(app, "old@example.org", must_change=True)
+    with app.app_context():
+        db.session.execute(db.update(StaffUser).values(password_set_at=None))
+        db.session.commit()
+    assert EXPIRED in text(sign_in(app.test_client(), "old@example.org"))
+
+
+def test_how_long_a_one_time_password_lasts_comes_from_the_app_config(tmp_path, monkeypatch):
+    app = make_app(tmp_path, ONE_TIME_PASSWORD_HOURS=2)
+    add_staff(app, "new@example.org", must_change=True)
+    hours_pass(monkeypatch, 1.9)
+    assert sign_in(app.test_client(), "new@example.org").status_code == 302
+    hours_pass(monkeypatch, 2)
+    assert EXPIRED in text(sign_in(app.test_client(), "new@example.org"))
+
+
+# --- The current-password check on the account page --------------------------------------------
+
+
+def change_password(client: FlaskClient, current: str, new: str = NEW_PASSWORD, confirm=None):
+    data = {"current": current, "new": new, "confirm": new if confirm is None else confirm}
+    return post_form(client, "/admin/account", data, token_from="/admin/account")
+
+
+def test_wrong_current_passwords_on_the_account_page_are_rate_limited(app, admin, editor):
+    # Other mistakes don't count...
+    for _ in range(6):
+        assert change_password(editor, STAFF_PASSWORD, confirm="something else").status_code == 400
+    # ...five wrong current passwords a minute do, and then even the right one is refused.
+    for _ in range(5):
+        assert change_password(editor, "not my password").status_code == 400
+    assert_rate_limited(change_password(editor, STAFF_PASSWORD))
+    assert staff(app, "editor@example.org").check_password(STAFF_PASSWORD)
+    # The count is the account's: from another browser too, but no one else's.
+    laptop = app.test_client()
+    assert sign_in(laptop, "editor@example.org").status_code == 302
+    assert_rate_limited(change_password(laptop, STAFF_PASSWORD))
+    assert change_password(admin, STAFF_PASSWORD).status_code == 302
+    assert editor.get("/admin/account").status_code == 200  # the page itself still opens
+
+
+def test_the_account_page_limit_comes_from_the_app_config(tmp_path):
+    app = make_app(tmp_path, ACCOUNT_PASSWORD_RATE_LIMIT="1 per minute")
+    add_staff(app, "editor@example.org")
+    client = app.test_client()
+    assert sign_in(client, "editor@example.org").status_code == 302
+    assert change_password(client, "not my password").status_code == 400
+    assert_rate_limited(change_password(client, STAFF_PASSWORD))
 
 
 # --- Password storage --------------------------------------------------------------------------
