@@ -1,5 +1,6 @@
 """Gunicorn settings we ship. Access logs carry no client address, referrer or query string,
-and request paths are scrubbed of postcodes (see advocacy/logs.py)."""
+and request paths are scrubbed of postcodes however the client encoded them; the error log
+is scrubbed too and does not echo requests gunicorn cannot parse (see advocacy/logs.py)."""
 
 import multiprocessing
 

@@ -3,18 +3,47 @@
 The postcode travels in URLs (``/api/v1/postcodes/SW1A%202DD``, ``/c/slug?postcode=...``), so
 every log line that could carry a URL goes through ``scrub``: the app's own logger, the
 development server's and gunicorn's (``GunicornLogger``, named in ``gunicorn.conf.py``).
+
+A postcode reaches a log in whatever form the client sent it: percent-encoded once or twice,
+decoded by gunicorn as Latin-1, with a no-break, ideographic or zero-width space between its
+halves, in fullwidth letters. So lines are matched only after all of that is undone
+(``normalise``), and anything that is not a letter or digit may sit between the characters of
+a postcode.
 """
 
+import datetime
 import logging
 import re
+import unicodedata
+from urllib.parse import unquote
 
+from gunicorn.config import Config
 from gunicorn.glogging import Logger
 
-QUERY = re.compile(r"\?[^\s\"]*")
-POSTCODE_PATH = re.compile(r"(/api/v1/postcodes/)[^\s\"?]+")
+# A query string in a raw line: a request target holds no whitespace, but a decoded path may
+# hold a no-break space, so only ASCII whitespace or a quote ends it.
+QUERY = re.compile(r"\?[^\s\"]*", re.ASCII)
+# The lookup route takes any text, slashes too: all of it up to the request line's protocol.
+POSTCODE_PATH = re.compile(r"(/+api/+v1/+postcodes/)(?:(?! HTTP/)[^\"])*", re.IGNORECASE)
+# ...and in a path on its own (gunicorn's ``U`` atom), all of the rest.
+POSTCODE_PATH_TAIL = re.compile(r"/+api/+v1/+postcodes/.*\Z", re.IGNORECASE | re.DOTALL)
+_SEP = r"[\W_]*+"  # any run of non-alphanumerics: spaces, separators, punctuation, marks
+_LETTER, _DIGIT, _EITHER = r"[A-Z]", r"\d", r"[A-Z\d]"
 POSTCODE = re.compile(
-    r"\b(?:[A-Z]{1,2}[0-9][A-Z0-9]?|GIR)(?:\s|%20|\+)*[0-9][A-Z]{2}\b", re.IGNORECASE
+    rf"(?<![^\W_])(?:{_LETTER}(?:{_SEP}{_LETTER})?{_SEP}{_DIGIT}(?:{_SEP}{_EITHER})?"
+    rf"|G{_SEP}I{_SEP}R){_SEP}{_DIGIT}{_SEP}{_LETTER}{_SEP}{_LETTER}(?![^\W_])",
+    re.IGNORECASE,
 )
+ALNUM = re.compile(r"[^\W_]+")
+# Python-style escapes, as in gunicorn's ``%r`` of a request line it could not parse.
+BACKSLASH_ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[tnrvf])")
+# Bytes that stand alone: Latin-1 characters (gunicorn decodes paths as Latin-1) and the
+# surrogates ``unquote`` leaves for bytes that are not UTF-8.
+HIGH_BYTES = re.compile("[\x80-\xff\udc80-\udcff]+")
+LONE_BYTE = re.compile("[\udc80-\udcff]")
+# Every decoding shortens the line; past this many, the line is withheld rather than guessed at.
+MAX_DECODINGS = 16
+UNDECODABLE = "[undecodable]"
 # Atoms that identify a supporter or carry a query string: never logged, whatever the format.
 PRIVATE_ATOMS = {
     "h",
@@ -28,29 +57,142 @@ PRIVATE_ATOMS = {
     "{query_string}e",
     "{http_x_forwarded_for}e",
 }
+# Atoms whose whole value is a request path (``U`` is gunicorn's percent-decoded ``PATH_INFO``).
+PATH_ATOMS = {"U", "{path_info}e", "{raw_uri}e", "{request_uri}e", "{script_name}e"}
+# Atoms gunicorn makes itself (time, status, sizes, durations, pid): nothing of the client's.
+SERVER_ATOMS = {"t", "s", "b", "B", "T", "D", "M", "L", "p", "l"}
+REQUEST_LINE = re.compile(r"(\S+) (.*) (HTTP/\S+)", re.DOTALL)
 LEADING_ADDRESS = re.compile(r"^\S+ - - ")
+# Gunicorn echoes a request it cannot parse, e.g. a postcode's unencoded space makes
+# "Invalid HTTP Version: '2AA HTTP/1.1'": only the reason before the echo is kept.
+INVALID_REQUEST = re.compile(r"Invalid request from ip=\S*: ([^:]*).*", re.DOTALL)
+
+
+def _unescape(match: re.Match) -> str:
+    """The character a backslash escape stands for."""
+    text = match.group()
+    if text[1] in "xuU":
+        return chr(min(int(text[2:], 16), 0x10FFFF))
+    return {"t": "\t", "n": "\n", "r": "\r", "v": "\v", "f": "\f"}[text[1]]
+
+
+def _as_utf8(match: re.Match) -> str:
+    """A run of stray bytes read as UTF-8 where it is, as Latin-1 where it is not."""
+    text = bytes(ord(c) & 0xFF for c in match.group()).decode("utf-8", "surrogateescape")
+    return LONE_BYTE.sub(lambda m: chr(ord(m.group()) & 0xFF), text)
+
+
+def normalise(text: str) -> str | None:
+    """``text`` as a reader would see it, or None if it is still encoded after many decodings.
+
+    Percent-encoding and backslash escapes are undone until nothing changes (``%2520`` too),
+    stray bytes are read as UTF-8 (``Â\\xa0`` is a no-break space), and compatibility forms
+    are decomposed (fullwidth ``ＳＷ１Ａ`` is ``SW1A``, an accent is a mark apart from its letter).
+    """
+    if text.isascii() and "%" not in text and "\\" not in text:
+        return text  # the common case: nothing to undo
+    for _ in range(MAX_DECODINGS):
+        decoded = BACKSLASH_ESCAPE.sub(_unescape, unquote(text, errors="surrogateescape"))
+        if decoded == text:
+            return unicodedata.normalize("NFKD", HIGH_BYTES.sub(_as_utf8, text))
+        text = decoded
+    return None
+
+
+def _printable(text: str) -> str:
+    """Control and invisible characters escaped, so a decoded ``%0A`` cannot start a new line.
+
+    Accents decomposed for matching are composed again for the reader.
+    """
+    if text.isascii() and text.isprintable():
+        return text
+    text = unicodedata.normalize("NFC", text)
+    if text.isprintable():
+        return text
+    return "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text
+    )
+
+
+def _halves(text: str) -> set[str]:
+    """The outward and inward codes (and both together) of each postcode in ``text``."""
+    halves = set()
+    for match in POSTCODE.finditer(text):
+        code = "".join(ALNUM.findall(match.group())).upper()
+        halves |= {code, code[:-3], code[-3:]}
+    return halves
 
 
 def scrub(line: str) -> str:
-    """A log line with query strings, postcodes and the client address removed."""
+    """A log line with query strings, postcodes and the client address removed.
+
+    Everything is cut from the line as logged, then again once it is decoded, in case the
+    encoding hid it (``%3F``, ``%2F``, ``%20``). A cut can split a postcode (a query ends at a
+    space, which in an already decoded message may be the one inside it), so any word left that
+    is half of a postcode the decoded line held is removed as well.
+    """
     line = LEADING_ADDRESS.sub("- - - ", line)
-    line = QUERY.sub("", line)
-    line = POSTCODE_PATH.sub(r"\1[postcode]", line)
-    return POSTCODE.sub("[postcode]", line)
+    whole = normalise(line)
+    cut = POSTCODE_PATH.sub(r"\1[postcode]", QUERY.sub("", line))
+    decoded = normalise(cut)
+    if whole is None or decoded is None:
+        return UNDECODABLE
+    if decoded != cut:
+        decoded = QUERY.sub("", POSTCODE_PATH.sub(r"\1[postcode]", decoded))
+    line = POSTCODE.sub("[postcode]", decoded)
+    if halves := _halves(whole):
+        line = ALNUM.sub(lambda m: "[postcode]" if m.group().upper() in halves else m.group(), line)
+    return _printable(line)
+
+
+def scrub_path(path: str) -> str:
+    """A request path (raw or decoded) with its query and any postcode removed.
+
+    A lookup path is cut whole: whatever follows ``/api/v1/postcodes/`` is what a supporter
+    typed, even if it does not look like a postcode.
+    """
+    decoded = normalise(path)
+    if decoded is None:
+        return UNDECODABLE
+    decoded = POSTCODE_PATH_TAIL.sub("/api/v1/postcodes/[postcode]", decoded.partition("?")[0])
+    return _printable(POSTCODE.sub("[postcode]", decoded))
+
+
+def _scrub_request_line(line: str) -> str:
+    """Gunicorn's ``r`` atom ("GET /raw/target?query HTTP/1.1") with its target scrubbed."""
+    parts = REQUEST_LINE.fullmatch(line)
+    if parts is None:
+        return scrub(line)
+    method, target, protocol = parts.groups()
+    return f"{scrub(method)} {scrub_path(target)} {scrub(protocol)}"
 
 
 class ScrubFilter(logging.Filter):
-    """Rewrites each record's message through ``scrub``."""
+    """Rewrites each record's message, and any traceback, through ``scrub``."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = scrub(record.getMessage())
         record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = "\n".join(scrub(line) for line in record.exc_text.splitlines())
         return True
 
 
-def _add(filterer: logging.Filterer) -> None:
-    if not any(isinstance(f, ScrubFilter) for f in filterer.filters):
-        filterer.addFilter(ScrubFilter())
+class InvalidRequestFilter(logging.Filter):
+    """Drops the client address and echoed request from gunicorn's invalid-request warnings."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = INVALID_REQUEST.fullmatch(record.getMessage())
+        if message:
+            record.msg, record.args = f"Invalid request: {message.group(1).strip()}", None
+        return True
+
+
+def _add(filterer: logging.Filterer, kind: type[logging.Filter] = ScrubFilter) -> None:
+    if not any(isinstance(f, kind) for f in filterer.filters):
+        filterer.addFilter(kind())
 
 
 def init_app(app) -> None:
@@ -69,14 +211,29 @@ def init_app(app) -> None:
 class GunicornLogger(Logger):
     """Gunicorn's logger with the request line scrubbed in access and error logs."""
 
-    def atoms(self, resp, req, environ, request_time):
+    def setup(self, cfg: Config) -> None:
+        """Filter the error log itself: gunicorn's ``warning`` and ``exception`` bypass ``error``.
+
+        The invalid-request filter runs first, so its cut message is what gets scrubbed.
+        """
+        super().setup(cfg)
+        _add(self.error_log, InvalidRequestFilter)
+        _add(self.error_log, ScrubFilter)
+
+    def atoms(
+        self, resp: object, req: object, environ: dict, request_time: datetime.timedelta
+    ) -> dict:
+        """Gunicorn's atoms, with private ones blanked and the rest scrubbed."""
         atoms = super().atoms(resp, req, environ, request_time)
         for key, value in atoms.items():
             if key in PRIVATE_ATOMS:
                 atoms[key] = "-"
-            elif isinstance(value, str):
+            elif key in SERVER_ATOMS or not isinstance(value, str):
+                continue
+            elif key in PATH_ATOMS:
+                atoms[key] = scrub_path(value)
+            elif key == "r":
+                atoms[key] = _scrub_request_line(value)
+            else:
                 atoms[key] = scrub(value)
         return atoms
-
-    def error(self, msg, *args, **kwargs):
-        super().error(scrub(str(msg) % args if args else str(msg)), **kwargs)

@@ -2,9 +2,12 @@
 
 import datetime
 import logging
+import unicodedata
+from urllib.parse import unquote
 
 import pytest
 from gunicorn.config import Config
+from gunicorn.util import unquote_to_wsgi_str
 
 from advocacy.logs import GunicornLogger
 from advocacy.logs import scrub
@@ -71,3 +74,150 @@ def test_gunicorn_access_log_has_no_postcode_query_referrer_or_address():
     assert atoms["q"] == "-" and atoms["f"] == "-" and atoms["h"] == "-"
     assert "SW1A" not in atoms["r"]
     assert "SW1A" not in " ".join(str(v) for v in atoms.values())
+
+
+# Request targets as they come off the wire: a supporter's postcode between the halves of which
+# sits any encoding of any space or separator. None of SW1A or 2AA may reach a log line.
+FULLWIDTH = "%EF%BC%B3%EF%BC%B7%EF%BC%91%EF%BC%A1%E3%80%80%EF%BC%92%EF%BC%A1%EF%BC%A1"
+HOSTILE_TARGETS = (
+    "/api/v1/postcodes/SW1A%202AA",
+    "/api/v1/postcodes/SW1A%C2%A02AA",  # no-break space
+    "/api/v1/postcodes/SW1A%E2%80%A82AA",  # line separator
+    "/api/v1/postcodes/SW1A%E3%80%802AA",  # ideographic space
+    "/api/v1/postcodes/SW1A%25202AA",  # encoded twice
+    "/api/v1/postcodes/SW1A+2AA",
+    "/api/v1/postcodes/SW1A%092AA",
+    "/api/v1/postcodes/SW1A%0A2AA",
+    "/api/v1/postcodes/sw1a2aa",
+    "/api/v1/postcodes/SW1A/2AA",
+    "/api/v1/postcodes/" + FULLWIDTH,
+    "/api/v1%2Fpostcodes%2FSW1A%202AA",
+    "/c/x/SW1A%202AA/letters",
+    "/c/x/SW1A%C2%A02AA",
+    "/c/x/SW1A%E2%80%A82AA",
+    "/c/x/SW1A%E2%80%A92AA",
+    "/c/x/SW1A%E3%80%802AA",
+    "/c/x/SW1A%C2%852AA",  # next line
+    "/c/x/SW1A%E1%A0%8E2AA",  # Mongolian vowel separator
+    "/c/x/SW1A%E2%80%8B2AA",  # zero-width space
+    "/c/x/SW1A%E2%81%A02AA",  # word joiner
+    "/c/x/SW1A%EF%BB%BF2AA",  # byte order mark
+    "/c/x/SW1A%A02AA",  # a Latin-1 no-break space, not UTF-8
+    "/c/x/SW1A%25C2%25A02AA",
+    "/c/x/SW1A%2B2AA",
+    "/c/x/SW1A%092AA",
+    "/c/x/SW1A%CC%802AA",  # combining grave accent
+    "/c/x/sw1a-2aa",
+    "/c/x/SW1A_2AA",
+    "/c/x/SW1A.2AA",
+    "/c/x/sw1a2aa",
+    "/c/x/" + FULLWIDTH,
+    "/c/x%3Fpostcode=SW1A%202AA",
+    "/c/x%253Fpostcode%253DSW1A%25202AA",
+    "/c/x?postcode=SW1A%C2%A02AA",
+)
+READABLE_PATHS = (
+    "/",
+    "/static/site.css",
+    "/c/stop-facial-recognition",
+    "/c/stop-facial-recognition/letters",
+    "/api/v1/campaigns/stop-facial-recognition/letters",
+    "/api/v1/openapi.json",
+)
+
+
+def assert_no_postcode(text: str) -> None:
+    """Neither half of SW1A 2AA, also once fullwidth letters or mis-decoded UTF-8 are undone."""
+    readings = [text, unicodedata.normalize("NFKC", text)]
+    if not text.isascii() and max(text) <= "\xff":
+        utf8 = text.encode("latin-1").decode("utf-8", "replace")
+        readings.append(unicodedata.normalize("NFKC", utf8))
+    for reading in readings:
+        assert "sw1a" not in reading.lower() and "2aa" not in reading.lower(), text
+
+
+def gunicorn_atoms(target: str, status: str = "404 NOT FOUND") -> dict:
+    """The atoms gunicorn logs for ``GET target``, its environ built as gunicorn builds it."""
+    path, _, query = target.partition("?")
+
+    class Request:
+        method = "GET"
+        uri = target
+        version = (1, 1)
+        headers = [("HOST", "localhost")]
+
+    class Response:
+        sent = 10
+        headers = []
+
+    Response.status = status
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": target,
+        "PATH_INFO": unquote_to_wsgi_str(path),
+        "QUERY_STRING": query,
+        "SCRIPT_NAME": "",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "1.2.3.4",
+    }
+    logger = GunicornLogger(Config())
+    return logger.atoms(Response(), Request(), environ, datetime.timedelta(seconds=0.01))
+
+
+@pytest.mark.parametrize("target", HOSTILE_TARGETS)
+def test_gunicorn_atoms_have_no_postcode_however_encoded(target):
+    atoms = gunicorn_atoms(target)
+    assert_no_postcode(" ".join(str(value) for value in atoms.values()))
+    if "postcodes" in atoms["U"]:
+        assert atoms["U"] == "/api/v1/postcodes/[postcode]"
+
+
+@pytest.mark.parametrize("target", HOSTILE_TARGETS)
+def test_scrubbed_lines_have_no_postcode_however_encoded(target):
+    assert_no_postcode(scrub(f'127.0.0.1 - - [22/Nov/2026 10:00:00] "GET {target} HTTP/1.1" 404 -'))
+    # As the app logs it: Flask's request.path, decoded once.
+    assert_no_postcode(scrub(f"Exception on {unquote(target)} [GET]"))
+    assert_no_postcode(scrub(f"lookup failed for {unquote(unquote(target))!r}"))
+
+
+@pytest.mark.parametrize("path", READABLE_PATHS)
+def test_paths_without_postcodes_stay_readable(path):
+    line = f'- - - [22/Nov/2026 10:00:00] "GET {path} HTTP/1.1" 200 -'
+    assert scrub(line) == line
+    assert gunicorn_atoms(path, "200 OK")["U"] == path
+
+
+def test_paths_are_logged_as_decoded_utf8_not_latin1():
+    # Gunicorn's U atom is decoded as Latin-1: "caf%C3%A9" would be logged as "cafÃ©".
+    assert gunicorn_atoms("/c/caf%C3%A9/letters")["U"] == "/c/café/letters"
+    assert scrub('"GET /c/caf%C3%A9/letters HTTP/1.1"') == '"GET /c/café/letters HTTP/1.1"'
+
+
+def test_decoded_control_characters_cannot_forge_log_lines():
+    forged = "/c/x%0A[INFO]%20forged"
+    for line in (gunicorn_atoms(forged)["U"], scrub(f'"GET {forged} HTTP/1.1" 404 -')):
+        assert "\n" not in line and "forged" in line
+
+
+def test_gunicorn_error_log_has_no_request_line_or_address():
+    logger = GunicornLogger(Config())
+    lines = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            lines.append(self.format(record))
+
+    handler = Collect()
+    logger.error_log.addHandler(handler)
+    try:
+        # How gunicorn reports a request it cannot parse: an unencoded space in the path.
+        logger.warning("Invalid request from ip=1.2.3.4: Invalid HTTP Version: '2AA HTTP/1.1'")
+        try:
+            raise RuntimeError("worker died")
+        except RuntimeError:
+            logger.exception("Error handling request %s %s", "GET", "/c/x%3Fp=SW1A%A02AA?p=x")
+    finally:
+        logger.error_log.removeHandler(handler)
+    text = "\n".join(lines)
+    assert_no_postcode(text)
+    assert "1.2.3.4" not in text and "Invalid HTTP Version" in text and "worker died" in text

@@ -5,6 +5,7 @@ import socket
 import subprocess
 import sys
 import time
+import unicodedata
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -82,3 +83,56 @@ def test_access_log_has_no_postcode_query_referrer_or_address(server):
     assert '"GET /api/v1/postcodes/[postcode]" 503' in text
     for secret in ("SW1A", "sw1a", "se12dl", "M1+1AD", "partner.example", "127.0.0.1 -", "?"):
         assert secret not in text, (secret, text)
+
+
+# Sent byte for byte (urllib would re-encode them): a postcode with any encoding of any space
+# or separator between its halves, and request lines gunicorn refuses and reports.
+HOSTILE_REQUESTS = (
+    b"GET /api/v1/postcodes/SW1A%202AA HTTP/1.1",
+    b"GET /api/v1/postcodes/SW1A%C2%A02AA HTTP/1.1",
+    b"GET /api/v1/postcodes/SW1A%E2%80%A82AA HTTP/1.1",
+    b"GET /api/v1/postcodes/SW1A%25202AA HTTP/1.1",
+    b"GET /api/v1/postcodes/SW1A%0A2AA HTTP/1.1",
+    b"GET /api/v1%2Fpostcodes%2FSW1A%202AA HTTP/1.1",
+    b"GET /c/x/SW1A%202AA/letters HTTP/1.1",
+    b"GET /c/x/SW1A%C2%A02AA HTTP/1.1",
+    b"GET /c/x/SW1A%E2%80%A82AA HTTP/1.1",
+    b"GET /c/x/SW1A%E3%80%802AA HTTP/1.1",
+    b"GET /c/x/SW1A%25202AA HTTP/1.1",
+    b"GET /c/x/SW1A%A02AA HTTP/1.1",
+    b"GET /c/x/SW1A%E2%80%8B2AA HTTP/1.1",
+    b"GET /c/x/sw1a-2aa HTTP/1.1",
+    b"GET /c/x/%EF%BC%B3%EF%BC%B7%EF%BC%91%EF%BC%A1%E3%80%80%EF%BC%92%EF%BC%A1%EF%BC%A1 HTTP/1.1",
+    b"GET /c/x%3Fpostcode=SW1A%202AA HTTP/1.1",
+    b"GET /api/v1/postcodes/SW1A 2AA HTTP/1.1",  # unencoded: gunicorn answers 400
+    b"GET /c/x/SW1A\xc2\xa02AA HTTP/1.1",
+)
+
+
+def send(port: int, request_line: bytes) -> bytes:
+    """The status line gunicorn answers a raw request line with."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(request_line + b"\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        answer = b""
+        while chunk := s.recv(65536):
+            answer += chunk
+    return answer.split(b"\r\n", 1)[0]
+
+
+def test_log_has_no_postcode_however_the_path_encodes_it(server):
+    base, log = server
+    port = int(base.rsplit(":", 1)[1])
+    for request_line in HOSTILE_REQUESTS:
+        assert send(port, request_line).startswith(b"HTTP/1.1 "), request_line
+    assert get(f"{base}/static/site.css") == 200
+    time.sleep(0.3)
+    text = log.read_text(encoding="utf-8", errors="replace")
+    assert '"GET /api/v1/postcodes/[postcode]" 503' in text
+    assert '"GET /static/site.css" 200' in text
+    readings = [text, unicodedata.normalize("NFKC", text)]
+    if max(text) <= "\xff":
+        utf8 = text.encode("latin-1").decode("utf-8", "replace")
+        readings.append(unicodedata.normalize("NFKC", utf8))
+    for reading in readings:
+        for half in ("sw1a", "2aa"):
+            assert half not in reading.lower(), (half, text)
