@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 from flask_migrate import Migrate
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -27,6 +28,17 @@ from advocacy.models import db
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, with nesting too deep to parse (``[`` × 30,000) an invalid body, not a
+    ``RecursionError`` and a 500."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: settings, database, services, blueprints, then bring the schema up."""
     app = Flask(
@@ -37,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    app.json = JSONProvider(app)
     app.config.from_mapping(config.DEFAULTS)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -49,6 +62,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = config.database_uri(
         app.config["DATABASE_URL"], app.instance_path
     )
+    config.private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     if app.debug:
         app.config["SESSION_COOKIE_SECURE"] = False  # the debug server speaks plain http
     if app.config["PROXY_FIX_X_FOR"] or app.config["PROXY_FIX_X_PROTO"]:

@@ -3,6 +3,7 @@
 No secrets live here: the secret key is generated on first run and kept in the instance folder.
 """
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -27,6 +28,11 @@ DEFAULTS = {
     "MAX_REFS_PER_DAY": 200,
     # Letters are short; anything bigger is a mistake or an attack.
     "MAX_CONTENT_LENGTH": 64 * 1024,
+    # Studio forms and imports (/admin) carry whole campaigns: room for studio.MAX_IMPORT.
+    "STUDIO_MAX_CONTENT_LENGTH": 512 * 1024,
+    # Host names this site answers to, e.g. ["campaigns.example.org"] (JSON in the environment).
+    # When set, any other Host header is refused (400), so it never reaches a link we build.
+    "TRUSTED_HOSTS": None,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     # Only staff have a session. Its cookie is sent only to /admin, never with supporter pages.
     "SESSION_COOKIE_SECURE": True,  # turned off in debug mode; see create_app
@@ -64,6 +70,17 @@ def database_uri(url: str | None, instance_path: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def private_sqlite_file(uri: str) -> None:
+    """Create the SQLite file readable by its owner only (0600), like the secret key: it holds
+    the staff accounts. SQLite gives its -wal and -shm files the same permissions."""
+    prefix = "sqlite:///"
+    if not uri.startswith(prefix) or uri == prefix + ":memory:":
+        return
+    path = Path(uri[len(prefix) :].split("?", 1)[0])
+    with contextlib.suppress(FileExistsError, FileNotFoundError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def secret_key(instance_path: str) -> str:

@@ -1,6 +1,7 @@
 """One place that decides how errors look: JSON for the API, a plain page for people."""
 
 from flask import Flask
+from flask import Response
 from flask import jsonify
 from flask import make_response
 from flask import render_template
@@ -8,6 +9,7 @@ from flask import request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
+from werkzeug.exceptions import SecurityError
 
 from advocacy import limits
 
@@ -38,6 +40,9 @@ RATE_LIMITED = "Too many requests from your connection just now. Please wait and
 
 
 def handle_http(exc: HTTPException):
+    if isinstance(exc, SecurityError):
+        # A Host not in TRUSTED_HOSTS: no URL can be built for it, so no page; never echo it.
+        return Response("This site doesn't answer to that host name.\n", 400, mimetype="text/plain")
     status = exc.code or 500
     if status == 429:
         exc.description = RATE_LIMITED

@@ -23,10 +23,11 @@ NO_AREA = "Choose both your constituency and your police force (or give a postco
 AREA_CODE = re.compile(r"^[ENSWL][0-9]{8}$")
 # Line breaks and tabs are fine in longer answers; no other control characters anywhere, and
 # no invisible characters that reorder or hide text (bidi overrides, zero-width space, BOM).
-# Zero-width joiners stay: emoji and several scripts need them.
+# Zero-width joiners stay: emoji and several scripts need them. Lone surrogates (JSON can
+# carry "\ud800") are no characters at all: no encoder takes them.
 CONTROL = re.compile(
     r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u2028\u2029"
-    r"\u202a-\u202e\u2066-\u2069\ufeff]"
+    r"\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
 )
 LINE_BREAKS = re.compile(r"[\r\n\t]")
 

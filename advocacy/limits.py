@@ -8,12 +8,31 @@ the client's, not the proxy's.
 
 import math
 import time
+from collections.abc import Callable
 
 from flask import Flask
+from flask import current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 limiter = Limiter(key_func=get_remote_address)
+
+
+def _setting(name: str) -> Callable[[], str]:
+    return lambda: current_app.config[name]
+
+
+def lookups(exempt_when: Callable[[], bool] | None = None):
+    """The per-address limit on postcode lookups, one count shared by the API and the pages,
+    so neither is a way round the other."""
+    return limiter.shared_limit(
+        _setting("API_LOOKUP_RATE_LIMIT"), scope="lookups", exempt_when=exempt_when
+    )
+
+
+def letters():
+    """The per-address limit on drafting letters (and saying they were sent), shared likewise."""
+    return limiter.shared_limit(_setting("API_LETTERS_RATE_LIMIT"), scope="letters")
 
 
 def retry_after() -> int:

@@ -55,12 +55,13 @@ class InvalidPostcode(PostcodeError):
     default_message = "Enter a full UK postcode, like SW1A 2DD."
 
 
-class ForcesPostcode(InvalidPostcode):
-    """A BFPO number or BF1 postcode: real, but not linked to any constituency."""
+class ForcesPostcode(PostcodeError):
+    """A BFPO number or BF1 postcode: valid and real, but outside every constituency, so it is
+    answered like the Channel Islands (outside coverage), not as a mistyped postcode."""
 
     default_message = (
-        "British Forces (BFPO) addresses aren't linked to a constituency. "
-        "Please use a UK home postcode instead."
+        "British Forces (BFPO) addresses aren't linked to a constituency. Please use a UK home "
+        "postcode instead, or choose your constituency and police force from the lists."
     )
 
 

@@ -8,12 +8,16 @@ from flask import Blueprint
 from flask import Response
 from flask import abort
 from flask import g
+from flask import make_response
 from flask import render_template
 from flask import request
 from flask import url_for
+from werkzeug.exceptions import HTTPException
 
 from advocacy import delivery
+from advocacy import errors
 from advocacy import letter_request
+from advocacy import limits
 from advocacy import models
 from advocacy import pipeline
 from advocacy import postcodes
@@ -27,6 +31,10 @@ bp = Blueprint("public", __name__)
 LOOKUP_DOWN = (
     "We couldn't look up your postcode just now. Please choose your constituency and police "
     "force from the lists below, or try your postcode again in a minute."
+)
+TOO_MANY_LOOKUPS = (
+    "We've had a lot of postcodes from your connection just now. Please choose your "
+    "constituency and police force from the lists below, or try your postcode again in a minute."
 )
 ROLE_NAMES = {
     "mp": "Your MP",
@@ -91,8 +99,14 @@ def index():
     return render_template("public/index.html", campaigns=models.live_campaigns())
 
 
+def _no_lookup() -> bool:
+    """Only a postcode costs a lookup: the page itself and the lists are not limited."""
+    return not request.args.get("postcode", "").strip()
+
+
 @bp.get("/c/<slug>")
 @bp.get("/embed/<slug>", endpoint="embed_campaign")
+@limits.lookups(exempt_when=_no_lookup)
 def campaign(slug: str):
     """The campaign page; with ?postcode= (or chosen areas) it goes on to the choose step."""
     campaign = _campaign(slug)
@@ -114,8 +128,22 @@ def campaign(slug: str):
         return _start(campaign, postcode, error=str(exc), manual=True, status=400)
 
 
+@bp.errorhandler(429)
+def too_many(exc: HTTPException):
+    """Over the lookup limit on the campaign page: the lists still work (they cost no lookup)."""
+    if request.endpoint not in ("public.campaign", EMBED + "campaign"):
+        return errors.handle_http(exc)
+    campaign = _campaign(request.view_args["slug"])
+    page, status = _start(
+        campaign, request.args.get("postcode", "")[:64], error=TOO_MANY_LOOKUPS, manual=True
+    )
+    response = make_response(page, 429)
+    response.headers["Retry-After"] = str(limits.retry_after())
+    return response
+
+
 def _status(exc: Exception) -> int:
-    if isinstance(exc, OutsideCoverage):
+    if isinstance(exc, OutsideCoverage | postcodes.ForcesPostcode):
         return 422
     return 400 if isinstance(exc, postcodes.InvalidPostcode) else 404
 
@@ -172,6 +200,7 @@ def _form_data(campaign: Campaign) -> dict:
 
 @bp.post("/c/<slug>/letters")
 @bp.post("/embed/<slug>/letters", endpoint="embed_letters")
+@limits.letters()
 def letters(slug: str):
     """Letters for the choices posted; also rebuilds links for edited text (no JavaScript)."""
     campaign = _campaign(slug)
@@ -235,6 +264,7 @@ def _eml(drafts: list[pipeline.Draft], which: str) -> Response:
 
 @bp.get("/c/<slug>/thanks")
 @bp.get("/embed/<slug>/thanks", endpoint="embed_thanks")
+@limits.letters()
 def thanks(slug: str):
     campaign = _campaign(slug)
     _count(campaign, "sent")

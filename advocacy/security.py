@@ -6,6 +6,7 @@ tells the next site where the supporter came from (URLs carry postcodes).
 
 from flask import Flask
 from flask import Response
+from flask import current_app
 from flask import g
 from flask import request
 
@@ -40,7 +41,31 @@ def csp() -> str:
     return CSP.format(ancestors=ancestors, frames=frames)
 
 
+# Answers that hold what a supporter typed or where they live; POSTs outside the studio too.
+PRIVATE_ENDPOINTS = frozenset({"api.postcode", "api.letters"})
+PLACE_ARGS = ("postcode", "constituency", "pfa")
+HSTS = "max-age=31536000"  # a year; no includeSubDomains: other hosts may share the domain
+
+
+def holds_supporter_input() -> bool:
+    """Whether this response may carry a supporter's letter, name, address or place, and so
+    must never be kept by a browser, a proxy or a CDN in front of the app."""
+    if request.method == "POST" and not request.path.startswith("/admin"):
+        return True
+    return request.endpoint in PRIVATE_ENDPOINTS or any(a in request.args for a in PLACE_ARGS)
+
+
+def body_limit() -> None:
+    """Studio forms and imports carry whole campaigns; supporters' requests stay small."""
+    if request.path.startswith("/admin"):
+        request.max_content_length = current_app.config["STUDIO_MAX_CONTENT_LENGTH"]
+
+
 def headers(response: Response) -> Response:
+    if holds_supporter_input():
+        response.headers["Cache-Control"] = "no-store"
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     response.headers.setdefault("Content-Security-Policy", csp())
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     # Staff forms over https need a same-origin Referer (Flask-WTF's strict CSRF check); it is
@@ -53,4 +78,5 @@ def headers(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(body_limit)
     app.after_request(headers)

@@ -43,7 +43,7 @@ from advocacy.public import THEMES
 
 bp = Blueprint("studio", __name__, url_prefix="/admin")
 SAMPLE_SUPPORTERS = ("Sam Taylor", "Priya Shah")
-MAX_IMPORT = 256 * 1024
+MAX_IMPORT = 256 * 1024  # within STUDIO_MAX_CONTENT_LENGTH, so a big file gets this message
 
 
 @bp.app_template_filter("field_id")
@@ -268,6 +268,8 @@ def parse_import(raw: bytes, slug: str = "") -> campaigns.Campaign:
         data = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise campaigns.InvalidCampaign({"": [f"This isn't a JSON file: {exc}"]}) from None
+    except RecursionError:
+        raise campaigns.InvalidCampaign({"": ["This file is nested too deeply."]}) from None
     if isinstance(data, dict):
         data = {**data, "status": "draft"} | ({"slug": slug} if slug else {})
     return campaigns.from_dict(data)

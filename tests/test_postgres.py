@@ -125,3 +125,29 @@ def test_an_overlong_ref_never_stops_the_counts_on_postgresql(database_url):
         assert not pending.counts
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.mark.parametrize("field", ["title", "opening", "talking_points.0.label"])
+def test_a_nul_in_an_editor_field_is_an_error_on_postgresql(database_url, field):
+    from staff_helpers import add_staff
+    from staff_helpers import csrf_token
+    from staff_helpers import sign_in
+    from test_editor_form import form_for
+
+    from advocacy.schema import example_campaign
+
+    app = create_app({"SECRET_KEY": "x", "DATABASE_URL": database_url, "TESTING": True})
+    client = app.test_client()
+    add_staff(app, "admin@example.org", "admin")
+    assert sign_in(client, "admin@example.org").status_code == 302
+    data = form_for(example_campaign().to_dict())
+    data["csrf_token"] = csrf_token(client, "/admin/campaigns/1")
+    data["version"] = "1"
+    data[field] = "Stop\x00 now"
+    response = client.post("/admin/campaigns/1", data=data)
+    assert response.status_code == 400
+    assert "control characters" in response.get_data(as_text=True)
+    assert client.get("/admin/campaigns/1").status_code == 200  # the session is still usable
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
