@@ -6,6 +6,8 @@ here: bleach escapes ``&`` to ``&amp;``, which would end up in a supporter's ema
 
 import re
 
+# bleach is deprecated upstream (security fixes only); nh3 is its successor. It stays behind
+# this one module so that a switch, when an issue asks for it, touches nothing else.
 import bleach
 
 TAGS = frozenset({"p", "br", "a", "em", "strong", "ul", "ol", "li"})
