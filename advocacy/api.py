@@ -95,7 +95,7 @@ def postcode(postcode: str):
         "constituency": {"code": place.constituency_code, "name": place.constituency_name},
         "mp": mp and {"name": mp.name, "party": mp.party, "email": mp.email},
         "police_force": area
-        and {"code": area.code, "name": area.force.name, "website": area.force.contact_url},
+        and {"code": area.code, "name": area.force.name, "website": area.force.website},
         "police_oversight": oversight
         and {"kind": oversight.kind, "name": oversight.name, "email": oversight.email},
     }
@@ -163,6 +163,8 @@ def _letter(draft: pipeline.Draft) -> dict:
             "name": r.name,
             "email": r.email,
             "contact_url": r.contact_url,
+            # Addition: a home page, for "use Contact us on their site" when there is no better.
+            "website": r.website,
         },
         "to": list(draft.to),
         "subject": draft.letter.subject,

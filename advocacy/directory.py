@@ -13,6 +13,8 @@ from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
+from advocacy.addressing import mp_heading
+from advocacy.addressing import mp_salutation
 from advocacy.postcodes import Place
 
 DATA = Path(__file__).parent / "data"
@@ -20,15 +22,13 @@ MP_CONTACT_URL = "https://members.parliament.uk/member/{member_id}/contact"
 NORTHERN_IRELAND_PFA = "N99999999"
 ROLES = ("mp", "police_force", "police_oversight")
 NATIONS = ("England", "Scotland", "Wales", "Northern Ireland")
-# The chief officer of these forces is a Commissioner, not a Chief Constable.
-COMMISSIONER_FORCES = {"E23000001", "E23000034"}
-# Names that read wrongly without "the" mid-sentence ("policed by the Metropolitan Police Service").
-FORCES_WITH_ARTICLE = {"E23000001", "N99999999"}
-OVERSIGHT_SALUTATIONS = {
-    "pcc": "Commissioner",
-    "pfcc": "Commissioner",
-    "mayor": "Mayor",
-}
+# Force names that read wrongly without "the" ("policed by the Metropolitan Police Service").
+# Every oversight body takes it ("the Scottish Police Authority", "the Kent Police and Crime
+# Commissioner").
+FORCES_WITH_ARTICLE = {"E23000001", "E23000034", "N99999999"}
+# Only if the CSV left a salutation blank: never the organisation's name.
+UNKNOWN_SALUTATION = "Sir or Madam"
+MP_REVIEW_REASON = "no email address published: supporters use their contact page on parliament.uk"
 
 
 class OutsideCoverage(Exception):
@@ -62,15 +62,37 @@ class UnknownArea(ValueError):
 
 @dataclass(frozen=True)
 class Recipient:
+    """Someone a letter goes to: how to greet them, how to name them, how to reach them.
+
+    ``contact_url`` is only ever a confirmed contact page. ``website`` is the organisation's
+    site, offered with plain words ("use Contact us on their site") when there is no contact
+    page, because calling a home page a contact page sends supporters hunting.
+    """
+
     role: str
     name: str
     email: str | None
     contact_url: str | None
-    salutation: str
+    salutation: str  # what follows "Dear", without the comma: "Connor Rand", "Chief Constable"
     party: str | None = None
     kind: str | None = None
     needs_review: bool = False
     member_id: int | None = None  # MPs: the UK Parliament Members API id
+    website: str | None = None
+    review_reason: str | None = None  # why staff should check this recipient
+    article: str = ""  # "the" for names that read wrongly without it
+
+    @property
+    def with_article(self) -> str:
+        """The name as it reads after "To" or mid-sentence: "the Metropolitan Police Service"."""
+        if self.article and not self.name.casefold().startswith(f"{self.article.casefold()} "):
+            return f"{self.article} {self.name}"
+        return self.name
+
+    @property
+    def heading(self) -> str:
+        """Headings and sentences: "Connor Rand MP", "the Scottish Police Authority"."""
+        return mp_heading(self.name) if self.role == "mp" else self.with_article
 
 
 @dataclass(frozen=True)
@@ -100,32 +122,45 @@ def _mp(row: Mapping[str, str]) -> Recipient:
         name=row["name"],
         email=email,
         contact_url=None if email else MP_CONTACT_URL.format(member_id=row["member_id"]),
-        salutation=row["name"],
+        salutation=mp_salutation(row["name"]),
         party=row["party"] or None,
         needs_review=email is None,
         member_id=int(row["member_id"]),
+        review_reason=None if email else MP_REVIEW_REASON,
     )
 
 
+def dear(text: str) -> str:
+    """A salutation as the words after "Dear": the CSV says "Dear Chief Constable"."""
+    text = text.strip().rstrip(",").strip()
+    if text.casefold().startswith("dear "):
+        text = text[5:].strip()
+    return text
+
+
 def _force_area(row: Mapping[str, str]) -> ForceArea:
-    review = row["needs_review"] == "yes"
-    chief = "Commissioner" if row["pfa_code"] in COMMISSIONER_FORCES else "Chief Constable"
     force = Recipient(
         role="police_force",
         name=row["force_name"],
         email=None,  # forces take correspondence through web forms, not a published address
-        contact_url=row["force_website"] or None,
-        salutation=chief,
+        contact_url=row["force_contact_url"] or None,
+        salutation=dear(row["force_salutation"]) or UNKNOWN_SALUTATION,
+        website=row["force_website"] or None,
+        article="the" if row["pfa_code"] in FORCES_WITH_ARTICLE else "",
     )
+    # The review reason is about the oversight body's address, so it goes on that row.
     oversight = Recipient(
         role="police_oversight",
         name=row["oversight_name"],
         email=row["oversight_email"] or None,
-        # Never the force's own site: that is another organisation with another inbox.
-        contact_url=row["oversight_website"] or None,
-        salutation=OVERSIGHT_SALUTATIONS.get(row["oversight_kind"], row["oversight_name"]),
+        contact_url=None,  # none confirmed; the website below is a home page
+        salutation=dear(row["oversight_salutation"]) or UNKNOWN_SALUTATION,
         kind=row["oversight_kind"],
-        needs_review=review,
+        needs_review=row["needs_review"] == "yes",
+        # Never the force's own site: that is another organisation with another inbox.
+        website=row["oversight_website"] or None,
+        review_reason=row["review_reason"] or None,
+        article="the",
     )
     return ForceArea(row["pfa_code"], row["pfa_name"], force, oversight)
 
@@ -239,11 +274,7 @@ class Directory:
         return {
             "constituency": place.constituency_name or "",
             "country": place.country or "",
-            "force_name": (
-                ("the " if area.code in FORCES_WITH_ARTICLE else "") + area.force.name
-                if area
-                else ""
-            ),
+            "force_name": area.force.with_article if area else "",
             "oversight_name": area.oversight.name if area else "",
         }
 

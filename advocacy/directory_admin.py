@@ -23,10 +23,12 @@ from wtforms.validators import ValidationError
 
 from advocacy import members
 from advocacy import overrides
+from advocacy.addressing import mp_salutation
 from advocacy.auth import staff_required
 from advocacy.campaigns import email_problem
 from advocacy.campaigns import is_web_url
 from advocacy.directory import ROLES
+from advocacy.directory import dear
 
 bp = Blueprint("directory_admin", __name__, url_prefix="/admin", cli_group=None)
 ROLE_LABELS = {"mp": "MP", "police_force": "Police force", "police_oversight": "Oversight body"}
@@ -64,10 +66,15 @@ def _strip(value: str | None) -> str:
     return (value or "").strip()
 
 
+def _dear(value: str | None) -> str:
+    """Staff may type the whole greeting ("Dear Chair,"): letters add "Dear" and the comma."""
+    return dear(value or "")
+
+
 class OverrideForm(FlaskForm):
     name = StringField("Name", filters=[_strip], validators=[Length(max=200)])
     salutation = StringField(
-        "Salutation (after “Dear”)", filters=[_strip], validators=[Optional(), Length(max=200)]
+        "Salutation (after “Dear”)", filters=[_dear], validators=[Optional(), Length(max=200)]
     )
     email = StringField(
         "Email address", filters=[_strip], validators=[Optional(), Length(max=254), _email]
@@ -75,13 +82,21 @@ class OverrideForm(FlaskForm):
     contact_url = StringField(
         "Contact page", filters=[_strip], validators=[Optional(), Length(max=500), _url]
     )
+    website = StringField(
+        "Website", filters=[_strip], validators=[Optional(), Length(max=500), _url]
+    )
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
-        if ok and not (self.email.data or self.contact_url.data):
-            self.email.errors = ["Give an email address or a contact page, or both."]
+        if ok and not (self.email.data or self.contact_url.data or self.website.data):
+            self.email.errors = ["Give an email address, a contact page or a website."]
             return False
         return ok
+
+
+def _salutation(role: str, name: str, entry: overrides.Entry) -> str:
+    """Left blank: an MP is greeted by their name without its honorific, others as bundled."""
+    return mp_salutation(name) if role == "mp" else entry.bundled.salutation
 
 
 def _entry(role: str, code: str) -> overrides.Entry:
@@ -99,11 +114,13 @@ def edit(role: str, code: str):
     entry = _entry(role, code)
     form = OverrideForm(obj=entry.current)
     if form.validate_on_submit():
+        name = form.name.data or entry.bundled.name
         values = {
-            "name": form.name.data or entry.bundled.name,
-            "salutation": form.salutation.data or entry.bundled.salutation,
+            "name": name,
+            "salutation": form.salutation.data or _salutation(role, name, entry),
             "email": form.email.data or None,
             "contact_url": form.contact_url.data or None,
+            "website": form.website.data or None,
         }
         overrides.save(role, code, values, current_user.email)
         flash("Saved. New letters use these details now.")

@@ -152,6 +152,7 @@ SCHEMAS: dict[str, Any] = {
                     name={"type": "string"},
                     email=NULLABLE_TEXT,
                     contact_url=NULLABLE_TEXT,
+                    website=NULLABLE_TEXT,
                 ),
                 to={"type": "array", "items": {"type": "string"}},
                 subject={"type": "string"},

@@ -18,7 +18,7 @@ from advocacy.models import DirectoryOverride
 from advocacy.models import db
 from advocacy.models import recheck_due
 
-EDITABLE = ("name", "email", "contact_url", "salutation")
+EDITABLE = ("name", "email", "contact_url", "website", "salutation")
 # Also stored, by refresh-mps: who the MP is now, so the next refresh compares with them.
 STORED = EDITABLE + ("party", "member_id")
 EXTENSION = "advocacy.directory"
@@ -131,6 +131,16 @@ class Entry:
     @property
     def differs(self) -> list[str]:
         return [k for k in EDITABLE if getattr(self.bundled, k) != getattr(self.current, k)]
+
+    @property
+    def review_reason(self) -> str | None:
+        """Why the row needs review, so staff know what to check; None once reviewed."""
+        if not self.current.needs_review:
+            return None
+        if self.override is not None:  # stored unreviewed: by refresh-mps, not by staff
+            missing = "" if self.current.email else ", with no email address"
+            return f"changed by {self.override.source}{missing}: check it"
+        return self.current.review_reason or "not checked yet"
 
 
 def _current_recipient(book: Directory, role: str, code: str) -> Recipient:

@@ -181,16 +181,20 @@ def test_letters_by_postcode(client, postcodes_io):
         "name": "Neil Coyle",
         "email": "neil.coyle.mp@parliament.uk",
         "contact_url": None,
+        "website": None,
     }
     assert mp["to"] == ["neil.coyle.mp@parliament.uk"]
     assert mp["body"].startswith("Dear Neil Coyle,\n\n")
     assert "My daughter protests & I worry." in mp["body"]
     assert mp["body"].endswith("Ann Example\nSE1 2DL")
     assert set(mp["links"]) == {"mailto", "gmail", "outlook", "office365", "yahoo"}
-    # A force takes letters through its website: no address, so no links at all.
+    # A force takes letters through its contact page: no address, so no links at all.
     force = letters[2]
     assert force["to"] == []
-    assert force["recipient"]["contact_url"] == "https://www.met.police.uk/"
+    assert force["recipient"]["contact_url"] == (
+        "https://www.met.police.uk/contact/af/contact-us-beta/contact-us/"
+    )
+    assert force["recipient"]["website"] == "https://www.met.police.uk/"
     assert set(force["links"].values()) == {None}
 
 

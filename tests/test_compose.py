@@ -100,7 +100,7 @@ def test_no_recipients_no_letters(campaign: Campaign) -> None:
 
 @pytest.mark.parametrize(
     ("index", "greeting"),
-    [(0, "Dear Neil Coyle,"), (1, "Dear Mayor,"), (2, "Dear Commissioner,")],
+    [(0, "Dear Neil Coyle,"), (1, "Dear Deputy Mayor,"), (2, "Dear Commissioner,")],
 )
 def test_greeting(campaign: Campaign, recipients: list[Recipient], index: int, greeting: str):
     assert paragraphs(write(campaign, recipients)[index])[0] == greeting
@@ -431,7 +431,7 @@ def test_own_share(campaign: Campaign, recipients: list[Recipient], answers) -> 
 
 
 def test_own_share_of_the_default_letters(campaign: Campaign, recipients: list[Recipient]) -> None:
-    assert [letter.own_share for letter in write(campaign, recipients)] == [5, 5, 4]
+    assert [letter.own_share for letter in write(campaign, recipients)] == [5, 4, 4]
     assert [letter.own_share for letter in write(campaign, recipients, answers=())] == [0, 0, 0]
     # A few words in a long letter still show: never rounded down to nothing.
     short = write(campaign, recipients, answers=(("why", "abc"),))

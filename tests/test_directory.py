@@ -1,12 +1,15 @@
 """Tests for advocacy.directory with the bundled CSVs: recipients in every UK nation."""
 
+import csv
 from dataclasses import replace
 
 import pytest
 from places import SEVENOAKS
 from places import SOUTHWARK
 
-from advocacy.directory import COMMISSIONER_FORCES
+from advocacy.addressing import mp_heading
+from advocacy.addressing import mp_salutation
+from advocacy.directory import DATA
 from advocacy.directory import MP_CONTACT_URL
 from advocacy.directory import NATIONS
 from advocacy.directory import NORTHERN_IRELAND_PFA
@@ -21,6 +24,7 @@ from advocacy.postcodes import Place
 
 MET_OVERSIGHT = "Mayor's Office for Policing and Crime (Mayor of London)"
 MOPAC_URL = "https://www.london.gov.uk/programmes-strategies/mayors-office-policing-and-crime-mopac"
+MET_CONTACT = "https://www.met.police.uk/contact/af/contact-us-beta/contact-us/"
 
 # Real places, as postcodes.io describes them (see tests/data/postcodes_io).
 CARDIFF = Place("CF24 3AA", "Wales", "W07000089", "Cardiff East", "W15000003", "South Wales")
@@ -36,7 +40,7 @@ def book() -> Directory:
 
 
 def summary(r: Recipient) -> tuple:
-    return (r.role, r.name, r.email, r.contact_url, r.salutation, r.kind, r.needs_review)
+    return (r.role, r.name, r.email, r.contact_url, r.website, r.salutation, r.kind, r.needs_review)
 
 
 # --- loading -------------------------------------------------------------------------------------
@@ -69,19 +73,33 @@ def test_force_areas_by_nation(book: Directory) -> None:
 
 
 def test_everyone_can_be_reached(book: Directory) -> None:
-    """A recipient with neither an email address nor a contact page would be a dead end."""
+    """A recipient with no email address, contact page or website would be a dead end."""
     people = list(book.mps.values())
     for area in book.force_areas.values():
         people += [area.force, area.oversight]
-    unreachable = [p.name for p in people if not (p.email or p.contact_url)]
+    unreachable = [p.name for p in people if not (p.email or p.contact_url or p.website)]
     assert unreachable == []
 
 
 def test_forces_have_no_email_but_a_website(book: Directory) -> None:
     for area in book.force_areas.values():
         assert area.force.email is None, area.code
-        assert area.force.contact_url.startswith("http"), area.code
+        assert area.force.website.startswith("http"), area.code
         assert area.oversight.name, area.code
+
+
+def test_only_met_and_surrey_have_a_confirmed_contact_page(book: Directory) -> None:
+    """Elsewhere only the home page is known: it is never passed off as a contact page."""
+    pages = {
+        code: a.force.contact_url for code, a in book.force_areas.items() if a.force.contact_url
+    }
+    assert pages == {
+        "E23000001": "https://www.met.police.uk/contact/af/contact-us-beta/contact-us/",
+        "E23000031": "https://www.surrey.police.uk/contact/af/contact-us-beta/contact-us/",
+    }
+    for area in book.force_areas.values():
+        assert area.oversight.contact_url is None, area.code
+        assert area.force.contact_url != area.force.website
 
 
 def test_exactly_four_mps_have_no_email(book: Directory) -> None:
@@ -98,58 +116,32 @@ def test_exactly_four_mps_have_no_email(book: Directory) -> None:
         pytest.param(
             SOUTHWARK,
             [
-                (
-                    "mp",
-                    "Neil Coyle",
-                    "neil.coyle.mp@parliament.uk",
-                    None,
-                    "Neil Coyle",
-                    None,
-                    False,
-                ),
-                (
-                    "police_force",
-                    "Metropolitan Police Service",
-                    None,
-                    "https://www.met.police.uk/",
-                    "Commissioner",
-                    None,
-                    False,
-                ),
-                # MOPAC has no published address: the contact page stands in for it.
-                ("police_oversight", MET_OVERSIGHT, None, MOPAC_URL, "Mayor", "mayor", True),
+                ("mp", "Neil Coyle", "neil.coyle.mp@parliament.uk", None, None, "Neil Coyle")
+                + (None, False),
+                ("police_force", "Metropolitan Police Service", None, MET_CONTACT)
+                + ("https://www.met.police.uk/", "Commissioner", None, False),
+                # MOPAC has no published address: its page on london.gov.uk, called a website.
+                ("police_oversight", MET_OVERSIGHT, None, None, MOPAC_URL, "Deputy Mayor")
+                + ("mayor", True),
             ],
             id="england-met",
         ),
         pytest.param(
             CARDIFF,
             [
-                (
-                    "mp",
-                    "Jo Stevens",
-                    "jo.stevens.mp@parliament.uk",
-                    None,
-                    "Jo Stevens",
-                    None,
-                    False,
-                ),
-                (
-                    "police_force",
-                    "South Wales Police",
-                    None,
-                    "https://www.south-wales.police.uk/",
-                    "Chief Constable",
-                    None,
-                    False,
-                ),
+                ("mp", "Jo Stevens", "jo.stevens.mp@parliament.uk", None, None, "Jo Stevens")
+                + (None, False),
+                ("police_force", "South Wales Police", None, None)
+                + ("https://www.south-wales.police.uk/", "Chief Constable", None, False),
                 (
                     "police_oversight",
                     "South Wales Police and Crime Commissioner",
                     "commissioner@south-wales.pnn.police.uk",
+                    None,
                     None,  # never the force's site: that is another organisation
                     "Commissioner",
                     "pcc",
-                    False,
+                    True,  # every oversight address awaits staff confirmation
                 ),
             ],
             id="wales",
@@ -157,66 +149,24 @@ def test_exactly_four_mps_have_no_email(book: Directory) -> None:
         pytest.param(
             ABERDEEN,
             [
-                (
-                    "mp",
-                    "Douglas Lumsden",
-                    "douglas.lumsden.mp@parliament.uk",
-                    None,
-                    "Douglas Lumsden",
-                    None,
-                    False,
-                ),
-                (
-                    "police_force",
-                    "Police Scotland",
-                    None,
-                    "https://www.scotland.police.uk/",
-                    "Chief Constable",
-                    None,
-                    False,
-                ),
-                (
-                    "police_oversight",
-                    "Scottish Police Authority",
-                    None,
-                    "https://www.spa.police.uk/",
-                    "Scottish Police Authority",
-                    "police_authority",
-                    True,
-                ),
+                ("mp", "Douglas Lumsden", "douglas.lumsden.mp@parliament.uk", None, None)
+                + ("Douglas Lumsden", None, False),
+                ("police_force", "Police Scotland", None, None)
+                + ("https://www.scotland.police.uk/", "Chief Constable", None, False),
+                ("police_oversight", "Scottish Police Authority", None, None)
+                + ("https://www.spa.police.uk/", "Chair", "police_authority", True),
             ],
             id="scotland",
         ),
         pytest.param(
             NORTH_ANTRIM,
             [
-                (
-                    "mp",
-                    "Jim Allister",
-                    "jim.allister.mp@parliament.uk",
-                    None,
-                    "Jim Allister",
-                    None,
-                    False,
-                ),
-                (
-                    "police_force",
-                    "Police Service of Northern Ireland",
-                    None,
-                    "https://www.psni.police.uk/",
-                    "Chief Constable",
-                    None,
-                    False,
-                ),
-                (
-                    "police_oversight",
-                    "Northern Ireland Policing Board",
-                    None,
-                    "https://www.nipolicingboard.org.uk/",
-                    "Northern Ireland Policing Board",
-                    "policing_board",
-                    True,
-                ),
+                ("mp", "Jim Allister", "jim.allister.mp@parliament.uk", None, None)
+                + ("Jim Allister", None, False),
+                ("police_force", "Police Service of Northern Ireland", None, None)
+                + ("https://www.psni.police.uk/", "Chief Constable", None, False),
+                ("police_oversight", "Northern Ireland Policing Board", None, None)
+                + ("https://www.nipolicingboard.org.uk/", "Chair", "policing_board", True),
             ],
             id="northern-ireland-without-pfa-code",
         ),
@@ -235,7 +185,8 @@ def test_pcc_with_an_email_address(book: Directory) -> None:
     assert oversight.email == "contactyourpcc@kent.police.uk"
     assert oversight.kind == "pcc"
     assert oversight.salutation == "Commissioner"
-    assert oversight.needs_review is False
+    assert oversight.needs_review is True
+    assert "WhatDoTheyKnow" in oversight.review_reason
 
 
 def test_mp_party_is_kept(book: Directory) -> None:
@@ -273,7 +224,7 @@ def test_only_two_forces_have_a_commissioner(book: Directory) -> None:
     commissioners = {
         code for code, area in book.force_areas.items() if area.force.salutation == "Commissioner"
     }
-    assert commissioners == COMMISSIONER_FORCES == {"E23000001", "E23000034"}
+    assert commissioners == {"E23000001", "E23000034"}
 
 
 @pytest.mark.parametrize(
@@ -282,9 +233,11 @@ def test_only_two_forces_have_a_commissioner(book: Directory) -> None:
         ("E23000032", "pcc", "Commissioner"),
         ("E23000002", "pfcc", "Commissioner"),
         ("E23000005", "mayor", "Mayor"),
-        ("E23000034", "police_authority", "City of London Police Authority Board"),
-        ("S23000009", "police_authority", "Scottish Police Authority"),
-        ("N99999999", "policing_board", "Northern Ireland Policing Board"),
+        ("E23000001", "mayor", "Deputy Mayor"),  # MOPAC: the Deputy Mayor for Policing and Crime
+        ("E23000011", "mayor", "Mayor"),  # South Yorkshire since May 2024
+        ("E23000034", "police_authority", "Chair"),
+        ("S23000009", "police_authority", "Chair"),
+        ("N99999999", "policing_board", "Chair"),
     ],
 )
 def test_oversight_salutation_by_kind(book: Directory, code: str, kind: str, salutation: str):
@@ -600,7 +553,7 @@ def test_with_overrides_replaces_addresses_without_mutating(book: Directory) -> 
     assert oversight.email == "mopac@example.org"
     # Everything else about them stays as it was.
     assert mp == replace(before_mp, email="neil@example.org")
-    assert (oversight.name, oversight.contact_url, oversight.kind) == (
+    assert (oversight.name, oversight.website, oversight.kind) == (
         MET_OVERSIGHT,
         MOPAC_URL,
         "mayor",
@@ -620,7 +573,8 @@ def test_with_overrides_force_contact_and_other_areas(book: Directory) -> None:
         {("police_force", "E23000032"): {"contact_url": "https://example.org/kent"}}
     )
     assert changed.force_areas["E23000032"].force.contact_url == "https://example.org/kent"
-    assert book.force_areas["E23000032"].force.contact_url == "https://www.kent.police.uk/"
+    assert book.force_areas["E23000032"].force.contact_url is None
+    assert changed.force_areas["E23000032"].force.website == "https://www.kent.police.uk/"
     # Oversight body of the same area and all other areas are unchanged.
     assert changed.force_areas["E23000032"].oversight == book.force_areas["E23000032"].oversight
     assert changed.force_areas["E23000001"] == book.force_areas["E23000001"]
@@ -660,3 +614,155 @@ def test_grouped_constituencies(book: Directory) -> None:
     assert groups["Scotland"][0].name == "Aberdeen North"
     assert "Cardiff East" in [c.name for c in groups["Wales"]]
     assert "West Tyrone" in [c.name for c in groups["Northern Ireland"]]
+
+
+# --- greetings and headings, across the whole directory ------------------------------------------
+
+HONORIFICS = {"Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Rev", "Rt", "Hon", "The", "Lord"}
+
+
+def forces_csv() -> list[dict[str, str]]:
+    with open(DATA / "police_forces.csv", newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_bundled_mp_names_carry_only_known_honorifics(book: Directory) -> None:
+    """If Parliament starts using another honorific, the rules below must learn it first."""
+    prefixes = {mp.name.split()[0] for mp in book.mps.values()} & (HONORIFICS | {"Sir", "Dame"})
+    assert prefixes == {"Mr", "Mrs", "Ms", "Dr", "Sir", "Dame"}
+
+
+def test_every_mp_is_greeted_as_a_person_would(book: Directory) -> None:
+    """All 650: no honorific with a full name ("Dear Mr Connor Rand,"), knights by first name."""
+    for code, mp in book.mps.items():
+        words = mp.salutation.split()
+        assert words[0] not in HONORIFICS, (code, mp.name, mp.salutation)
+        if words[0] in ("Sir", "Dame"):
+            assert len(words) == 2 and mp.name.startswith(mp.salutation + " "), (code, mp.name)
+        else:
+            assert mp.salutation in mp.name, (code, mp.name)
+            assert len(words) >= 2, (code, mp.salutation)  # a full name, not a bare surname
+        assert mp.salutation == mp_salutation(mp.name)
+        assert mp.heading.endswith(" MP") and mp.heading.split()[0] not in {"Mr", "Mrs", "Ms"}
+
+
+def test_knights_and_dames_by_title_and_first_name(book: Directory) -> None:
+    knights = {mp.name: mp.salutation for mp in book.mps.values() if mp.name.startswith("Sir ")}
+    dames = {mp.name: mp.salutation for mp in book.mps.values() if mp.name.startswith("Dame ")}
+    assert len(knights) == 28 and len(dames) == 9
+    assert knights["Sir James Cleverly"] == "Sir James"
+    assert knights["Sir Iain Duncan Smith"] == "Sir Iain"
+    assert dames["Dame Meg Hillier"] == "Dame Meg"
+    assert all(len(s.split()) == 2 for s in [*knights.values(), *dames.values()])
+
+
+@pytest.mark.parametrize(
+    ("name", "salutation", "heading"),
+    [
+        ("Mr Connor Rand", "Connor Rand", "Connor Rand MP"),
+        ("Ms Stella Creasy", "Stella Creasy", "Stella Creasy MP"),
+        ("Mrs Sharon Hodgson", "Sharon Hodgson", "Sharon Hodgson MP"),
+        ("Dr Rupa Huq", "Rupa Huq", "Dr Rupa Huq MP"),
+        ("Sir James Cleverly", "Sir James", "Sir James Cleverly MP"),
+        ("Sir Iain Duncan Smith", "Sir Iain", "Sir Iain Duncan Smith MP"),
+        ("Dame Diana Johnson", "Dame Diana", "Dame Diana Johnson MP"),
+        ("Rt Hon Sir Jeremy Wright KC MP", "Sir Jeremy", "Rt Hon Sir Jeremy Wright KC MP"),
+        ("The Rt. Hon. Wendy Morton", "Wendy Morton", "The Rt. Hon. Wendy Morton MP"),
+        ("Rachel Blake MP", "Rachel Blake", "Rachel Blake MP"),
+        ("Rachel Blake", "Rachel Blake", "Rachel Blake MP"),
+        ("Órfhlaith Begley", "Órfhlaith Begley", "Órfhlaith Begley MP"),
+    ],
+)
+def test_mp_salutation_and_heading(name: str, salutation: str, heading: str) -> None:
+    assert mp_salutation(name) == salutation
+    assert mp_heading(name) == heading
+
+
+def test_every_force_and_oversight_body_has_its_salutation_from_the_csv(book: Directory) -> None:
+    rows = forces_csv()
+    assert len(rows) == len(book.force_areas) == 45
+    for row in rows:
+        area = book.force_area(row["pfa_code"])
+        for recipient, column in ((area.force, "force"), (area.oversight, "oversight")):
+            in_csv = row[f"{column}_salutation"]
+            assert in_csv.startswith("Dear "), (row["pfa_code"], column)
+            assert recipient.salutation == in_csv.removeprefix("Dear ").rstrip(",")
+            assert not recipient.salutation.startswith("Dear")
+
+
+def test_no_organisation_is_greeted_by_its_name(book: Directory) -> None:
+    """Never "Dear Scottish Police Authority,": a greeting is a role, not the organisation."""
+    allowed = {"Chief Constable", "Commissioner", "Chair", "Mayor", "Deputy Mayor"}
+    for code, area in book.force_areas.items():
+        for r in (area.force, area.oversight):
+            assert r.salutation in allowed, (code, r.role, r.salutation)
+            assert r.name.casefold() not in r.salutation.casefold(), (code, r.name)
+            assert area.name.casefold() not in r.salutation.casefold(), (code, r.name)
+
+
+def test_south_yorkshire_is_overseen_by_its_mayor(book: Directory) -> None:
+    oversight = book.force_area("E23000011").oversight
+    assert oversight.kind == "mayor"
+    assert oversight.name == "Mayor of South Yorkshire (police and crime functions)"
+    assert (oversight.salutation, oversight.email) == ("Mayor", None)
+    assert oversight.website == "https://www.southyorkshire-ca.gov.uk/"
+    assert "7 May 2024" in oversight.review_reason
+
+
+@pytest.mark.parametrize(
+    ("code", "name", "email"),
+    [
+        # Norfolk's FOI-request inbox replaced by its correspondence address.
+        ("E23000024", "Norfolk Police and Crime Commissioner", "opccn@norfolk.police.uk"),
+        ("E23000012", "Humberside Police and Crime Commissioner", None),
+    ],
+)
+def test_corrected_oversight_bodies(book: Directory, code: str, name: str, email: str | None):
+    oversight = book.force_area(code).oversight
+    assert (oversight.name, oversight.email) == (name, email)
+
+
+def test_every_oversight_body_says_why_it_needs_review(book: Directory) -> None:
+    for code, area in book.force_areas.items():
+        assert area.oversight.needs_review and area.oversight.review_reason, code
+        assert not area.force.needs_review and area.force.review_reason is None, code
+    assert book.mps["E14001085"].review_reason is None
+    assert "parliament.uk" in book.mps["E14001373"].review_reason
+
+
+@pytest.mark.parametrize(
+    ("code", "force", "oversight"),
+    [
+        (
+            "E23000001",
+            "the Metropolitan Police Service",
+            "the Mayor's Office for Policing and Crime (Mayor of London)",
+        ),
+        ("E23000034", "the City of London Police", "the City of London Police Authority Board"),
+        (
+            "N99999999",
+            "the Police Service of Northern Ireland",
+            "the Northern Ireland Policing Board",
+        ),
+        ("S23000009", "Police Scotland", "the Scottish Police Authority"),
+        ("E23000032", "Kent Police", "the Kent Police and Crime Commissioner"),
+    ],
+)
+def test_headings_take_their_article(book: Directory, code: str, force: str, oversight: str):
+    area = book.force_area(code)
+    assert area.force.heading == area.force.with_article == force
+    assert area.oversight.heading == oversight
+
+
+def test_every_oversight_heading_has_an_article(book: Directory) -> None:
+    for area in book.force_areas.values():
+        assert area.oversight.heading.startswith("the "), area.code
+        assert area.force.heading in (area.force.name, f"the {area.force.name}")
+
+
+def test_an_article_is_not_doubled() -> None:
+    r = Recipient("police_oversight", "The Policing Board", None, None, "Chair", article="the")
+    assert r.with_article == r.heading == "The Policing Board"
+    assert fixed_recipient("Home Secretary", "hs@example.org", None, None).heading == (
+        "Home Secretary"
+    )

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 import responses
+from markupsafe import escape
 from responses import matchers
 from staff_helpers import csrf_token
 
@@ -22,7 +23,9 @@ from advocacy.models import db
 MEMBERS = Path(__file__).parent / "data" / "members_api"
 MEMBERS_URL = "https://members-api.parliament.uk"
 SEARCH = f"{MEMBERS_URL}/api/Location/Constituency/Search"
-LETTERS = "/api/v1/campaigns/stop-facial-recognition/letters"
+SLUG = "stop-facial-recognition"
+LETTERS = f"/api/v1/campaigns/{SLUG}/letters"
+SUPPORTER = {"name": "Ann Example", "talking_points": ["accuracy"]}
 
 CITIES = "E14001172"  # Cities of London and Westminster, policed by the Met
 CITIES_NAME = "Cities of London and Westminster"
@@ -86,6 +89,7 @@ def form_values(role: str, code: str, **changes: str) -> dict[str, str]:
         "salutation": r.salutation,
         "email": r.email or "",
         "contact_url": r.contact_url or "",
+        "website": r.website or "",
     }
     values.update(changes)
     return values
@@ -204,7 +208,8 @@ def test_editor_corrects_an_oversight_email_and_letters_use_it(app, client, edit
         "role": "police_oversight",
         "name": MOPAC,
         "email": None,
-        "contact_url": MOPAC_URL,
+        "contact_url": None,
+        "website": MOPAC_URL,
     }
     assert before["to"] == []
     page = editor.get(edit_path("police_oversight", MET)).get_data(as_text=True)
@@ -226,8 +231,9 @@ def test_editor_corrects_an_oversight_email_and_letters_use_it(app, client, edit
     email = compare_row(page, "Email address")
     assert 'class="differs"' in email
     assert re.search(rf"<td>—</td><td>{re.escape(MOPAC_EMAIL)} <strong>\(changed\)</strong>", email)
-    contact = compare_row(page, "Contact page")
-    assert "(changed)" not in contact and contact.count(MOPAC_URL) == 2
+    website = compare_row(page, "Website")
+    assert "(changed)" not in website and website.count(MOPAC_URL) == 2
+    assert "(changed)" not in compare_row(page, "Contact page")
     assert "(changed)" not in compare_row(page, "Name")
     assert "Last changed by editor@example.org" in page
     assert "<strong>needs review</strong>" not in page
@@ -247,10 +253,10 @@ def test_editor_corrects_an_oversight_email_and_letters_use_it(app, client, edit
         by_role = letters(client, **place)
         oversight = by_role["police_oversight"]
         assert oversight["recipient"]["email"] == MOPAC_EMAIL
-        assert oversight["recipient"]["contact_url"] == MOPAC_URL
+        assert oversight["recipient"]["website"] == MOPAC_URL
         assert oversight["to"] == [MOPAC_EMAIL]
         assert oversight["links"]["mailto"].startswith(f"mailto:{MOPAC_EMAIL}?subject=")
-        assert oversight["body"].startswith("Dear Mayor,\n\n")
+        assert oversight["body"].startswith("Dear Deputy Mayor,\n\n")
         assert by_role["police_force"]["to"] == []
     # Another force area keeps its bundled address.
     manchester = letters(client, postcode="M1 1AD")["police_oversight"]
@@ -290,7 +296,7 @@ def test_saving_unchanged_values_marks_reviewed_without_storing_fields(app, clie
     # Letters are as bundled.
     oversight = letters(client, **CHOSEN)["police_oversight"]
     assert oversight["recipient"]["email"] is None
-    assert oversight["recipient"]["contact_url"] == MOPAC_URL
+    assert oversight["recipient"]["website"] == MOPAC_URL
 
 
 def test_blank_name_and_salutation_fall_back_to_bundled(app, editor):
@@ -309,11 +315,16 @@ def test_blank_name_and_salutation_fall_back_to_bundled(app, editor):
         ({"contact_url": "javascript:alert(1)"}, "contact_url", "starting with https://"),
         ({"contact_url": "ftp://london.gov.uk/mopac"}, "contact_url", "starting with https://"),
         ({"contact_url": "www.london.gov.uk/mopac"}, "contact_url", "starting with https://"),
-        ({"email": "", "contact_url": ""}, "email", "Give an email address or a contact page"),
-        pytest.param(
-            {"email": "  ", "contact_url": " "},
+        ({"website": "www.london.gov.uk/mopac"}, "website", "starting with https://"),
+        (
+            {"email": "", "contact_url": "", "website": ""},
             "email",
-            "Give an email address or a contact page",
+            "Give an email address, a contact page or a website",
+        ),
+        pytest.param(
+            {"email": "  ", "contact_url": " ", "website": " "},
+            "email",
+            "Give an email address, a contact page or a website",
             id="only-spaces",
         ),
         ({"name": "x" * 201}, "name", "200"),
@@ -440,6 +451,91 @@ def test_anonymous_post_stores_nothing(app, client):
     assert stored_count(app) == 0
 
 
+# --- Greetings, contact pages and why a row needs review ------------------------------------------
+
+KENT = "E23000032"
+SEVENOAKS = {"constituency_code": "E14001465", "pfa_code": KENT}
+KENT_CONTACT = "https://example.org/kent-police/contact-us"
+
+
+def test_every_row_shows_its_greeting_and_why_it_needs_review(editor):
+    """Staff can check greetings across the directory and see what to confirm on each row."""
+    book = bundled()
+    rows = {(role, code): row for role, code, _, row in listing(editor)}
+    for code, area in book.force_areas.items():
+        oversight = rows[("police_oversight", code)]
+        assert f"Dear {escape(area.oversight.salutation)}," in oversight
+        assert area.oversight.review_reason
+        assert escape(area.oversight.review_reason) in oversight, code
+        force = rows[("police_force", code)]
+        assert f"Dear {area.force.salutation}," in force
+        assert "needs review" not in force
+        if area.force.contact_url:
+            assert f"contact page: {area.force.contact_url}" in force
+        else:
+            assert f"website only: {area.force.website}" in force
+    for code, mp in book.mps.items():
+        assert f"Dear {escape(mp.salutation)}," in rows[("mp", code)]
+    assert "Dear Scottish Police Authority," not in "".join(rows.values())
+    assert "Dear Mr " not in "".join(rows.values())
+    page = editor.get(edit_path("police_oversight", MET)).get_data(as_text=True)
+    assert "Why: no published email found for MOPAC." in page
+
+
+def test_staff_set_a_force_contact_page_and_letters_offer_it(app, client, editor):
+    before = letters(client, **SEVENOAKS)["police_force"]["recipient"]
+    assert (before["contact_url"], before["website"]) == (None, "https://www.kent.police.uk/")
+    public = client.post(f"/c/{SLUG}/letters", data={**SEVENOAKS, **SUPPORTER})
+    assert "use Contact us on their site" in public.get_data(as_text=True)
+
+    assert post_edit(editor, "police_force", KENT, contact_url=KENT_CONTACT).status_code == 302
+    assert stored(app, "police_force", KENT).fields == {"contact_url": KENT_CONTACT}
+    (kent,) = [r for r in listing(editor, role="police_force") if r[1] == KENT]
+    assert f"contact page: {KENT_CONTACT}" in kent[3] and "changed: contact_url" in kent[3]
+
+    after = letters(client, **SEVENOAKS)["police_force"]["recipient"]
+    assert (after["contact_url"], after["website"]) == (KENT_CONTACT, "https://www.kent.police.uk/")
+    page = client.post(f"/c/{SLUG}/letters", data={**SEVENOAKS, **SUPPORTER})
+    html = page.get_data(as_text=True)
+    assert f'href="{KENT_CONTACT}"' in html and "Open their contact page" in html
+    assert "There is no public email address for Kent Police." in html
+
+
+# A constituency in each force area the salutation tests use.
+CONSTITUENCY_IN = {MET: CITIES, KENT: "E14001465", "S23000009": "S14000061"}
+PCC = "Police and Crime Commissioner"
+
+
+@pytest.mark.parametrize(
+    ("role", "code", "typed", "stored_as"),
+    (
+        ("police_oversight", KENT, f"Dear {PCC},", PCC),  # staff typed the whole greeting
+        ("police_force", MET, "Sir Mark", "Sir Mark"),
+        ("police_oversight", "S23000009", " dear Chair ", None),  # as bundled: nothing stored
+    ),
+)
+def test_staff_correct_an_organisation_salutation(
+    app, client, editor, role, code, typed, stored_as
+):
+    assert post_edit(editor, role, code, salutation=typed).status_code == 302
+    fields = stored(app, role, code).fields
+    assert fields == ({"salutation": stored_as} if stored_as else {})
+    letter = letters(client, constituency_code=CONSTITUENCY_IN[code], pfa_code=code)[role]
+    assert letter["body"].startswith(f"Dear {stored_as or 'Chair'},\n\n")
+
+
+def test_renamed_mp_with_a_blank_salutation_is_greeted_without_honorific(app, client, editor):
+    response = post_edit(editor, "mp", CITIES, name="Mr Connor Rand", salutation="")
+    assert response.status_code == 302
+    assert stored(app, "mp", CITIES).fields == {
+        "name": "Mr Connor Rand",
+        "salutation": "Connor Rand",
+    }
+    assert letters(client, **CHOSEN)["mp"]["body"].startswith("Dear Connor Rand,\n\n")
+    html = client.post(f"/c/{SLUG}/letters", data={**CHOSEN, **SUPPORTER}).get_data(as_text=True)
+    assert "1. To Connor Rand MP</h2>" in html
+
+
 # --- overrides: the cached directory and its layers ----------------------------------------------
 
 
@@ -551,11 +647,11 @@ def load(name: str) -> dict:
     return json.loads((MEMBERS / name).read_text(encoding="utf-8"))
 
 
-def new_member_search() -> dict:
+def new_member_search(name: str = NEW_MP) -> dict:
     body = load("constituency_search_200_cities_of_london_and_westminster.json")
     member = body["items"][0]["value"]["currentRepresentation"]["member"]["value"]
     member["id"] = NEW_MP_ID
-    member["nameDisplayAs"] = NEW_MP
+    member["nameDisplayAs"] = name
     member["nameListAs"] = "Newmember, Jane"
     member["latestParty"]["name"] = NEW_MP_PARTY
     return body
@@ -651,6 +747,7 @@ def test_refresh_new_member_is_stored_and_reaches_letters(app, client, editor, m
         "name": NEW_MP,
         "email": NEW_MP_EMAIL,
         "contact_url": None,
+        "website": None,
     }
     assert mp["to"] == [NEW_MP_EMAIL]
     assert mp["body"].startswith(f"Dear {NEW_MP},\n\n")
@@ -773,3 +870,18 @@ def test_staff_correction_after_refresh_keeps_the_new_member(app, client, editor
     # The next refresh sees the same member, whose only change is staff's address.
     answer(members_api, new_member_search(), NEW_MP_ID, NEW_MP_EMAIL)
     assert "new-member" not in refresh(app, "--code", CITIES)
+
+
+def test_refresh_greets_a_new_member_without_the_api_honorific(app, client, editor, members_api):
+    answer(members_api, new_member_search("Dr Jane Newmember"), NEW_MP_ID, NEW_MP_EMAIL)
+    refresh(app, "--code", CITIES)
+    fields = stored(app, "mp", CITIES).fields
+    assert (fields["name"], fields["salutation"]) == ("Dr Jane Newmember", NEW_MP)
+    assert letters(client, **CHOSEN)["mp"]["body"].startswith(f"Dear {NEW_MP},\n\n")
+
+
+def test_refresh_without_email_says_why_the_mp_needs_review(app, editor, members_api):
+    answer(members_api, new_member_search(), NEW_MP_ID, None)
+    refresh(app, "--code", CITIES)
+    (row,) = [r for r in listing(editor, show="review", role="mp") if r[1] == CITIES]
+    assert "changed by members-api, with no email address: check it" in row[3]

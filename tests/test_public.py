@@ -246,9 +246,42 @@ def test_letters_for_chosen_areas(client):
     data = choices(postcode=None, constituency_code="N05000018", pfa_code="N99999999")
     page = text(client.post(LETTERS, data=data))
     # West Tyrone's MP publishes no email: copy and open the contact page instead.
-    assert "Órfhlaith Begley has no public email address" in page
+    assert "There is no public email address for Órfhlaith Begley MP." in page
+    assert "Open their contact page" in page
     assert "https://members.parliament.uk/member/4697/contact" in page
     assert "Northern Ireland Policing Board" in page
+
+
+def test_letters_headings_name_people_and_organisations_as_they_read(client, postcodes_io):
+    page = text(client.post(LETTERS, data=choices()))
+    assert "1. To Neil Coyle MP</h2>" in page
+    assert "To the Mayor's Office for Policing and Crime (Mayor of London)</h2>" in page
+    assert "To the Metropolitan Police Service</h2>" in page
+    assert "Dear Deputy Mayor," in page and "Dear Commissioner," in page
+
+
+def test_force_with_only_a_website_is_not_given_a_contact_page(client):
+    """South Wales Police: only its home page is known, so say so in plain words."""
+    data = choices(postcode=None, constituency_code="W07000089", pfa_code="W15000003")
+    response = client.post(LETTERS, data=data)
+    page = text(response)
+    assert response.status_code == 200
+    assert (
+        "There is no public email address for South Wales Police. Copy your letter, then go to "
+        "their website and use Contact us on their site to send it." in page
+    )
+    assert re.search(r'href="https://www.south-wales.police.uk/"[^>]*>Go to their website', page)
+    assert "contact page" not in page
+
+
+def test_choose_step_names_organisations_with_their_article(client):
+    page = text(client.get(PAGE, query_string={"constituency": "S14000061", "pfa": "S23000009"}))
+    assert "<strong>The Scottish Police Authority</strong>" in page
+    assert "<strong>Douglas Lumsden MP</strong>" in page
+    # Neither Police Scotland nor the authority publishes a contact page: their websites.
+    assert re.search(r"use Contact us on <a href=\"https://www.spa.police.uk/\"", page)
+    assert re.search(r"use Contact us on <a href=\"https://www.scotland.police.uk/\"", page)
+    assert "contact page" not in page
 
 
 def test_thanks_page_has_share_links_and_next_ask(client):
