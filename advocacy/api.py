@@ -9,6 +9,7 @@ from werkzeug.routing import PathConverter
 
 from advocacy import cors
 from advocacy import letter_request
+from advocacy import limits
 from advocacy import models
 from advocacy import openapi
 from advocacy import pipeline
@@ -17,7 +18,6 @@ from advocacy import tally
 from advocacy.directory import OutsideCoverage
 from advocacy.directory import UnknownArea
 from advocacy.errors import error_response
-from advocacy.limits import limiter
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 cors.init_blueprint(bp)
@@ -42,15 +42,8 @@ def openapi_document():
     return openapi.document(request.host_url.rstrip("/"))
 
 
-def _lookup_limit() -> str:
-    return current_app.config["API_LOOKUP_RATE_LIMIT"]
-
-
-def _letters_limit() -> str:
-    return current_app.config["API_LETTERS_RATE_LIMIT"]
-
-
 LOOKUP_ERRORS = {
+    postcodes.ForcesPostcode: (422, "outside_coverage"),
     postcodes.InvalidPostcode: (400, "invalid_postcode"),
     postcodes.TerminatedPostcode: (404, "postcode_terminated"),
     postcodes.PostcodeNotFound: (404, "postcode_not_found"),
@@ -79,7 +72,7 @@ def invalid_input(exc: letter_request.InvalidInput):
 
 
 @bp.get("/postcodes/<anytext:postcode>")
-@limiter.limit(_lookup_limit)
+@limits.lookups()
 def postcode(postcode: str):
     place = pipeline.find_place(postcode)
     book = pipeline.directory()
@@ -131,7 +124,7 @@ def campaign(slug: str):
 
 
 @bp.post("/campaigns/<slug>/letters")
-@limiter.limit(_letters_limit)
+@limits.letters()
 def letters(slug: str):
     campaign = _live(slug)
     data = request.get_json(silent=True)

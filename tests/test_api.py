@@ -108,6 +108,8 @@ def test_postcode_lookup_shape(client, postcodes_io):
         ("ID1 1QE", 404, "postcode_not_found"),
         ("AB1 0AA", 404, "postcode_terminated"),
         ("JE2 4WD", 422, "outside_coverage"),
+        ("BF1 4FB", 422, "outside_coverage"),  # BFPO: a valid postcode with no constituency
+        ("bfpo 1234", 422, "outside_coverage"),
         ("SW1A 1AA", 503, "lookup_unavailable"),  # not recorded: the fake raises ConnectionError
     ),
 )
@@ -121,6 +123,7 @@ def test_postcode_lookup_errors(client, postcodes_io, postcode, status, code):
 
 def test_invalid_postcode_never_reaches_postcodes_io(client, postcodes_io):
     client.get("/api/v1/postcodes/FOO")
+    client.get("/api/v1/postcodes/BF1 4FB")
     client.get("/api/v1/postcodes/SW1A 1AA/../x")
     assert len(postcodes_io.calls) == 0
 

@@ -85,7 +85,8 @@ def test_default_talking_points_are_ticked(client, postcodes_io):
         ("ID1 1QE", 404, "find"),
         ("AB1 0AA", 404, "1996"),
         ("JE2 4WD", 422, "Channel Islands is outside the UK Parliament"),
-        ("BFPO 1234", 400, "British Forces"),
+        ("BFPO 1234", 422, "British Forces"),
+        ("BF1 4FB", 422, "British Forces"),
     ),
 )
 def test_postcode_errors_are_next_to_the_field_with_the_value_kept(
