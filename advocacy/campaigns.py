@@ -64,6 +64,9 @@ class Prompt:
     id: str
     label: str
     hint: str = ""
+    # Words the answer continues in the letter ("Near where I live, cameras could be used at"),
+    # so a short answer ("Brixton high street") reads as a sentence.
+    lead_in: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,8 @@ class Campaign:
     closing: str = ""
     sign_off: str = "Yours sincerely,"
     next_ask: str = ""
+    # What supporters say when they share the campaign: "…written to my MP about {share_text}".
+    share_text: str = ""
     allowed_origins: tuple[str, ...] = ()
 
     def point(self, point_id: str) -> TalkingPoint | None:
@@ -132,7 +137,7 @@ ITEM_FIELDS = {
         "source_url": "text?",
         "default_selected": "bool",
     },
-    "prompts": {"id": "text", "label": "text", "hint": "text"},
+    "prompts": {"id": "text", "label": "text", "hint": "text", "lead_in": "text"},
     "fixed_recipients": {
         "name": "text",
         "email": "text?",
@@ -141,7 +146,7 @@ ITEM_FIELDS = {
     },
 }
 TEXT_FIELDS = ("slug", "title", "summary_html", "status", "opening", "closing", "sign_off")
-TEXT_FIELDS += ("next_ask",)
+TEXT_FIELDS += ("next_ask", "share_text")
 TEXT_LIST_FIELDS = ("targets", "subject_lines", "allowed_origins")
 TYPE_MESSAGES = {
     "text": "Must be text.",
@@ -234,6 +239,7 @@ def from_dict(data: Mapping[str, Any], *, clean: bool = True, check: bool = True
             closing=data.get("closing", ""),
             sign_off=data.get("sign_off", "Yours sincerely,"),
             next_ask=data.get("next_ask", ""),
+            share_text=data.get("share_text", ""),
             allowed_origins=tuple(data.get("allowed_origins", ())),
         )
     except TypeError as exc:
@@ -300,7 +306,7 @@ def validate(c: Campaign) -> dict[str, list[str]]:
         errors["subject_lines"] = ["Add at least one subject line."]
     for i, line in enumerate(c.subject_lines):
         _check_text(errors, f"subject_lines.{i}", line, required=True)
-    for name in ("opening", "closing", "sign_off", "next_ask"):
+    for name in ("opening", "closing", "sign_off", "next_ask", "share_text"):
         _check_text(errors, name, getattr(c, name), required=name == "sign_off")
     if isinstance(c.opening, str) and re.match(r"\s*dear\b", c.opening, re.I):
         errors.setdefault("opening", []).append(
@@ -321,6 +327,7 @@ def validate(c: Campaign) -> dict[str, list[str]]:
     for i, prompt in enumerate(c.prompts):
         _check_text(errors, f"prompts.{i}.label", prompt.label, required=True)
         _check_text(errors, f"prompts.{i}.hint", prompt.hint, required=False)
+        _check_text(errors, f"prompts.{i}.lead_in", prompt.lead_in, required=False)
     if isinstance(c.summary_html, str) and UNSTORABLE.search(c.summary_html):
         errors["summary_html"] = [UNSTORABLE_MESSAGE]
     if c.status == "live" and not c.talking_points:

@@ -9,6 +9,7 @@ import hashlib
 import json
 import random
 import re
+from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -78,16 +79,63 @@ def seed(campaign: Campaign, sender: Sender, choices: Choices) -> str:
     return hashlib.sha256(json.dumps(material, ensure_ascii=False).encode()).hexdigest()
 
 
+# A letter "fits" when every way of sending it carries it whole; the caller knows the links.
+Fits = Callable[[Recipient, str, str], bool]
+ENDS_A_SENTENCE = tuple(".!?…)\"'’”")
+# Words that start an answer but read lower-case after a lead-in ("…used at the station").
+LOWER_AFTER_LEAD_IN = frozenset(
+    ("a", "an", "the", "my", "our", "outside", "in", "on", "at", "near", "by", "around", "every")
+)
+
+
+def own_words(text: str, lead_in: str = "") -> str:
+    """A supporter's answer as a sentence of the letter: after the prompt's lead-in when it has
+    one ("Near where I live, cameras could be used at" + "Brixton high street"), with a full
+    stop when it has none of its own. Their words are otherwise left exactly as written."""
+    text = clean_text(text)
+    if not text:
+        return ""
+    if lead_in.strip():
+        first, _, rest = text.partition(" ")
+        if first.lower() in LOWER_AFTER_LEAD_IN and first[:1].isupper() and first[1:].islower():
+            text = " ".join(filter(None, (first.lower(), rest)))
+        text = f"{lead_in.strip()} {text}"
+    if not text.endswith(ENDS_A_SENTENCE):
+        text += "."
+    return text
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", text.upper())
+
+
+def signature(sign_off: str, sender: Sender) -> str:
+    """Sign-off, name, address and postcode, without the postcode when the address has it."""
+    lines = [sign_off, sender.name.strip(), clean_text(sender.address)]
+    postcode = sender.postcode or ""
+    if postcode and _compact(postcode) not in _compact(sender.address):
+        lines.append(postcode)
+    return "\n".join(line for line in lines if line)
+
+
 def letters(
     campaign: Campaign,
     recipients: Sequence[Recipient],
     sender: Sender,
     choices: Choices,
     place_values: Mapping[str, str],
+    fits: Fits | None = None,
 ) -> list[Letter]:
-    """One letter per recipient, in the recipients' order."""
+    """One letter per recipient, in the recipients' order.
+
+    With ``fits``, a letter that doesn't fit gets shorter phrasings (and subject) until it does,
+    or until each is the shortest it has: no point the supporter ticked and no word they wrote
+    is ever dropped. Which shorter phrasing is still decided by the seed.
+    """
     digest = seed(campaign, sender, choices)
-    answers = [clean_text(text) for _, text in choices.answers if text and text.strip()]
+    lead_ins = {p.id: p.lead_in for p in campaign.prompts}
+    answers = [own_words(text, lead_ins.get(key, "")) for key, text in choices.answers]
+    answers = [a for a in answers if a]
     points = [p for p in campaign.talking_points if p.id in set(choices.talking_points)]
     result = []
     for recipient in recipients:
@@ -100,16 +148,55 @@ def letters(
         }
         order = list(points)
         rng.shuffle(order)
-        paragraphs = [f"Dear {recipient.salutation},", fill(campaign.opening, values)]
-        paragraphs += answers
-        paragraphs += [fill(rng.choice(p.phrasings), values) for p in order]
-        paragraphs.append(fill(campaign.asks.get(recipient.role, ""), values))
-        paragraphs.append(fill(campaign.closing, values))
-        signature = [campaign.sign_off, sender.name.strip(), clean_text(sender.address)]
-        signature.append(sender.postcode or "")
-        paragraphs.append("\n".join(line for line in signature if line))
-        paragraphs = [p.strip() for p in paragraphs if p and p.strip()]
-        stock = tuple(p for p in paragraphs if p not in answers)
-        subject = fill(rng.choice(campaign.subject_lines), values) if campaign.subject_lines else ""
-        result.append(Letter(recipient, subject, "\n\n".join(paragraphs), stock))
+        # One list of options per choice: the subject first, then each point in letter order.
+        options = [[fill(s, values) for s in campaign.subject_lines] or [""]]
+        options += [[fill(text, values) for text in p.phrasings] for p in order]
+        picks: list[int] | None = [rng.randrange(len(o)) for o in options]
+        letter = None
+        while picks is not None:
+            chosen = [o[i] for o, i in zip(options, picks, strict=True)]
+            letter = _letter(campaign, recipient, values, sender, answers, chosen)
+            if fits is None or fits(recipient, letter.subject, letter.body):
+                break
+            # None once everything is at its shortest: the page offers copy-and-open instead.
+            picks = _shorter(options, picks)
+        result.append(letter)
     return result
+
+
+def _letter(
+    campaign: Campaign,
+    recipient: Recipient,
+    values: Mapping[str, str],
+    sender: Sender,
+    answers: list[str],
+    chosen: list[str],
+) -> Letter:
+    """The letter with these choices: ``chosen`` is the subject, then the points' phrasings."""
+    paragraphs = [f"Dear {recipient.salutation},", fill(campaign.opening, values)]
+    paragraphs += answers
+    paragraphs += chosen[1:]
+    paragraphs.append(fill(campaign.asks.get(recipient.role, ""), values))
+    paragraphs.append(fill(campaign.closing, values))
+    paragraphs.append(signature(campaign.sign_off, sender))
+    paragraphs = [p.strip() for p in paragraphs if p and p.strip()]
+    stock = tuple(p for p in paragraphs if p not in answers)
+    return Letter(recipient, chosen[0], "\n\n".join(paragraphs), stock)
+
+
+def _shorter(options: list[list[str]], picks: list[int]) -> list[int] | None:
+    """The picks with one choice made shorter: the longest one that has a shorter option, to
+    the longest of its shorter options (so the letter loses as little as it must)."""
+    candidates = [
+        (len(o[i]), n)
+        for n, (o, i) in enumerate(zip(options, picks, strict=True))
+        if any(len(text) < len(o[i]) for text in o)
+    ]
+    if not candidates:
+        return None
+    _, n = max(candidates)
+    current = len(options[n][picks[n]])
+    shorter = [j for j, text in enumerate(options[n]) if len(text) < current]
+    picks = list(picks)
+    picks[n] = max(shorter, key=lambda j: (len(options[n][j]), -j))
+    return picks

@@ -7,15 +7,22 @@ Pure string building: an RFC 6068 ``mailto:`` link, webmail compose links and a 
 import quopri
 import re
 import unicodedata
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.header import Header
 from typing import NamedTuple
 from urllib.parse import quote
 
-# Longest whole URL we offer. Old Edge/IE stop at 2083 and Outlook desktop cuts mailto bodies
-# near 2000 without a word, so a longer link would send a silently shortened letter.
+# Longest mailto: link we offer by default. Windows hands a mail link to the mail app through a
+# 2,048-character limit: Chromium refuses longer ones without a word (kMaxUrlLength = 2048 in
+# chrome/browser/platform_util_win.cc) and Outlook desktop has cut bodies near 2,000; 1,800
+# leaves room. site.js raises it to MAILTO_UNLIMITED_BUDGET where the platform has no such limit.
 MAX_LINK_LENGTH = 1800
+# Android, iOS, macOS and Linux hand mail links over with no such limit (tested to megabytes in
+# Safari, Mail and Thunderbird); 3,000 still fits when the handler is webmail that wraps and
+# encodes the link once more (+30-70%), inside Gmail's budget below.
+MAILTO_UNLIMITED_BUDGET = 3000
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Every boundary str.splitlines() knows, so that no header value can ever span two lines.
@@ -26,26 +33,42 @@ _RESERVED = {"con", "prn", "aux", "nul"} | {f"{p}{i}" for p in ("com", "lpt") fo
 
 
 class Compose(NamedTuple):
-    """Where a webmail client's compose window lives and what it calls its fields."""
+    """Where a webmail client's compose window lives, what it calls its fields, and the longest
+    whole link we trust it to take."""
 
     base: str
     to: str
     subject: str
     body: str
+    budget: int
 
 
 # None of these compose URLs is documented by its vendor: they are what the clients accept
 # today, so they live in this one table to be fixed in one place when a vendor changes one.
 # One rule for every field of every client: UTF-8 percent-encoding with %20 (never +),
 # addresses joined by commas, line breaks as a bare LF (%0A), which Gmail reads as CRLF does.
+# Budgets are https request lines, not Windows' mail-link limit; none is documented either:
+# - gmail 3,500: "The URL length limit for the GMail mailto handler is 4kb" (issue 140 of
+#   netneutrality/savetheinternet.in), and 413 "Request too large" at 6,410 characters (issue
+#   893 of defund12/defund12.org); a signed-out user's link is re-encoded into the sign-in
+#   redirect, so keep well under 4 KB.
+# - outlook 4,000: an 8,000-character body arrived whole through an outlook.live.com deeplink
+#   and IIS refused at about 31,000 (InteractionDesignFoundation/add-event-to-calendar-docs,
+#   issue 19), matching http.sys's 16 KB MaxFieldLength (Microsoft KB 820129); older reports of
+#   about 2,000 went through the sign-in redirect, so half of the 8,000 measured.
+# - office365 and yahoo: no evidence found for either (a 2,000+ character failure reported for
+#   both, az-digital/az_quickstart issue 4327), so the mailto default of 1,800 stays.
 WEBMAIL: dict[str, Compose] = {
-    "gmail": Compose("https://mail.google.com/mail/?view=cm&fs=1", "to", "su", "body"),
-    "outlook": Compose("https://outlook.live.com/mail/0/deeplink/compose", "to", "subject", "body"),
-    "office365": Compose(
-        "https://outlook.office.com/mail/deeplink/compose", "to", "subject", "body"
+    "gmail": Compose("https://mail.google.com/mail/?view=cm&fs=1", "to", "su", "body", 3500),
+    "outlook": Compose(
+        "https://outlook.live.com/mail/0/deeplink/compose", "to", "subject", "body", 4000
     ),
-    "yahoo": Compose("https://compose.mail.yahoo.com/", "to", "subject", "body"),
+    "office365": Compose(
+        "https://outlook.office.com/mail/deeplink/compose", "to", "subject", "body", 1800
+    ),
+    "yahoo": Compose("https://compose.mail.yahoo.com/", "to", "subject", "body", 1800),
 }
+BUDGETS: dict[str, int] = {"mailto": MAX_LINK_LENGTH} | {k: c.budget for k, c in WEBMAIL.items()}
 
 _KINDS = ("mailto", *WEBMAIL)  # the fields of Links, in order
 
@@ -117,20 +140,39 @@ class Links:
         return {kind: getattr(self, kind) for kind in _KINDS}
 
 
-def links(to: Sequence[str], subject: str, body: str, budget: int = MAX_LINK_LENGTH) -> Links:
-    """All links that fit in budget; never a link a mail client would silently truncate.
+def links(
+    to: Sequence[str], subject: str, body: str, budget: int | Mapping[str, int] = BUDGETS
+) -> Links:
+    """All links that fit their budget (one for all kinds, or one per kind); never a link a
+    mail client would silently truncate.
 
     No address (the recipient has none) means no links at all, and that is not "too long".
     """
     if not _addresses(to):
         return Links()
-    if len(_lines(body, "\n")) > budget:  # every link holds the body, and encoding never shortens
+    budgets = budget if isinstance(budget, Mapping) else dict.fromkeys(_KINDS, budget)
+    if len(_lines(body, "\n")) > max(budgets.values()):  # encoding never shortens
         return Links(withheld=_KINDS)
     candidates = {"mailto": mailto(to, subject, body)}
     candidates |= {client: webmail(client, to, subject, body) for client in WEBMAIL}
-    fitting = {kind: url for kind, url in candidates.items() if len(url) <= budget}
+    fitting = {kind: url for kind, url in candidates.items() if len(url) <= budgets[kind]}
     withheld = tuple(kind for kind in candidates if kind not in fitting)
     return Links(**fitting, withheld=withheld)
+
+
+def overrun(to: Sequence[str], subject: str, body: str) -> int:
+    """Characters by which the tightest link misses its budget (0 or less: every link fits)."""
+    if not _addresses(to):
+        return 0
+    over = len(mailto(to, subject, body)) - BUDGETS["mailto"]
+    for client, spec in WEBMAIL.items():
+        over = max(over, len(webmail(client, to, subject, body)) - spec.budget)
+    return over
+
+
+def fits(to: Sequence[str], subject: str, body: str) -> bool:
+    """Whether every link carries the whole letter (always true with no address: no links)."""
+    return not links(to, subject, body).too_long
 
 
 # A plain ASCII addr-spec (dot-atom local part and host name), as the directory holds them.

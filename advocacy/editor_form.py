@@ -16,10 +16,10 @@ from advocacy.campaigns import TARGET_ROLES
 
 LINE_FIELDS = ("subject_lines", "allowed_origins")  # one item per line in a textarea
 TEXT_FIELDS = ("slug", "title", "summary_html", "status", "opening", "closing", "sign_off")
-TEXT_FIELDS += ("next_ask",)
+TEXT_FIELDS += ("next_ask", "share_text")
 ITEM_FIELDS = {
     "talking_points": ("id", "label", "source_url"),
-    "prompts": ("id", "label", "hint"),
+    "prompts": ("id", "label", "hint", "lead_in"),
     "fixed_recipients": ("name", "email", "contact_url", "salutation"),
 }
 MAX_ITEMS = 50
@@ -32,7 +32,7 @@ def blank_point() -> dict[str, Any]:
 
 BLANKS = {
     "talking_points": blank_point,
-    "prompts": lambda: {"id": "", "label": "", "hint": ""},
+    "prompts": lambda: {"id": "", "label": "", "hint": "", "lead_in": ""},
     "fixed_recipients": lambda: {
         "name": "",
         "email": None,
@@ -59,6 +59,7 @@ def new_document() -> dict[str, Any]:
         "closing": "",
         "sign_off": "Yours sincerely,",
         "next_ask": "",
+        "share_text": "",
         "allowed_origins": [],
     }
 
@@ -102,6 +103,7 @@ def from_form(form: MultiDict) -> dict[str, Any]:
             "id": form.get(f"prompts.{i}.id", "").strip(),
             "label": form.get(f"prompts.{i}.label", "").strip(),
             "hint": form.get(f"prompts.{i}.hint", "").strip(),
+            "lead_in": form.get(f"prompts.{i}.lead_in", "").strip(),
         }
         for i in range(_count(form, "prompts"))
     ]

@@ -74,6 +74,7 @@ class CampaignRow(db.Model):
     closing: Mapped[str] = mapped_column(Text, default="")
     sign_off: Mapped[str] = mapped_column(Text, default="")
     next_ask: Mapped[str] = mapped_column(Text, default="")
+    share_text: Mapped[str] = mapped_column(Text, default="")
     allowed_origins: Mapped[list] = mapped_column(JSON, default=list)
     # Optimistic concurrency: SQLAlchemy bumps this on each UPDATE and refuses a stale one.
     version: Mapped[int] = mapped_column(default=1)
@@ -114,6 +115,7 @@ class CampaignRow(db.Model):
                 "closing",
                 "sign_off",
                 "next_ask",
+                "share_text",
                 "allowed_origins",
             )
         }
@@ -171,9 +173,10 @@ class PromptRow(db.Model):
     key: Mapped[str] = mapped_column(String(40))
     label: Mapped[str] = mapped_column(Text)
     hint: Mapped[str] = mapped_column(Text, default="")
+    lead_in: Mapped[str] = mapped_column(Text, default="")
 
     def to_dict(self) -> dict:
-        return {"id": self.key, "label": self.label, "hint": self.hint}
+        return {"id": self.key, "label": self.label, "hint": self.hint, "lead_in": self.lead_in}
 
 
 class CampaignRevision(db.Model):

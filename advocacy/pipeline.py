@@ -37,6 +37,11 @@ class Draft:
     # pastes it into the message these open.
     open_links: delivery.Links
 
+    @property
+    def overrun(self) -> int:
+        """How many characters too long for one click (0 or less: it fits), for the studio."""
+        return delivery.overrun(self.to, self.letter.subject, self.letter.body)
+
 
 def init_app(app) -> None:
     """One postcodes.io client (with cache and breaker) per process, configured from settings."""
@@ -84,8 +89,13 @@ def locate(postcode: str, constituency_code: str | None, pfa_code: str | None) -
     return chosen_place(constituency_code or "", pfa_code or "")
 
 
+def _to(recipient: Recipient) -> tuple[str, ...]:
+    """Only the directory's address: never one from the letter's text."""
+    return (recipient.email,) if recipient.email else ()
+
+
 def _draft(letter: Letter) -> Draft:
-    to = (letter.recipient.email,) if letter.recipient.email else ()
+    to = _to(letter.recipient)
     return Draft(
         letter,
         to,
@@ -114,7 +124,11 @@ def drafts(campaign: Campaign, place: Place, sender: Sender, choices: Choices) -
     book = directory()
     recipients = book.recipients(place, campaign.targets, fixed_recipients(campaign))
     sender = Sender(sender.name, sender.address, place.postcode)
+    values = book.place_values(place)
+
+    def fits(recipient: Recipient, subject: str, body: str) -> bool:
+        return delivery.fits(_to(recipient), subject, body)
+
     return [
-        _draft(letter)
-        for letter in letters(campaign, recipients, sender, choices, book.place_values(place))
+        _draft(letter) for letter in letters(campaign, recipients, sender, choices, values, fits)
     ]

@@ -229,8 +229,9 @@ def letters(slug: str):
         place=place,
         drafts=drafts,
         form=data,
-        webmail=delivery.WEBMAIL,
-        budget=delivery.MAX_LINK_LENGTH,
+        webmail={k: c[:4] for k, c in delivery.WEBMAIL.items()},
+        budgets=delivery.BUDGETS,
+        unlimited_mailto=delivery.MAILTO_UNLIMITED_BUDGET,
     )
 
 

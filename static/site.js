@@ -47,7 +47,39 @@
     document.body.removeChild(area);
   }
 
-  function setupLetter(card, webmailTable, budget) {
+  // Windows hands mail links to the mail app through a ~2,048-character limit; Android, iOS,
+  // macOS and Linux don't, so there the mailto budget is raised. Unknown counts as Windows.
+  function windowsLimit() {
+    var uad = navigator.userAgentData;
+    if (uad && uad.platform) return uad.platform === "Windows";
+    var ua = navigator.userAgent || "";
+    if (/Windows NT|Win32|Win64/.test(ua)) return true;
+    return !/Android|iPhone|iPad|iPod|Macintosh|Mac OS X|CrOS|Linux/.test(ua);
+  }
+
+  // A letter box as tall as its text: CSS field-sizing where the browser has it, else this.
+  function grow(area) {
+    if (window.CSS && CSS.supports && CSS.supports("field-sizing", "content")) return;
+    function fit() { area.style.height = "auto"; area.style.height = area.scrollHeight + 4 + "px"; }
+    area.addEventListener("input", fit);
+    fit();
+  }
+
+  var pendingNote = null; // the letter whose send button was pressed, until the page is back
+
+  function showSentNote() {
+    var card = pendingNote;
+    pendingNote = null;
+    if (!card || card.querySelector(".sent-note")) return;
+    var thanks = document.querySelector("[data-thanks]");
+    var note = document.createElement("p");
+    note.className = "sent-note";
+    note.setAttribute("role", "status");
+    note.innerHTML = "Sent it? When you've sent every letter, <a href=\"" + thanks.getAttribute("href") + "\">finish here</a>.";
+    card.querySelector(".send").appendChild(note);
+  }
+
+  function setupLetter(card, webmailTable, budgets) {
     var to = card.getAttribute("data-to") ? card.getAttribute("data-to").split(",") : [];
     var stock = JSON.parse(card.getAttribute("data-stock") || "[]");
     var subject = card.querySelector("[data-subject]");
@@ -66,18 +98,27 @@
         var kind = a.getAttribute("data-link");
         var spec = webmailTable[kind];
         var full = kind === "mailto" ? mailto(to, subject.value, body.value) : webmail(spec, to, subject.value, body.value);
-        if (full.length > budget) {
+        var whole = full.length <= budgets[kind];
+        if (!whole) {
           anyLong = true;
           full = kind === "mailto" ? mailto(to, subject.value, "") : webmail(spec, to, subject.value, "");
         }
         a.href = full;
+        a.toggleAttribute("data-short", !whole);
+        var label = a.getAttribute(whole ? "data-label-whole" : "data-label-copy");
+        if (label) a.textContent = label;
       });
       tooLong.hidden = !anyLong;
     }
     subject.addEventListener("input", refresh);
     body.addEventListener("input", refresh);
+    // A subject is one line: Enter does nothing rather than break it (or submit the form).
+    subject.addEventListener("keydown", function (e) { if (e.key === "Enter") e.preventDefault(); });
+    grow(subject); grow(body);
 
     card.querySelector("[data-copy-buttons]").hidden = false;
+    card.querySelectorAll("[data-no-js]").forEach(function (el) { el.hidden = true; });
+    card.querySelectorAll("[data-js]").forEach(function (el) { el.hidden = false; });
     card.querySelectorAll("[data-copy]").forEach(function (button) {
       button.hidden = false;
       button.addEventListener("click", function () {
@@ -85,16 +126,15 @@
         copy(what === "subject" ? subject.value : what === "body" ? body.value : to.join(", "), status);
       });
     });
+    card.querySelectorAll("[data-copy-open]").forEach(function (link) {
+      var label = link.getAttribute("data-label-copy");
+      if (label) link.firstChild.textContent = label;
+    });
     card.querySelectorAll("[data-send]").forEach(function (link) {
       link.addEventListener("click", function () {
-        var note = card.querySelector(".sent-note");
-        if (note) return;
-        note = document.createElement("p");
-        note.className = "sent-note";
-        note.setAttribute("role", "status");
-        var thanks = document.querySelector("[data-thanks]");
-        note.innerHTML = "Sent it? When you've sent every letter, <a href=\"" + thanks.getAttribute("href") + "\">finish here</a>.";
-        link.closest(".send").appendChild(note);
+        // One click does both halves when the letter can't travel in the link: copy, then open.
+        if (link.hasAttribute("data-short") || link.hasAttribute("data-copy-open")) copy(body.value, status);
+        pendingNote = card;
       });
     });
     refresh();
@@ -137,8 +177,14 @@
     var form = document.querySelector("[data-letters]");
     if (form) {
       var table = JSON.parse(form.getAttribute("data-webmail"));
-      var budget = parseInt(form.getAttribute("data-budget"), 10);
-      form.querySelectorAll("[data-letter]").forEach(function (card) { setupLetter(card, table, budget); });
+      var budgets = JSON.parse(form.getAttribute("data-budgets"));
+      if (!windowsLimit()) budgets.mailto = parseInt(form.getAttribute("data-unlimited-mailto"), 10);
+      form.querySelectorAll("[data-letter]").forEach(function (card) { setupLetter(card, table, budgets); });
+      // "Sent it?" waits until the supporter comes back from their email.
+      document.addEventListener("visibilitychange", function () {
+        if (document.visibilityState === "visible") showSentNote();
+      });
+      window.addEventListener("focus", showSentNote);
       // Links follow edits as they happen: no update buttons needed.
       form.querySelectorAll("[data-update]").forEach(function (el) { el.hidden = true; });
     }

@@ -361,7 +361,7 @@ def test_supporter_text_is_kept_as_written(
     campaign: Campaign, recipients: list[Recipient], answer: str
 ) -> None:
     for letter in write(campaign, recipients, answers=(("why", answer),)):
-        assert paragraphs(letter)[2] == answer
+        assert paragraphs(letter)[2] == answer + "."  # a full stop added, nothing else
 
 
 def test_supporter_name_is_kept_as_written(campaign: Campaign, recipients: list[Recipient]):
@@ -378,7 +378,7 @@ def test_crlf_in_answers_is_normalised(campaign: Campaign, recipients: list[Reci
     answer = "Line one\r\nLine two\r\n\r\n\r\nPara two\rend"
     letter = write(campaign, recipients, answers=(("why", answer),))[0]
     assert "\r" not in letter.body
-    assert paragraphs(letter)[2:4] == ["Line one\nLine two", "Para two\nend"]
+    assert paragraphs(letter)[2:4] == ["Line one\nLine two", "Para two\nend."]
 
 
 @pytest.mark.parametrize(
@@ -491,3 +491,124 @@ def test_no_ask_for_a_role_means_no_empty_paragraph(
     for letter in result[1:]:
         assert len(paragraphs(letter)) == 2 + 2 + 1 + 1
         assert "" not in paragraphs(letter)
+
+
+# --- own words, signature and fitting the link budget --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lead_in", "expected"),
+    [
+        (
+            "Brixton high street",
+            "Near where I live, cameras could be used at",
+            "Near where I live, cameras could be used at Brixton high street.",
+        ),
+        (
+            "The station car park",
+            "Cameras could be used at",
+            "Cameras could be used at the station car park.",
+        ),
+        ("THE station", "Cameras could be used at", "Cameras could be used at THE station."),
+        ("I walk past it daily", "", "I walk past it daily."),
+        ("Is this legal?", "", "Is this legal?"),
+        ("It worries me…", "", "It worries me…"),
+        ('He said "no"', "", 'He said "no"'),
+        ("  spaced out  \r\n", "", "spaced out."),
+        ("", "Cameras could be used at", ""),
+    ],
+)
+def test_own_words_read_as_sentences(text: str, lead_in: str, expected: str) -> None:
+    from advocacy.compose import own_words
+
+    assert own_words(text, lead_in) == expected
+
+
+@pytest.mark.parametrize(
+    ("address", "postcode", "last_line"),
+    [
+        ("1 High Street, London", "SE1 2DL", "SE1 2DL"),
+        ("1 High Street, London SE1 2DL", "SE1 2DL", "1 High Street, London SE1 2DL"),
+        ("1 High Street, London se12dl", "SE1 2DL", "1 High Street, London se12dl"),
+        ("", "SE1 2DL", "SE1 2DL"),
+        ("1 High Street", None, "1 High Street"),
+    ],
+)
+def test_the_signature_names_the_postcode_once(address, postcode, last_line) -> None:
+    from advocacy.compose import signature
+
+    lines = signature("Yours sincerely,", Sender("Ada", address, postcode)).splitlines()
+    assert lines[-1] == last_line
+    assert sum(_compact(line).count("SE12DL") for line in lines) <= 1
+
+
+def _compact(text: str) -> str:
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def fitting_campaign() -> Campaign:
+    """Points with one long and one short phrasing each, and prompts with a lead-in."""
+    return from_dict(
+        {
+            "slug": "fit",
+            "title": "Fit",
+            "status": "live",
+            "subject_lines": ["A rather long subject line for this letter", "Short"],
+            "opening": "I live in {constituency}.",
+            "talking_points": [
+                {
+                    "id": f"p{i}",
+                    "label": f"Point {i}",
+                    "phrasings": [f"Long {i} " + "word " * 40, f"Short {i}.", f"Mid {i} " * 8],
+                }
+                for i in range(4)
+            ],
+            "prompts": [{"id": "why", "label": "Why?", "lead_in": "This matters to me because"}],
+            "asks": {"mp": "Please act."},
+            "closing": "I look forward to your reply.",
+        }
+    )
+
+
+def fit_letters(campaign, recipients, budget, name="Ada"):
+    return letters(
+        campaign,
+        recipients,
+        Sender(name, "", "SE1 2DL"),
+        Choices(("p0", "p1", "p2", "p3"), (("why", "my children walk past it"),)),
+        bundled().place_values(SOUTHWARK),
+        fits=lambda recipient, subject, body: len(subject) + len(body) <= budget,
+    )
+
+
+def test_a_letter_over_budget_gets_shorter_phrasings_and_keeps_every_point(recipients) -> None:
+    campaign = fitting_campaign()
+    roomy = fit_letters(campaign, recipients[:1], 10_000)[0]
+    tight_budget = len(roomy.subject) + len(roomy.body) - 150
+    tight = fit_letters(campaign, recipients[:1], tight_budget)[0]
+    assert len(tight.subject) + len(tight.body) <= tight_budget
+    for i in range(4):  # every point is still there, in one of its phrasings
+        assert any(text.strip() in tight.body for text in campaign.talking_points[i].phrasings)
+    assert "This matters to me because my children walk past it." in tight.body
+    assert tight == fit_letters(campaign, recipients[:1], tight_budget)[0]  # deterministic
+
+
+def test_when_nothing_fits_the_letter_is_the_shortest_with_every_word(recipients) -> None:
+    campaign = fitting_campaign()
+    letter = fit_letters(campaign, recipients[:1], 10)[0]
+    assert letter.subject == "Short"
+    for i in range(4):
+        assert f"Short {i}." in letter.body
+    assert "my children walk past it" in letter.body
+
+
+def test_fitted_letters_still_differ_between_supporters(recipients) -> None:
+    campaign = fitting_campaign()
+    roomy = fit_letters(campaign, recipients[:1], 10_000)[0]
+    budget = len(roomy.subject) + len(roomy.body) - 100
+    # The signature differs anyway; what is compared is the text above it.
+    bodies = {
+        tuple(paragraphs(fit_letters(campaign, recipients[:1], budget, name=f"S{n}")[0])[:-1])
+        for n in range(20)
+    }
+    assert len(bodies) > 5

@@ -204,12 +204,13 @@ def body_for_length(kind: str, length: int) -> str:
 @pytest.mark.parametrize("kind", ["mailto", *sorted(WEBMAIL)])
 @pytest.mark.parametrize(("extra", "offered"), [(-1, True), (0, True), (1, False)])
 def test_link_length_boundary(kind: str, extra: int, offered: bool) -> None:
-    body = body_for_length(kind, MAX_LINK_LENGTH + extra)
+    budget = delivery.BUDGETS[kind]
+    body = body_for_length(kind, budget + extra)
     result = links(TO, "Subject", body)
     url = result.as_dict()[kind]
     if offered:
         assert url is not None
-        assert len(url) == MAX_LINK_LENGTH + extra
+        assert len(url) == budget + extra
     else:
         assert url is None
         assert kind in result.withheld
@@ -392,3 +393,22 @@ def test_eml_and_links_survive_lone_surrogates() -> None:
     assert message["Subject"] == "Hi ?"
     assert message.get_content() == "Body ?\r\n"
     assert links(TO, "Hi \ud800", "Body \ud800").mailto.endswith("Body%20%3F")
+
+
+def test_each_client_has_its_own_budget() -> None:
+    assert delivery.BUDGETS == {
+        "mailto": 1800,  # Windows' mail-link limit, with room
+        "gmail": 3500,
+        "outlook": 4000,
+        "office365": 1800,  # no evidence found: the default
+        "yahoo": 1800,  # no evidence found: the default
+    }
+    # A letter too long for a mail app on Windows still opens whole in Gmail and Outlook.com.
+    body = "word " * 400
+    result = links(TO, "Subject", body)
+    assert set(result.withheld) == {"mailto", "office365", "yahoo"}
+    assert unquote(parse_qs(urlsplit(result.gmail).query)["body"][0]) == body
+    assert result.outlook is not None
+    assert not delivery.fits(TO, "Subject", body)
+    assert delivery.fits(TO, "Subject", "word " * 200)
+    assert delivery.fits([], "Subject", body)  # no address: no links to be too long

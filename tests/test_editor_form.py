@@ -28,8 +28,8 @@ def form_for(doc: dict) -> MultiDict:
         if p["default_selected"]:
             data.add(f"talking_points.{i}.default_selected", "on")
     for i, q in enumerate(doc["prompts"]):
-        for key in ("id", "label", "hint"):
-            data.add(f"prompts.{i}.{key}", q[key])
+        for key in ("id", "label", "hint", "lead_in"):
+            data.add(f"prompts.{i}.{key}", q.get(key, ""))
     for i, r in enumerate(doc["fixed_recipients"]):
         for key in ("name", "email", "contact_url", "salutation"):
             data.add(f"fixed_recipients.{i}.{key}", r[key] or "")

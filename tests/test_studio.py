@@ -557,3 +557,41 @@ def test_studio_pages_are_private_and_unframeable(client):
         assert response.status_code == 302
         assert response.location.startswith("/admin/login")
         assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_preview_says_which_letters_open_whole_in_one_click(admin):
+    long = "A point that goes on and on, as policy briefs do. " * 50  # 2,500 characters
+    campaign_id = create(
+        admin,
+        talking_points=[
+            {**editor_form.blank_point(), "label": "Short", "phrasings": ["Short and sweet."]},
+            {**editor_form.blank_point(), "label": "Long", "phrasings": [long.strip()]},
+        ],
+    )
+    area = {"constituency": "E14001172", "pfa": "E23000001"}
+    short = admin.get(
+        f"/admin/campaigns/{campaign_id}/preview", query_string={**area, "points": ["short"]}
+    ).get_data(as_text=True)
+    assert short.count('data-fit="yes"') == 2  # the MP (the only one with an email), twice
+    assert 'data-fit="no"' not in short
+    assert re.search(
+        r"Opens whole in one click</strong> in every email app \(\d+ characters", short
+    )
+    both = admin.get(
+        f"/admin/campaigns/{campaign_id}/preview",
+        query_string={**area, "points": ["short", "long"]},
+    ).get_data(as_text=True)
+    misses = [int(n) for n in re.findall(r"Misses one click by (\d+) characters", both)]
+    assert len(misses) == 2 and all(n > 1000 for n in misses)  # by how much, too
+
+
+def test_the_editor_shows_each_phrasings_length(admin):
+    html = admin.get(f"/admin/campaigns/{EXAMPLE_ID}").get_data(as_text=True)
+    first = example_campaign().talking_points[0].phrasings[0]
+    assert f"{len(first)} characters" in html
+    campaign_id = create(
+        admin,
+        talking_points=[{**editor_form.blank_point(), "label": "L", "phrasings": ["x " * 200]}],
+    )
+    html = admin.get(f"/admin/campaigns/{campaign_id}").get_data(as_text=True)
+    assert "399 characters: long for a letter that must fit one click" in html
