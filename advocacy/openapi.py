@@ -6,6 +6,7 @@ them; tests/test_openapi.py runs schemathesis against the app to keep every word
 
 from typing import Any
 
+from advocacy import delivery
 from advocacy import letter_request
 from advocacy.campaigns import TARGET_ROLES
 
@@ -160,8 +161,9 @@ SCHEMAS: dict[str, Any] = {
                 links={"$ref": "#/components/schemas/Links"},
                 too_long={
                     "type": "boolean",
-                    "description": "True when the letter is too long for a safe mail link: the "
-                    "links are then null and open_links (address and subject only) are given.",
+                    "description": "True when at least one link was withheld because the letter "
+                    "is too long for it (see Links for each budget): those links are null, and "
+                    "open_links (address and subject only) open a message to paste the body into.",
                 },
                 open_links={"$ref": "#/components/schemas/Links"},
             ),
@@ -170,7 +172,10 @@ SCHEMAS: dict[str, Any] = {
     "Links": {
         "type": "object",
         "description": "Compose links by mail service; null where there is no address or the "
-        "letter is too long for a link.",
+        "whole link would be longer than its budget, past which a mail client may cut the "
+        "letter short: "
+        + ", ".join(f"{kind} {budget:,}" for kind, budget in delivery.BUDGETS.items())
+        + " characters. The composer picks shorter phrasings before it withholds a link.",
         "additionalProperties": NULLABLE_TEXT,
     },
 }

@@ -151,7 +151,7 @@ def test_campaign(client):
     assert len(data["talking_points"]) >= 6
     assert data["talking_points"][1] == {
         "id": "accuracy",
-        "label": "Most alerts have pointed at the wrong person",
+        "label": "Innocent people are wrongly flagged",
     }
     assert [p["id"] for p in data["prompts"]] == ["why", "local"]
 
@@ -211,7 +211,11 @@ def test_short_letter_gets_every_link(client, postcodes_io):
 
 def test_long_letter_falls_back_to_copy_and_open(client, postcodes_io):
     points = [p["id"] for p in client.get(f"/api/v1/campaigns/{SLUG}").get_json()["talking_points"]]
-    mp = client.post(LETTERS, json=letters_request(talking_points=points)).get_json()["letters"][0]
+    # Every point and two long answers: no phrasing is short enough, and no word is dropped.
+    answers = {"why": "It matters to me. " * 110, "local": "the high street " * 120}
+    wanted = letters_request(talking_points=points, answers=answers)
+    mp = client.post(LETTERS, json=wanted).get_json()["letters"][0]
+    assert answers["why"].strip() in mp["body"]
     assert mp["too_long"] is True
     assert set(mp["links"].values()) == {None}
     assert mp["open_links"]["mailto"].startswith("mailto:neil.coyle.mp@parliament.uk?subject=")

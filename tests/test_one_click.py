@@ -1,0 +1,102 @@
+"""The product's promise: with the example campaign, its default points and two short answers,
+every send button opens the whole letter, for every MP in the country."""
+
+from urllib.parse import unquote
+
+import pytest
+
+from advocacy import delivery
+from advocacy import pipeline
+from advocacy.compose import Choices
+from advocacy.compose import Sender
+from advocacy.models import live_campaign
+
+SLUG = "stop-facial-recognition"
+# Two short answers of 150 characters, as a supporter in a hurry writes them.
+WHY = (
+    "I walk my children to school past the station every morning, and I do not want our "
+    "faces scanned and checked by police cameras without any law that allows it."
+)[:150]
+LOCAL = (
+    "the high street outside the station, where the Saturday market and the football "
+    "crowds gather, and the bus station at the end of my road by the school"
+)[:150]
+NATIONS = {"E": "England", "W": "Wales", "S": "Scotland", "N": "Northern Ireland"}
+SENDER = Sender("Alexandra Montgomery-Fitzwilliam", "Flat 12, 145 Wellington Road North")
+
+
+def fields(url: str) -> dict[str, str]:
+    """A link's decoded fields: unquote, not unquote_plus (a + is a plus)."""
+    query = url.split("?", 1)[1]
+    return {k: unquote(v) for k, v in (pair.split("=", 1) for pair in query.split("&"))}
+
+
+def decoded(kind: str, url: str) -> tuple[str, str, str]:
+    """(address, subject, body) of a link as the mail client reads it."""
+    if kind == "mailto":
+        address = unquote(url.removeprefix("mailto:").split("?", 1)[0])
+        f = fields(url)
+        return address, f["subject"], f["body"].replace("\r\n", "\n")
+    spec = delivery.WEBMAIL[kind]
+    assert url.startswith(spec.base)
+    f = fields(url)
+    return f[spec.to], f[spec.subject], f[spec.body]
+
+
+@pytest.fixture(scope="module")
+def every_mp_letter(tmp_path_factory):
+    """The MP letter for every constituency, with the longest-named force of its nation."""
+    from app_config import settings_for
+
+    from advocacy import create_app
+
+    app = create_app(settings_for(tmp_path_factory.mktemp("db") / "one-click.sqlite"))
+    with app.app_context():
+        campaign = live_campaign(SLUG)
+        book = pipeline.directory()
+        points = tuple(p.id for p in campaign.talking_points if p.default_selected)
+        answers = tuple(
+            (p.id, text) for p, text in zip(campaign.prompts, (WHY, LOCAL), strict=False)
+        )
+        choices = Choices(points, answers)
+        nation = {c.code: c.country for c in book.constituencies.values()}
+        longest = {}  # nation → its force area with the longest force name
+        for area in book.force_areas.values():
+            country = NATIONS.get(area.code[0])
+            best = longest.get(country)
+            if country and (best is None or len(area.force.name) > len(best.force.name)):
+                longest[country] = area
+        out = []
+        for code in book.constituencies:
+            place = book.place_for(code, longest[nation[code]].code)
+            drafts = pipeline.drafts(campaign, place, SENDER, choices)
+            out.append(next(d for d in drafts if d.letter.recipient.role == "mp"))
+        return campaign, points, out
+
+
+def test_the_example_ticks_three_points_by_default(every_mp_letter):
+    _, points, _ = every_mp_letter
+    assert len(points) == 3
+
+
+def test_every_mp_letter_opens_whole_from_every_button(every_mp_letter):
+    _, _, drafts = every_mp_letter
+    assert len(drafts) == 650
+    with_email = [d for d in drafts if d.to]
+    assert len(with_email) > 600  # a few MPs publish no address: they get their contact page
+    for draft in with_email:
+        letter = draft.letter
+        assert not draft.links.too_long, (letter.recipient.name, draft.overrun)
+        for kind, url in draft.links.as_dict().items():
+            assert url is not None and len(url) <= delivery.BUDGETS[kind], kind
+            assert decoded(kind, url) == (draft.to[0], letter.subject, letter.body), kind
+
+
+def test_every_default_letter_is_short_and_keeps_the_supporters_words(every_mp_letter):
+    _, _, drafts = every_mp_letter
+    lengths = sorted(len(d.letter.body) for d in drafts)
+    assert lengths[-1] <= 1100, lengths[-5:]
+    for draft in drafts:
+        body = draft.letter.body
+        assert WHY.rstrip(".") in body and LOCAL in body
+        assert body.count("reply") == 1, "the reply is asked for once"
