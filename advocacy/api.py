@@ -15,6 +15,9 @@ from advocacy import openapi
 from advocacy import pipeline
 from advocacy import postcodes
 from advocacy import tally
+from advocacy.campaigns import NATION_NAMES
+from advocacy.campaigns import NATIONS
+from advocacy.campaigns import nation_of
 from advocacy.directory import OutsideCoverage
 from advocacy.directory import UnknownArea
 from advocacy.errors import error_response
@@ -110,15 +113,38 @@ def _live(slug: str):
     return campaign
 
 
+def _no_postcode() -> bool:
+    return "postcode" not in request.args
+
+
 @bp.get("/campaigns/<slug>")
+@limits.lookups(exempt_when=_no_postcode)
 def campaign(slug: str):
+    """The campaign; with ``?nation=`` or ``?postcode=``, only what that nation's supporters see
+    (a postcode costs a lookup, like the lookup endpoint)."""
     campaign = _live(slug)
+    nation = request.args.get("nation")
+    if "postcode" in request.args:
+        place = pipeline.find_place(request.args["postcode"])
+        pipeline.directory().recipients(place, campaign.targets)  # OutsideCoverage
+        nation = nation_of(place.country)
+    elif nation is not None and nation not in NATIONS:
+        raise letter_request.InvalidInput(
+            {"nation": [f"Unknown nation {nation[:40]!r}; use one of {', '.join(NATIONS)}."]}
+        )
+    if nation is not None and nation not in campaign.nations:
+        raise pipeline.NationNotServed(campaign, NATION_NAMES[nation])
+    shown = campaign.for_nation(nation)
     return {
         "slug": campaign.slug,
         "title": campaign.title,
         "summary_html": campaign.summary_html,
         "targets": list(campaign.targets),
-        "talking_points": [{"id": p.id, "label": p.label} for p in campaign.talking_points],
+        "nations": list(shown.nations),
+        "talking_points": [
+            {"id": p.id, "label": p.label, "nations": list(p.nations or campaign.nations)}
+            for p in shown.talking_points
+        ],
         "prompts": [{"id": p.id, "label": p.label} for p in campaign.prompts],
     }
 
@@ -143,6 +169,12 @@ def letters(slug: str):
             place = pipeline.chosen_place(wanted.constituency_code, wanted.pfa_code)
         except UnknownArea as exc:
             raise letter_request.InvalidInput({exc.field: [str(exc)]}) from None
+    nation_campaign = pipeline.for_place(campaign, place)
+    other = [p for p in wanted.choices.talking_points if nation_campaign.point(p) is None]
+    if other:
+        raise letter_request.InvalidInput(
+            {"talking_points": [f"Talking point {other[0]!r} is not for {place.country}."]}
+        )
     drafts = pipeline.drafts(campaign, place, wanted.sender, wanted.choices)
     tally.count(campaign.slug, "letters", channel="api", ref=request.args.get("ref", ""))
     return {"letters": [_letter(d) for d in drafts]}

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,7 +23,17 @@ from advocacy.delivery import ENCODED_WORD
 from advocacy.delivery import safe_address
 from advocacy.sanitize import clean_html
 
-FORMAT = "advocacy.campaign/1"
+FORMAT = "advocacy.campaign/2"  # /2 added nation scopes; /1 files import unchanged
+FORMATS = ("advocacy.campaign/1", FORMAT)
+# Policing and justice are devolved in Scotland and Northern Ireland, so a campaign may say
+# different things, to different people, in each nation. Keys as staff write them in files.
+NATIONS = ("england", "wales", "scotland", "northern_ireland")
+NATION_NAMES = {
+    "england": "England",
+    "wales": "Wales",
+    "scotland": "Scotland",
+    "northern_ireland": "Northern Ireland",
+}
 STATUSES = ("draft", "live", "closed")
 TARGET_ROLES = ("mp", "police_force", "police_oversight")
 PLACEHOLDERS = frozenset(
@@ -57,6 +68,7 @@ class TalkingPoint:
     phrasings: tuple[str, ...]
     source_url: str | None = None
     default_selected: bool = False
+    nations: tuple[str, ...] = ()  # empty: every nation the campaign serves
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,16 @@ class FixedRecipient:
     email: str | None = None
     contact_url: str | None = None
     salutation: str | None = None
+    nations: tuple[str, ...] = ()  # empty: every nation the campaign serves
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One nation's own text, replacing the campaign's default where it is given."""
+
+    subject_lines: tuple[str, ...] = ()
+    opening: str = ""
+    asks: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -96,15 +118,57 @@ class Campaign:
     # What supporters say when they share the campaign: "…written to my MP about {share_text}".
     share_text: str = ""
     allowed_origins: tuple[str, ...] = ()
+    nations: tuple[str, ...] = NATIONS  # the nations whose supporters it writes for
+    variants: Mapping[str, Variant] = field(default_factory=dict)  # by nation
 
     def point(self, point_id: str) -> TalkingPoint | None:
         return next((p for p in self.talking_points if p.id == point_id), None)
+
+    @property
+    def scoped(self) -> bool:
+        """Whether anything in the campaign differs by nation."""
+        return (
+            set(self.nations) != set(NATIONS)
+            or bool(self.variants)
+            or any(p.nations for p in self.talking_points)
+            or any(r.nations for r in self.fixed_recipients)
+        )
+
+    def for_nation(self, nation: str | None) -> "Campaign":
+        """The campaign as a supporter in ``nation`` sees it: their points and fixed recipients
+        only, and their nation's subject lines, opening and asks where it has its own. A place
+        of no known nation gets the defaults and the points for every nation."""
+        if nation is None or not self.scoped:
+            return self
+        variant = self.variants.get(nation, Variant())
+        return replace(
+            self,
+            talking_points=tuple(p for p in self.talking_points if _in(nation, p.nations)),
+            fixed_recipients=tuple(r for r in self.fixed_recipients if _in(nation, r.nations)),
+            subject_lines=variant.subject_lines or self.subject_lines,
+            opening=variant.opening or self.opening,
+            asks={**self.asks, **{k: v for k, v in variant.asks.items() if v}},
+            nations=(nation,),
+            variants={},
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: the same for export, revisions and the bundled example."""
         data = asdict(self)
         data["asks"] = dict(self.asks)
+        data["variants"] = {
+            nation: {**asdict(v), "asks": dict(v.asks)} for nation, v in self.variants.items()
+        }
         return {"format": FORMAT, **data}
+
+
+def _in(nation: str, nations: tuple[str, ...]) -> bool:
+    return not nations or nation in nations
+
+
+def nation_of(country: str | None) -> str | None:
+    """The nation key for a place's country as postcodes.io names it ("Northern Ireland")."""
+    return next((key for key, name in NATION_NAMES.items() if name == country), None)
 
 
 def placeholders_in(text: str) -> set[str]:
@@ -118,6 +182,7 @@ def fill(text: str, values: Mapping[str, str]) -> str:
 
 
 LIST_FIELDS = (
+    "nations",
     "targets",
     "fixed_recipients",
     "subject_lines",
@@ -136,6 +201,7 @@ ITEM_FIELDS = {
         "phrasings": "texts",
         "source_url": "text?",
         "default_selected": "bool",
+        "nations": "texts",
     },
     "prompts": {"id": "text", "label": "text", "hint": "text", "lead_in": "text"},
     "fixed_recipients": {
@@ -143,11 +209,13 @@ ITEM_FIELDS = {
         "email": "text?",
         "contact_url": "text?",
         "salutation": "text?",
+        "nations": "texts",
     },
 }
 TEXT_FIELDS = ("slug", "title", "summary_html", "status", "opening", "closing", "sign_off")
 TEXT_FIELDS += ("next_ask", "share_text")
-TEXT_LIST_FIELDS = ("targets", "subject_lines", "allowed_origins")
+TEXT_LIST_FIELDS = ("targets", "subject_lines", "allowed_origins", "nations")
+VARIANT_FIELDS = {"subject_lines": "texts", "opening": "text", "asks": "asks"}
 TYPE_MESSAGES = {
     "text": "Must be text.",
     "text?": "Must be text (or left out).",
@@ -199,7 +267,27 @@ def _shape_errors(data: Mapping[str, Any]) -> dict[str, list[str]]:
                 errors[f"asks.{str(role)[:40]}"] = ["Must be text."]
     elif asks is not None:
         errors["asks"] = ["Must be an object of target to text."]
-    if data.get("format", FORMAT) != FORMAT:
+    variants = data.get("variants")
+    if isinstance(variants, Mapping):
+        for nation, variant in variants.items():
+            path = f"variants.{str(nation)[:40]}"
+            if not isinstance(variant, Mapping):
+                errors[path] = ["Must be an object."]
+                continue
+            for key, value in variant.items():
+                kind = VARIANT_FIELDS.get(key)
+                if kind is None:
+                    errors[path] = [f"Unexpected field {str(key)[:40]!r}."]
+                elif kind == "asks":
+                    if not isinstance(value, Mapping) or not all(
+                        isinstance(v, str) for v in value.values()
+                    ):
+                        errors[f"{path}.asks"] = ["Must be an object of target to text."]
+                elif not _type_ok(kind, value):
+                    errors[f"{path}.{key}"] = [TYPE_MESSAGES[kind]]
+    elif variants is not None:
+        errors["variants"] = ["Must be an object of nation to text."]
+    if data.get("format", FORMAT) not in FORMATS:
         errors["format"] = [
             f"Unknown format {str(data.get('format'))[:40]!r}; expected {FORMAT!r}."
         ]
@@ -227,11 +315,20 @@ def from_dict(data: Mapping[str, Any], *, clean: bool = True, check: bool = True
             summary_html=(clean_html if clean else str)(data.get("summary_html") or ""),
             status=data.get("status", "draft"),
             targets=tuple(data.get("targets", TARGET_ROLES)),
-            fixed_recipients=tuple(FixedRecipient(**r) for r in data.get("fixed_recipients", ())),
+            fixed_recipients=tuple(
+                FixedRecipient(**{**r, "nations": tuple(r.get("nations") or ())})
+                for r in data.get("fixed_recipients", ())
+            ),
             subject_lines=tuple(data.get("subject_lines", ())),
             opening=data.get("opening", ""),
             talking_points=tuple(
-                TalkingPoint(**{**p, "phrasings": tuple(p.get("phrasings") or ())})
+                TalkingPoint(
+                    **{
+                        **p,
+                        "phrasings": tuple(p.get("phrasings") or ()),
+                        "nations": tuple(p.get("nations") or ()),
+                    }
+                )
                 for p in data.get("talking_points", ())
             ),
             prompts=tuple(Prompt(**p) for p in data.get("prompts", ())),
@@ -241,6 +338,15 @@ def from_dict(data: Mapping[str, Any], *, clean: bool = True, check: bool = True
             next_ask=data.get("next_ask", ""),
             share_text=data.get("share_text", ""),
             allowed_origins=tuple(data.get("allowed_origins", ())),
+            nations=tuple(data.get("nations") or NATIONS),
+            variants={
+                nation: Variant(
+                    subject_lines=tuple(v.get("subject_lines") or ()),
+                    opening=v.get("opening") or "",
+                    asks=dict(v.get("asks") or {}),
+                )
+                for nation, v in (data.get("variants") or {}).items()
+            },
         )
     except TypeError as exc:
         # An unknown or missing key inside an item; say which, without Python's wording.
@@ -354,7 +460,55 @@ def validate(c: Campaign) -> dict[str, list[str]]:
             errors[f"allowed_origins.{i}"] = [str(exc)]
     if len(set(c.allowed_origins)) != len(c.allowed_origins):
         errors.setdefault("allowed_origins", []).append("Each site can be listed once.")
+    _check_nations(errors, c)
     return errors
+
+
+def _check_nations(errors: dict[str, list[str]], c: Campaign) -> None:
+    """Nation scopes name real nations, and no nation the campaign serves is left without a
+    point, a subject line or an ask for each target (found at save, never at send)."""
+    known = ", ".join(NATIONS)
+
+    def check_keys(path: str, nations: tuple[str, ...]) -> None:
+        bad = [n for n in nations if n not in NATIONS]
+        if bad:
+            errors.setdefault(path, []).append(f"Unknown nation {bad[0]!r}; use {known}.")
+
+    check_keys("nations", c.nations)
+    for i, point in enumerate(c.talking_points):
+        check_keys(f"talking_points.{i}.nations", point.nations)
+    for i, r in enumerate(c.fixed_recipients):
+        check_keys(f"fixed_recipients.{i}.nations", r.nations)
+    for nation, variant in c.variants.items():
+        path = f"variants.{nation}"
+        check_keys(path, (nation,))
+        for j, line in enumerate(variant.subject_lines):
+            _check_text(errors, f"{path}.subject_lines.{j}", line, required=True)
+        _check_text(errors, f"{path}.opening", variant.opening, required=False)
+        for role, text in variant.asks.items():
+            if role not in TARGET_ROLES:
+                errors.setdefault(f"{path}.asks", []).append(f"Unknown target {role!r}.")
+            _check_text(errors, f"{path}.asks.{role}", text, required=False)
+    if not c.scoped or errors.get("nations"):
+        return
+    for nation in c.nations:
+        served = c.for_nation(nation)
+        name = NATION_NAMES.get(nation, nation)
+        missing = []
+        if not served.talking_points:
+            missing.append("talking points")
+        if not served.subject_lines:
+            missing.append("subject line")
+        missing += [f"ask of the {ROLE_WORDS[r]}" for r in c.targets if not served.asks.get(r)]
+        if missing:
+            listed = ", ".join(missing[:-1]) + (" or " if len(missing) > 1 else "") + missing[-1]
+            errors.setdefault("nations", []).append(
+                f"Supporters in {name} would get no {listed}: add it for {name}, or stop "
+                f"serving {name}."
+            )
+
+
+ROLE_WORDS = {"mp": "MP", "police_force": "police force", "police_oversight": "oversight body"}
 
 
 def _is_loopback(host: str) -> bool:

@@ -75,6 +75,8 @@ class CampaignRow(db.Model):
     sign_off: Mapped[str] = mapped_column(Text, default="")
     next_ask: Mapped[str] = mapped_column(Text, default="")
     share_text: Mapped[str] = mapped_column(Text, default="")
+    nations: Mapped[list] = mapped_column(JSON, default=list)
+    variants: Mapped[dict] = mapped_column(JSON, default=dict)
     allowed_origins: Mapped[list] = mapped_column(JSON, default=list)
     # Optimistic concurrency: SQLAlchemy bumps this on each UPDATE and refuses a stale one.
     version: Mapped[int] = mapped_column(default=1)
@@ -117,6 +119,8 @@ class CampaignRow(db.Model):
                 "next_ask",
                 "share_text",
                 "allowed_origins",
+                "nations",
+                "variants",
             )
         }
         data["talking_points"] = [p.to_dict() for p in self.talking_points]
@@ -153,6 +157,7 @@ class TalkingPointRow(db.Model):
     phrasings: Mapped[list] = mapped_column(JSON, default=list)
     source_url: Mapped[str | None] = mapped_column(Text)
     default_selected: Mapped[bool] = mapped_column(default=False)
+    nations: Mapped[list] = mapped_column(JSON, default=list)
 
     def to_dict(self) -> dict:
         return {
@@ -161,6 +166,7 @@ class TalkingPointRow(db.Model):
             "phrasings": list(self.phrasings),
             "source_url": self.source_url,
             "default_selected": self.default_selected,
+            "nations": list(self.nations or ()),
         }
 
 

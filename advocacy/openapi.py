@@ -8,6 +8,7 @@ from typing import Any
 
 from advocacy import delivery
 from advocacy import letter_request
+from advocacy.campaigns import NATIONS
 from advocacy.campaigns import TARGET_ROLES
 
 NULLABLE_TEXT = {"type": ["string", "null"]}
@@ -73,6 +74,7 @@ OUTSIDE = _error(
     "Channel Islands), so there is nobody to write to.",
     "outside_coverage",
 )
+NATION = {"type": "string", "enum": list(NATIONS)}
 SLUG = {
     "name": "slug",
     "in": "path",
@@ -108,9 +110,21 @@ SCHEMAS: dict[str, Any] = {
         title={"type": "string"},
         summary_html={"type": "string", "description": "Sanitised HTML (one allow-list)."},
         targets={"type": "array", "items": {"type": "string", "enum": list(TARGET_ROLES)}},
+        nations={
+            "type": "array",
+            "description": "The nations whose supporters the campaign writes for (with ?nation= "
+            "or ?postcode=, that one nation).",
+            "items": NATION,
+        },
         talking_points={
             "type": "array",
-            "items": _object(id={"type": "string"}, label={"type": "string"}),
+            "description": "Every point, each with the nations it is for; with ?nation= or "
+            "?postcode=, only that nation's points.",
+            "items": _object(
+                id={"type": "string"},
+                label={"type": "string"},
+                nations={"type": "array", "items": NATION},
+            ),
         },
         prompts={
             "type": "array",
@@ -228,10 +242,46 @@ def document(server_url: str) -> dict[str, Any]:
                 "get": {
                     "operationId": "getCampaign",
                     "summary": "A live campaign: its talking points and questions.",
-                    "parameters": [SLUG],
+                    "parameters": [
+                        SLUG,
+                        {
+                            "name": "nation",
+                            "in": "query",
+                            "required": False,
+                            "description": "Only the points for supporters in this nation.",
+                            "schema": {"type": "string"},
+                            "example": "scotland",
+                        },
+                        {
+                            "name": "postcode",
+                            "in": "query",
+                            "required": False,
+                            "description": "Only the points for supporters at this postcode "
+                            "(looked up, and counted as a lookup for rate limits).",
+                            "schema": {"type": "string", "maxLength": 64},
+                            "example": "SE1 2DL",
+                        },
+                    ],
                     "responses": {
                         "200": _ok("The campaign.", "Campaign"),
-                        "404": _error("No live campaign by that name.", "campaign_not_found"),
+                        "400": _error(
+                            "An unknown nation, or not a full UK postcode.",
+                            "invalid_input",
+                            "invalid_postcode",
+                        ),
+                        "404": _error(
+                            "No live campaign by that name, or no such postcode.",
+                            "campaign_not_found",
+                            "postcode_not_found",
+                            "postcode_terminated",
+                        ),
+                        "422": _error(
+                            "The place is outside the UK Parliament or the UK's police force "
+                            "areas, or in a nation the campaign does not write for.",
+                            "outside_coverage",
+                        ),
+                        "429": RATE_LIMITED,
+                        "503": UNAVAILABLE,
                     },
                 }
             },

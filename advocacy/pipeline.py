@@ -9,12 +9,15 @@ from flask import current_app
 
 from advocacy import delivery
 from advocacy import overrides
+from advocacy.campaigns import NATION_NAMES
 from advocacy.campaigns import Campaign
+from advocacy.campaigns import nation_of
 from advocacy.compose import Choices
 from advocacy.compose import Letter
 from advocacy.compose import Sender
 from advocacy.compose import letters
 from advocacy.directory import Directory
+from advocacy.directory import OutsideCoverage
 from advocacy.directory import Recipient
 from advocacy.directory import UnknownArea
 from advocacy.directory import fixed_recipient
@@ -109,6 +112,32 @@ def redraft(draft: Draft, subject: str, body: str) -> Draft:
     return _draft(Letter(draft.letter.recipient, subject, body, draft.letter.stock))
 
 
+class NationNotServed(OutsideCoverage):
+    """The campaign writes for supporters in other nations only."""
+
+    def __init__(self, campaign: Campaign, country: str | None) -> None:
+        self.country = country
+        names = [NATION_NAMES[n] for n in campaign.nations if n in NATION_NAMES]
+        served = ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
+        Exception.__init__(
+            self,
+            f"This campaign is for people who live in {served}, so it has no letter to write "
+            f"from {country or 'this postcode'}. If you live in {served}, enter the postcode of "
+            "your home address there.",
+        )
+
+
+def for_place(campaign: Campaign, place: Place) -> Campaign:
+    """The campaign as supporters at ``place`` see it: their nation's points and text.
+
+    :raise NationNotServed: the campaign writes for other nations only.
+    """
+    nation = nation_of(place.country)
+    if nation is not None and nation not in campaign.nations:
+        raise NationNotServed(campaign, place.country)
+    return campaign.for_nation(nation)
+
+
 def fixed_recipients(campaign: Campaign) -> list[Recipient]:
     return [
         fixed_recipient(r.name, r.email, r.contact_url, r.salutation)
@@ -119,8 +148,10 @@ def fixed_recipients(campaign: Campaign) -> list[Recipient]:
 def drafts(campaign: Campaign, place: Place, sender: Sender, choices: Choices) -> list[Draft]:
     """Every letter this supporter should send, with links.
 
-    :raise directory.OutsideCoverage: nobody to write to at this place.
+    :raise directory.OutsideCoverage: nobody to write to at this place, or the campaign does
+        not write for its nation (``NationNotServed``).
     """
+    campaign = for_place(campaign, place)
     book = directory()
     recipients = book.recipients(place, campaign.targets, fixed_recipients(campaign))
     sender = Sender(sender.name, sender.address, place.postcode)

@@ -169,6 +169,7 @@ def _start(campaign, postcode="", *, error=None, notice=None, manual=False, stat
 
 
 def _choose(campaign, place, *, form=None, errors=None, status=200):
+    campaign = pipeline.for_place(campaign, place)
     recipients = pipeline.directory().recipients(
         place, campaign.targets, pipeline.fixed_recipients(campaign)
     )
@@ -211,10 +212,11 @@ def letters(slug: str):
     try:
         place = pipeline.locate(data["postcode"] or "", data["constituency_code"], data["pfa_code"])
         pipeline.directory().recipients(place, campaign.targets)  # OutsideCoverage, early
+        nation_campaign = pipeline.for_place(campaign, place)
     except (postcodes.PostcodeError, OutsideCoverage, UnknownArea) as exc:
         return _start(campaign, data["postcode"], error=str(exc), manual=True, status=400)
     try:
-        wanted = letter_request.parse(data, campaign)
+        wanted = letter_request.parse(data, nation_campaign)  # their nation's points only
     except letter_request.InvalidInput as exc:
         return _choose(campaign, place, form=data, errors=exc.fields, status=400)
     drafts = pipeline.drafts(campaign, place, wanted.sender, wanted.choices)

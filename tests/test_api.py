@@ -145,14 +145,21 @@ def test_retry_after_follows_the_breakers_cool_down(tmp_path, postcodes_io):
 
 def test_campaign(client):
     data = client.get(f"/api/v1/campaigns/{SLUG}").get_json()
-    assert set(data) == {"slug", "title", "summary_html", "targets", "talking_points", "prompts"}
+    assert set(data) == {
+        "slug",
+        "title",
+        "summary_html",
+        "targets",
+        "nations",
+        "talking_points",
+        "prompts",
+    }
     assert data["slug"] == SLUG
     assert data["targets"] == ["mp", "police_oversight", "police_force"]
     assert len(data["talking_points"]) >= 6
-    assert data["talking_points"][1] == {
-        "id": "accuracy",
-        "label": "Innocent people are wrongly flagged",
-    }
+    assert data["talking_points"][1]["id"] == "accuracy"
+    assert data["talking_points"][1]["label"] == "Innocent people are wrongly flagged"
+    assert data["nations"] == ["england", "wales", "scotland", "northern_ireland"]
     assert [p["id"] for p in data["prompts"]] == ["why", "local"]
 
 

@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 import pytest
 
 from advocacy import delivery
-from advocacy.delivery import MAX_LINK_LENGTH
 from advocacy.delivery import WEBMAIL
 from advocacy.delivery import Links
 from advocacy.delivery import eml

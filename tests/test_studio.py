@@ -435,7 +435,7 @@ def test_export_then_import_round_trips_as_a_draft(app, admin):
     )
     exported = json.loads(response.data)
     assert exported == as_json(example_campaign().to_dict())
-    assert exported["format"] == "advocacy.campaign/1"
+    assert exported["format"] == "advocacy.campaign/2"
 
     exported["slug"] = "shared-copy"
     result = upload(admin, json.dumps(exported).encode())
