@@ -20,6 +20,7 @@ from advocacy import pipeline
 from advocacy import public
 from advocacy import schema
 from advocacy import security
+from advocacy import site
 from advocacy import staff
 from advocacy import studio
 from advocacy import tally
@@ -85,7 +86,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # forms (everything under /admin) all carry a CSRF token.
     auth.csrf.exempt(public.bp)
     auth.csrf.exempt(api.bp)
-    for blueprint in (public.bp, api.bp, auth.bp, staff.bp, studio.bp, directory_admin.bp):
+    blueprints = (public.bp, site.bp, api.bp, auth.bp, staff.bp, studio.bp, directory_admin.bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     schema.upgrade(app)
     return app

@@ -58,6 +58,11 @@ DEFAULTS = {
     "PROXY_FIX_X_FOR": 0,
     "PROXY_FIX_X_PROTO": 0,
     "MEMBERS_API_URL": "https://members-api.parliament.uk",
+    # Who runs this site, shown on every supporter page (see advocacy/site.py).
+    "SITE_NAME": "Campaign letters",
+    "SITE_LOGO": None,  # a file name in the instance folder, or a path on this site ("/…")
+    "SITE_CONTACT_EMAIL": None,
+    "SITE_PRIVACY_URL": None,  # the organisation's own privacy policy, linked from /privacy
 }
 
 

@@ -47,6 +47,10 @@ class LetterRequest:
     choices: Choices
 
 
+# What an empty required field says, naming it (never "This is required.").
+REQUIRED = {"name": "Enter your name", "postcode": "Enter your postcode"}
+
+
 def _text(errors, name, value, *, limit, required, multiline=False) -> str:
     if value is None:
         value = ""
@@ -57,7 +61,7 @@ def _text(errors, name, value, *, limit, required, multiline=False) -> str:
     if CONTROL.search(value) or (not multiline and LINE_BREAKS.search(value)):
         errors[name] = ["This contains characters we can't put in a letter. Please retype it."]
     elif required and not value:
-        errors[name] = ["This is required."]
+        errors[name] = [REQUIRED.get(name, "Fill this in") + "."]
     elif len(value) > limit:
         errors[name] = [f"Please keep this to {limit} characters or fewer (it has {len(value)})."]
     return value
@@ -71,7 +75,7 @@ def _points(errors, value, campaign: Campaign) -> tuple[str, ...]:
     if unknown:
         errors["talking_points"] = [f"Unknown talking point {unknown[0]!r}."]
     elif not value and campaign.talking_points:
-        errors["talking_points"] = ["Choose at least one point to make."]
+        errors["talking_points"] = ["Tick at least one point to make."]
     return tuple(dict.fromkeys(value))
 
 

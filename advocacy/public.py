@@ -7,11 +7,13 @@ letters step is a POST that carries everything it needs, because nothing is stor
 from flask import Blueprint
 from flask import Response
 from flask import abort
+from flask import current_app
 from flask import g
 from flask import make_response
 from flask import render_template
 from flask import request
 from flask import url_for
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from advocacy import delivery
@@ -32,6 +34,7 @@ LOOKUP_DOWN = (
     "We couldn't look up your postcode just now. Please choose your constituency and police "
     "force from the lists below, or try your postcode again in a minute."
 )
+ENTER_POSTCODE = "Enter your postcode, like SW1A 2DD."
 TOO_MANY_LOOKUPS = (
     "We've had a lot of postcodes from your connection just now. Please choose your "
     "constituency and police force from the lists below, or try your postcode again in a minute."
@@ -43,6 +46,39 @@ ROLE_NAMES = {
     "fixed": "Also receiving this campaign's letters",
 }
 
+
+# Places people search the force list by, when the force is named after a county or region.
+FORCE_ALIASES = {
+    "E23000001": "London Met Westminster Croydon",
+    "E23000034": "London City Square Mile",
+    "E23000004": "Liverpool Wirral",
+    "E23000005": "Manchester GMP Bolton Stockport Wigan Salford",
+    "E23000007": "Newcastle Sunderland Gateshead Tyneside",
+    "E23000010": "Leeds Bradford Wakefield Huddersfield Halifax",
+    "E23000011": "Sheffield Rotherham Barnsley Doncaster",
+    "E23000012": "Hull Grimsby Scunthorpe",
+    "E23000013": "Middlesbrough Hartlepool Stockton",
+    "E23000014": "Birmingham Coventry Wolverhampton Walsall Dudley Solihull",
+    "E23000016": "Worcester Shrewsbury Telford Hereford",
+    "E23000019": "Nottingham",
+    "E23000021": "Leicester Rutland",
+    "E23000023": "Cambridge Peterborough",
+    "E23000024": "Norwich",
+    "E23000026": "Luton Bedford",
+    "E23000029": "Oxford Reading Milton Keynes Slough Berkshire Buckinghamshire",
+    "E23000030": "Southampton Portsmouth Winchester Isle of Wight",
+    "E23000032": "Canterbury Maidstone Medway",
+    "E23000033": "Brighton Hove Crawley",
+    "E23000035": "Plymouth Exeter Cornwall Devon Torquay",
+    "E23000036": "Bristol Bath Taunton",
+    "E23000039": "Bournemouth Poole",
+    "N99999999": "Belfast Derry PSNI",
+    "S23000009": "Glasgow Edinburgh Aberdeen Dundee Inverness",
+    "W15000001": "Wrexham Bangor Anglesey",
+    "W15000002": "Newport Monmouthshire",
+    "W15000003": "Cardiff Swansea Bridgend",
+    "W15000004": "Carmarthen Aberystwyth Powys",
+}
 
 EMBED = "public.embed_"
 # Accent colours a partner may pick for an embed; anything else is ignored, so no CSS gets in.
@@ -70,6 +106,13 @@ def step_url(step: str, **values) -> str:
     return url_for((EMBED if embedded() else "public.") + step, **carried(), **values)
 
 
+@bp.app_template_filter("new_tab_links")
+def new_tab_links(html: str) -> Markup:
+    """Staff HTML (already sanitised) with its links opening in a new tab: inside a partner's
+    frame, a link must never replace the form."""
+    return Markup(html.replace("<a ", '<a target="_blank" rel="noopener" '))
+
+
 @bp.app_context_processor
 def labels():
     return {
@@ -77,6 +120,7 @@ def labels():
         "layout": "embed.html" if embedded() else "base.html",
         "step_url": step_url,
         "carried": carried,
+        "force_aliases": FORCE_ALIASES,
     }
 
 
@@ -94,6 +138,17 @@ def _closed(campaign: Campaign):
     return render_template("public/closed.html", campaign=campaign), 410
 
 
+@bp.get("/privacy")
+def privacy():
+    """What happens to a supporter's details, in plain words, from the settings in force."""
+    config = current_app.config
+    return render_template(
+        "public/privacy.html",
+        cache_hours=max(1, round(float(config["POSTCODES_CACHE_TTL"]) / 3600)),
+        flush_seconds=int(float(config["TALLY_FLUSH_SECONDS"])),
+    )
+
+
 @bp.get("/")
 def index():
     return render_template("public/index.html", campaigns=models.live_campaigns())
@@ -101,7 +156,7 @@ def index():
 
 def _no_lookup() -> bool:
     """Only a postcode costs a lookup: the page itself and the lists are not limited."""
-    return not request.args.get("postcode", "").strip()
+    return not request.args.get("postcode", "").strip() or request.args.get("change") == "1"
 
 
 @bp.get("/c/<slug>")
@@ -114,7 +169,11 @@ def campaign(slug: str):
         return _closed(campaign)
     postcode = request.args.get("postcode", "")[:64]
     manual = "constituency" in request.args or "pfa" in request.args
-    if not postcode.strip() and not manual:
+    if "postcode" in request.args and not postcode.strip() and not manual:
+        # The button pressed with an empty box: say so, rather than show the same page again.
+        return _start(campaign, error=ENTER_POSTCODE, status=400)
+    if not postcode.strip() and not manual or request.args.get("change") == "1":
+        # "change=1": back from the points step, the postcode kept in the box to change.
         return _start(campaign, postcode, manual=request.args.get("manual") == "1")
     try:
         place = pipeline.locate(postcode, request.args.get("constituency"), request.args.get("pfa"))
@@ -219,6 +278,8 @@ def letters(slug: str):
         wanted = letter_request.parse(data, nation_campaign)  # their nation's points only
     except letter_request.InvalidInput as exc:
         return _choose(campaign, place, form=data, errors=exc.fields, status=400)
+    if request.form.get("change") == "1":  # "Change my answers": back, everything kept
+        return _choose(campaign, place, form=data)
     drafts = pipeline.drafts(campaign, place, wanted.sender, wanted.choices)
     drafts = [_edited(i, d) for i, d in enumerate(drafts)]
     if "eml" in request.form:

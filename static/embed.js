@@ -5,8 +5,9 @@
       data-ref="your-group" data-theme="green">Write to your MP</a>
    <script async src="https://HOST/static/embed.js"></script>
 
-   The frame sends only its height; heights are accepted only from our own origin and only
-   from the frame they belong to. */
+   The frame sends only its height (and, after each step, a request to bring its top into
+   view); messages are accepted only from our own origin and only from the frame they belong
+   to. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -39,6 +40,11 @@
       if (frame.contentWindow === event.source) {
         frame.style.height = Math.max(200, Math.min(event.data.advocacyHeight, 20000)) + "px";
         frame.style.minHeight = "0";
+        // A new step: show its top, unless the frame's top is already on screen.
+        var top = frame.getBoundingClientRect().top;
+        if (event.data.advocacyScrollTop === true && (top < 0 || top > window.innerHeight)) {
+          frame.scrollIntoView({ block: "start" });
+        }
       }
     });
   });

@@ -152,25 +152,32 @@
       var q = input.value.trim().toLowerCase(), first = null;
       select.querySelectorAll("option").forEach(function (o) {
         if (!o.value) return;
-        var match = o.textContent.toLowerCase().indexOf(q) >= 0;
+        // Forces are also found by the places they police ("london" finds the Met).
+        var text = (o.textContent + " " + (o.getAttribute("data-aliases") || "")).toLowerCase();
+        var match = text.indexOf(q) >= 0;
         o.hidden = !match;
         if (match && !first) first = o;
       });
-      if (q && first) select.value = first.value;
+      // A search that matches nothing leaves nothing chosen, never the earlier choice.
+      if (q) select.value = first ? first.value : "";
     });
   }
 
   // In a partner's iframe, tell the partner page (static/embed.js) our height, and nothing else.
-  function reportHeight() {
+  function reportHeight(scrollTop) {
     var height = Math.ceil(document.documentElement.getBoundingClientRect().height);
-    window.parent.postMessage({ advocacyHeight: height }, "*");
+    var message = { advocacyHeight: height };
+    // After a step, ask the partner page to bring the frame's top into view, so the supporter
+    // starts the new step at its top, not halfway down a long page.
+    if (scrollTop === true) message.advocacyScrollTop = true;
+    window.parent.postMessage(message, "*");
   }
 
   document.addEventListener("DOMContentLoaded", function () {
     if (document.body.hasAttribute("data-embed") && window.parent !== window) {
-      reportHeight();
-      if (window.ResizeObserver) new ResizeObserver(reportHeight).observe(document.documentElement);
-      window.addEventListener("load", reportHeight);
+      reportHeight(document.body.hasAttribute("data-scroll-top"));
+      if (window.ResizeObserver) new ResizeObserver(function () { reportHeight(); }).observe(document.documentElement);
+      window.addEventListener("load", function () { reportHeight(); });
     }
     var summary = document.querySelector("[data-focus]");
     if (summary) summary.focus();

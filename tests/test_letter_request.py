@@ -207,10 +207,10 @@ def test_length_is_counted_after_normalisation(campaign: Campaign) -> None:
 
 INVALID = [
     # (id, changes, {field: message})
-    ("name-missing", {"name": MISSING}, {"name": "This is required."}),
-    ("name-empty", {"name": ""}, {"name": "This is required."}),
-    ("name-blank", {"name": " \t "}, {"name": "This is required."}),
-    ("name-null", {"name": None}, {"name": "This is required."}),
+    ("name-missing", {"name": MISSING}, {"name": "Enter your name."}),
+    ("name-empty", {"name": ""}, {"name": "Enter your name."}),
+    ("name-blank", {"name": " \t "}, {"name": "Enter your name."}),
+    ("name-null", {"name": None}, {"name": "Enter your name."}),
     ("name-number", {"name": 42}, {"name": "This must be text."}),
     ("name-bool", {"name": True}, {"name": "This must be text."}),
     ("name-list", {"name": ["Ada"]}, {"name": "This must be text."}),
@@ -306,12 +306,12 @@ INVALID = [
     (
         "points-empty",
         {"talking_points": []},
-        {"talking_points": "Choose at least one point to make."},
+        {"talking_points": "Tick at least one point to make."},
     ),
     (
         "points-missing",
         {"talking_points": MISSING},
-        {"talking_points": "Choose at least one point to make."},
+        {"talking_points": "Tick at least one point to make."},
     ),
     (
         "postcode-too-long",
@@ -403,8 +403,8 @@ def test_every_problem_at_once(campaign: Campaign) -> None:
 def test_empty_object(campaign: Campaign) -> None:
     assert fields_for({}, campaign) == {
         "postcode": [NO_PLACE],
-        "name": ["This is required."],
-        "talking_points": ["Choose at least one point to make."],
+        "name": ["Enter your name."],
+        "talking_points": ["Tick at least one point to make."],
     }
 
 

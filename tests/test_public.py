@@ -215,9 +215,9 @@ def test_eml_for_a_letter_that_is_not_there(client, postcodes_io):
 @pytest.mark.parametrize(
     ("changes", "field_id", "message"),
     (
-        ({"name": ""}, "name", "This is required."),
+        ({"name": ""}, "name", "Enter your name."),
         ({"name": "x" * 101}, "name", "to 100 characters or fewer"),
-        ({"talking_points": []}, "points", "Choose at least one point"),
+        ({"talking_points": []}, "points", "Tick at least one point"),
         ({"answer-why": "x" * 2001}, "answer-why", "to 2000 characters or fewer"),
         ({"address": "a\x00b"}, "address", "characters we can't put in a letter"),
     ),
