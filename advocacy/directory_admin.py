@@ -5,6 +5,8 @@ them here; the correction is stored apart from the bundled CSVs so the page can 
 what was bundled and what differs, and a correction can be undone.
 """
 
+import re
+
 import click
 from flask import Blueprint
 from flask import abort
@@ -16,6 +18,8 @@ from flask import request
 from flask import url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup
+from markupsafe import escape
 from wtforms import StringField
 from wtforms.validators import Length
 from wtforms.validators import Optional
@@ -32,6 +36,13 @@ from advocacy.directory import dear
 
 bp = Blueprint("directory_admin", __name__, url_prefix="/admin", cli_group=None)
 ROLE_LABELS = {"mp": "MP", "police_force": "Police force", "police_oversight": "Oversight body"}
+PAGE_SIZE = 50
+
+
+@bp.app_template_filter("breakable")
+def breakable(text: str | None) -> Markup:
+    """An address or web address that may wrap after @ . / but never inside a word."""
+    return Markup(re.sub(r"([@./])", r"\1<wbr>", str(escape(text or ""))))
 
 
 @bp.get("/directory")
@@ -47,8 +58,20 @@ def index():
     ]
     if request.args.get("show") == "review":
         rows = [e for e in rows if e.current.needs_review]
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    page = min(max(1, request.args.get("page", 1, type=int)), pages)
+    # The filters travel with every page link, so paging never loses them.
+    filters = {k: v for k, v in request.args.items() if k in ("q", "role", "show") and v}
     return render_template(
-        "studio/directory.html", rows=rows, query=query, role=role, role_labels=ROLE_LABELS
+        "studio/directory.html",
+        rows=rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        total=len(rows),
+        page=page,
+        pages=pages,
+        filters=filters,
+        query=query,
+        role=role,
+        role_labels=ROLE_LABELS,
     )
 
 

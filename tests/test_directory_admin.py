@@ -50,20 +50,30 @@ def edit_path(role: str, code: str) -> str:
 
 
 def listing(client, **params) -> list[tuple[str, str, bool, str]]:
-    """The directory page's rows as (role, code, needs review, the row's HTML)."""
-    response = client.get("/admin/directory", query_string=params)
-    assert response.status_code == 200
-    html = response.get_data(as_text=True)
+    """The directory's rows, every page of them, as (role, code, needs review, the row's HTML
+    with its line-break hints taken out)."""
     rows = []
-    for match in ROW.finditer(html):
-        link = ROW_LINK.search(match.group(0))
-        assert link, match.group(0)
-        rows.append(
-            (link.group(1), link.group(2), "needs review" in match.group(0), match.group(0))
-        )
-    counted = re.search(r"<p>(\d+) recipients?\.</p>", html)
-    assert counted and int(counted.group(1)) == len(rows)
-    return rows
+    page = 1
+    while True:
+        response = client.get("/admin/directory", query_string={**params, "page": page})
+        assert response.status_code == 200
+        html = response.get_data(as_text=True).replace("<wbr>", "")
+        found = []
+        for match in ROW.finditer(html):
+            link = ROW_LINK.search(match.group(0))
+            assert link, match.group(0)
+            found.append(
+                (link.group(1), link.group(2), "needs review" in match.group(0), match.group(0))
+            )
+        assert len(found) <= 50
+        rows += found
+        counted = re.search(r"<p>(\d+) recipients?(?:: showing (\d+) to (\d+))?\.</p>", html)
+        assert counted, html
+        if not counted.group(3) or int(counted.group(3)) == int(counted.group(1)):
+            assert int(counted.group(1)) == len(rows)
+            return rows
+        assert int(counted.group(2)) == (page - 1) * 50 + 1 and int(counted.group(3)) == len(rows)
+        page += 1
 
 
 def keys(rows) -> list[tuple[str, str]]:
@@ -885,3 +895,23 @@ def test_refresh_without_email_says_why_the_mp_needs_review(app, editor, members
     refresh(app, "--code", CITIES)
     (row,) = [r for r in listing(editor, show="review", role="mp") if r[1] == CITIES]
     assert "changed by members-api, with no email address: check it" in row[3]
+
+
+def test_the_directory_is_paged_and_the_filters_kept(editor):
+    html = editor.get("/admin/directory", query_string={"role": "mp", "show": ""}).get_data(
+        as_text=True
+    )
+    assert "650 recipients: showing 1 to 50." in html
+    assert len(ROW.findall(html)) == 50
+    assert 'href="/admin/directory?page=2&amp;role=mp" rel="next"' in html
+    assert '<span aria-current="page">1</span>' in html
+    last = editor.get("/admin/directory", query_string={"role": "mp", "page": 99})
+    assert "showing 601 to 650." in last.get_data(as_text=True)  # past the end: the last page
+    assert len(ROW.findall(last.get_data(as_text=True))) == 50
+    review = editor.get("/admin/directory", query_string={"show": "review", "q": "police"})
+    assert 'rel="next"' not in review.get_data(as_text=True)  # one page: no pager
+
+
+def test_long_addresses_break_only_after_punctuation(editor):
+    html = editor.get("/admin/directory", query_string={"q": "neil.coyle"}).get_data(as_text=True)
+    assert "neil.<wbr>coyle.<wbr>mp@<wbr>parliament.<wbr>uk" in html
