@@ -74,6 +74,17 @@ OUTSIDE = _error(
     "Channel Islands), so there is nobody to write to.",
     "outside_coverage",
 )
+CAMPAIGN_OUTSIDE = _error(
+    "The place is outside the UK Parliament or the UK's police force areas, or in a nation the "
+    "campaign does not write for.",
+    "outside_coverage",
+)
+CAMPAIGN_NOT_FOUND = _error(
+    "No live campaign by that name, or no such postcode.",
+    "campaign_not_found",
+    "postcode_not_found",
+    "postcode_terminated",
+)
 NATION = {"type": "string", "enum": list(NATIONS)}
 SLUG = {
     "name": "slug",
@@ -269,17 +280,8 @@ def document(server_url: str) -> dict[str, Any]:
                             "invalid_input",
                             "invalid_postcode",
                         ),
-                        "404": _error(
-                            "No live campaign by that name, or no such postcode.",
-                            "campaign_not_found",
-                            "postcode_not_found",
-                            "postcode_terminated",
-                        ),
-                        "422": _error(
-                            "The place is outside the UK Parliament or the UK's police force "
-                            "areas, or in a nation the campaign does not write for.",
-                            "outside_coverage",
-                        ),
+                        "404": CAMPAIGN_NOT_FOUND,
+                        "422": CAMPAIGN_OUTSIDE,
                         "429": RATE_LIMITED,
                         "503": UNAVAILABLE,
                     },
@@ -316,13 +318,8 @@ def document(server_url: str) -> dict[str, Any]:
                             "invalid_input",
                             "invalid_postcode",
                         ),
-                        "404": _error(
-                            "No live campaign by that name, or no such postcode.",
-                            "campaign_not_found",
-                            "postcode_not_found",
-                            "postcode_terminated",
-                        ),
-                        "422": OUTSIDE,
+                        "404": CAMPAIGN_NOT_FOUND,
+                        "422": CAMPAIGN_OUTSIDE,
                         "429": RATE_LIMITED,
                         "503": UNAVAILABLE,
                     },

@@ -44,6 +44,19 @@ def client(app):
 
 
 @pytest.fixture
+def limited(tmp_path):
+    """A client of an app with tiny rate limits: 2 lookups and 3 letters a minute."""
+    app = create_app(
+        settings_for(
+            tmp_path / "limited.sqlite",
+            API_LETTERS_RATE_LIMIT="3 per minute",
+            API_LOOKUP_RATE_LIMIT="2 per minute",
+        )
+    )
+    return app.test_client()
+
+
+@pytest.fixture
 def postcodes_io():
     """postcodes.io with the recorded answers; any other URL raises ConnectionError."""
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:

@@ -30,18 +30,6 @@ BY_AREA = {
 # --- 5. Rate limits on supporter pages -----------------------------------------------------------
 
 
-@pytest.fixture
-def limited(tmp_path):
-    app = create_app(
-        settings_for(
-            tmp_path / "limited.sqlite",
-            API_LETTERS_RATE_LIMIT="3 per minute",
-            API_LOOKUP_RATE_LIMIT="2 per minute",
-        )
-    )
-    return app.test_client()
-
-
 def test_postcodes_on_the_campaign_page_share_the_apis_lookup_limit(limited, postcodes_io):
     assert limited.get("/api/v1/postcodes/SE12DL").status_code == 200
     assert limited.get(PAGE, query_string={"postcode": "SE1 2DL"}).status_code == 200

@@ -1,9 +1,7 @@
 """The partner-facing side of the API: CORS per campaign's allowed sites, and rate limits."""
 
 import pytest
-from app_config import settings_for
 
-from advocacy import create_app
 from advocacy.models import CampaignRow
 from advocacy.models import db
 
@@ -98,18 +96,6 @@ def test_supporter_pages_send_no_cors_headers(app, client):
 
 
 # --- Rate limits -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def limited(tmp_path):
-    app = create_app(
-        settings_for(
-            tmp_path / "limited.sqlite",
-            API_LETTERS_RATE_LIMIT="3 per minute",
-            API_LOOKUP_RATE_LIMIT="2 per minute",
-        )
-    )
-    return app.test_client()
 
 
 def test_letters_are_rate_limited_per_client_with_a_json_429(limited):
