@@ -915,3 +915,43 @@ def test_the_directory_is_paged_and_the_filters_kept(editor):
 def test_long_addresses_break_only_after_punctuation(editor):
     html = editor.get("/admin/directory", query_string={"q": "neil.coyle"}).get_data(as_text=True)
     assert "neil.<wbr>coyle.<wbr>mp@<wbr>parliament.<wbr>uk" in html
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "=?utf-8?q?x=0ABcc:_spy@evil.example?=@example.org",
+        "Name <spy@evil.example>",
+        "a@example.org, spy@evil.example",
+    ],
+)
+def test_an_address_that_is_header_syntax_is_refused(editor, email):
+    response = post_edit(editor, "police_oversight", MET, email=email)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "plain address" in page or "look right" in page
+
+
+def test_a_stored_header_syntax_address_never_breaks_the_eml(app, client, postcodes_io):
+    """Saved before the check existed: the .eml leaves the address out rather than fail."""
+    from advocacy import overrides
+
+    with app.app_context():
+        overrides.save(
+            "police_oversight", MET, {"email": "=?utf-8?q?x=0A?=@example.org"}, "old@example.org"
+        )
+    form = {
+        "constituency_code": "E14001172",
+        "pfa_code": MET,
+        "name": "Ann Example",
+        "talking_points": ["accuracy"],
+    }
+    page = client.post("/c/stop-facial-recognition/letters", data=form).get_data(as_text=True)
+    addresses = re.findall(r'data-letter data-to="([^"]*)"', page)
+    oversight = next(i for i, to in enumerate(addresses) if "=?" in to)
+    response = client.post(
+        "/c/stop-facial-recognition/letters", data={**form, "eml": str(oversight)}
+    )
+    assert response.status_code == 200
+    assert b"\nTo:" not in response.data and not response.data.startswith(b"To:")
+    assert b"Bcc" not in response.data
