@@ -4,6 +4,10 @@ Field names are the document's own paths (``talking_points.2.label``), so every 
 ``campaigns.validate`` lands next to the field it is about, with no second set of rules.
 Adding, removing and reordering items are form submissions too (``op`` buttons), so the editor
 works without JavaScript and nothing typed is lost on the way.
+
+Nation scopes are checkboxes: per item, all four ticked or none means "every nation the campaign
+serves" (stored as an empty list), so the common case needs no thought. Each nation's own text
+(``variants.scotland.opening``…) is optional; an empty box means "use the default".
 """
 
 import re
@@ -12,6 +16,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from advocacy.campaigns import NATIONS
 from advocacy.campaigns import TARGET_ROLES
 
 LINE_FIELDS = ("subject_lines", "allowed_origins")  # one item per line in a textarea
@@ -23,11 +28,19 @@ ITEM_FIELDS = {
     "fixed_recipients": ("name", "email", "contact_url", "salutation"),
 }
 MAX_ITEMS = 50
+VARIANT_LINES = re.compile(r"variants\.[a-z_]+\.subject_lines")
 OP = re.compile(r"^(add|remove|up|down)-(talking_points|prompts|fixed_recipients)(?:-(\d+))?$")
 
 
 def blank_point() -> dict[str, Any]:
-    return {"id": "", "label": "", "phrasings": [], "source_url": None, "default_selected": False}
+    return {
+        "id": "",
+        "label": "",
+        "phrasings": [],
+        "source_url": None,
+        "default_selected": False,
+        "nations": [],
+    }
 
 
 BLANKS = {
@@ -38,8 +51,10 @@ BLANKS = {
         "email": None,
         "contact_url": None,
         "salutation": None,
+        "nations": [],
     },
 }
+NO_NATION = "Choose at least one nation."
 
 
 def new_document() -> dict[str, Any]:
@@ -61,7 +76,15 @@ def new_document() -> dict[str, Any]:
         "next_ask": "",
         "share_text": "",
         "allowed_origins": [],
+        "nations": list(NATIONS),
+        "variants": {},
     }
+
+
+def for_editor(doc: dict[str, Any]) -> dict[str, Any]:
+    """A document with the nation fields the editor shows, for documents saved before nations
+    existed (old revisions, /1 files): they served every nation and had no variants."""
+    return {"nations": list(NATIONS), "variants": {}, **doc}
 
 
 def _count(form: Mapping[str, str], name: str) -> int:
@@ -74,13 +97,53 @@ def _optional(value: str) -> str | None:
     return value.strip() or None
 
 
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _item_nations(form: MultiDict, name: str) -> list[str]:
+    """An item's ticked nations; all or none ticked both mean every nation (stored as [])."""
+    ticked = set(form.getlist(name))
+    chosen = [n for n in NATIONS if n in ticked]
+    return [] if len(chosen) == len(NATIONS) else chosen
+
+
+def _variants(form: MultiDict) -> dict[str, dict[str, Any]]:
+    """Each nation's own text; only nations with some text are kept, so an untouched form
+    stores no variants at all."""
+    variants = {}
+    for nation in NATIONS:
+        p = f"variants.{nation}."
+        variant = {
+            "subject_lines": _lines(form.get(p + "subject_lines", "")),
+            "opening": form.get(p + "opening", "").strip(),
+            "asks": {
+                role: text
+                for role in TARGET_ROLES
+                if (text := form.get(f"{p}asks.{role}", "").strip())
+            },
+        }
+        if any(variant.values()):
+            variants[nation] = variant
+    return variants
+
+
 def from_form(form: MultiDict) -> dict[str, Any]:
-    """The campaign document the form describes (not yet validated)."""
+    """The campaign document the form describes (not yet validated).
+
+    ``nations`` may come back empty (none ticked): the document format reads that as "every
+    nation", so ``problems`` reports it instead of it being saved as the opposite of what was
+    meant. The editor posts an empty ``nations`` value with its checkboxes; a form without the
+    field at all (an older page) keeps every nation.
+    """
     doc: dict[str, Any] = {name: form.get(name, "").strip() for name in TEXT_FIELDS}
     doc["summary_html"] = form.get("summary_html", "")
     doc["targets"] = [t for t in form.getlist("targets") if t in TARGET_ROLES]
     for name in LINE_FIELDS:
-        doc[name] = [line.strip() for line in form.get(name, "").splitlines() if line.strip()]
+        doc[name] = _lines(form.get(name, ""))
+    ticked = set(form.getlist("nations"))
+    doc["nations"] = [n for n in NATIONS if n in ticked] if "nations" in form else list(NATIONS)
+    doc["variants"] = _variants(form)
     doc["asks"] = {
         role: text for role in TARGET_ROLES if (text := form.get(f"asks.{role}", "").strip())
     }
@@ -95,6 +158,7 @@ def from_form(form: MultiDict) -> dict[str, Any]:
                 "phrasings": [t.strip() for t in form.getlist(p + "phrasings") if t.strip()],
                 "source_url": _optional(form.get(p + "source_url", "")),
                 "default_selected": form.get(p + "default_selected") == "on",
+                "nations": _item_nations(form, p + "nations"),
             }
         )
     doc["talking_points"] = _with_ids(points, "point")
@@ -115,9 +179,15 @@ def from_form(form: MultiDict) -> dict[str, Any]:
             for key in ITEM_FIELDS["fixed_recipients"]
         }
         r["name"] = r["name"] or ""
+        r["nations"] = _item_nations(form, f"fixed_recipients.{i}.nations")
         recipients.append(r)
     doc["fixed_recipients"] = recipients
     return doc
+
+
+def problems(doc: dict[str, Any]) -> dict[str, list[str]]:
+    """What the form can get wrong that the document format can't express: no nation ticked."""
+    return {} if doc.get("nations") else {"nations": [NO_NATION]}
 
 
 def _slugify(text: str) -> str:
@@ -164,17 +234,29 @@ def apply_op(doc: dict[str, Any], op: str) -> bool:
 def field_errors(errors: Mapping[str, list[str]]) -> dict[str, list[str]]:
     """Validation errors keyed by the form field they belong to.
 
-    Line-per-item fields (subject lines, allowed sites) have one textarea, so their item errors
-    move onto it, saying which line.
+    Line-per-item fields (subject lines, allowed sites, a nation's own subject lines) have one
+    textarea, so their item errors move onto it, saying which line.
     """
     out: dict[str, list[str]] = {}
     for path, messages in errors.items():
-        head, _, rest = path.partition(".")
-        if head in LINE_FIELDS and rest.isdigit():
-            out.setdefault(head, []).extend(f"Line {int(rest) + 1}: {m}" for m in messages)
+        field, _, line = path.rpartition(".")
+        if line.isdigit() and (field in LINE_FIELDS or VARIANT_LINES.fullmatch(field)):
+            out.setdefault(field, []).extend(f"Line {int(line) + 1}: {m}" for m in messages)
         else:
             out.setdefault(path, []).extend(messages)
     return out
+
+
+def open_variants(doc: Mapping[str, Any], errors: Mapping[str, list[str]]) -> set[str]:
+    """Nations whose own-text section starts unfolded: it has text, or an error to fix."""
+    variants = doc.get("variants") or {}
+    with_text = {
+        nation
+        for nation, variant in variants.items()
+        if isinstance(variant, Mapping) and any(variant.values())
+    }
+    with_errors = {path.split(".")[1] for path in errors if path.startswith("variants.")}
+    return with_text | with_errors
 
 
 def field_id(path: str) -> str:

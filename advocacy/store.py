@@ -28,10 +28,12 @@ FIELD_NAMES = {
     "summary_html": "summary",
     "status": "status",
     "targets": "who to write to",
+    "nations": "nations it writes for",
     "fixed_recipients": "fixed recipients",
     "subject_lines": "subject lines",
     "opening": "opening",
     "asks": "asks",
+    "variants": "nations' own text",
     "closing": "closing",
     "sign_off": "sign-off",
     "next_ask": "thank-you page text",
@@ -64,10 +66,26 @@ def describe(old: dict[str, Any] | None, new: dict[str, Any]) -> list[str]:
         if old.get(key) != new.get(key):
             if key == "status":
                 changes.append(f"Status {old.get(key)} → {new.get(key)}")
+            elif key == "variants":
+                changes.extend(_variant_changes(old.get(key) or {}, new.get(key) or {}))
             else:
                 changes.append(f"Changed the {name}")
     changes.extend(_point_changes(old.get("talking_points", []), new.get("talking_points", [])))
     return changes
+
+
+def _variant_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """Which nations' own text changed, by name: "Changed Scotland's own text"."""
+    return [
+        f"Changed {campaigns.NATION_NAMES.get(nation, nation)}'s own text"
+        for nation in sorted(set(old) | set(new), key=_nation_order)
+        if old.get(nation) != new.get(nation)
+    ]
+
+
+def _nation_order(nation: str) -> tuple[int, str]:
+    known = campaigns.NATIONS
+    return (known.index(nation) if nation in known else len(known), nation)
 
 
 def _point_changes(old: list[dict], new: list[dict]) -> list[str]:

@@ -6,6 +6,8 @@ pipeline, so what staff see is exactly what supporters will get.
 """
 
 import json
+from dataclasses import dataclass
+from dataclasses import replace
 
 from flask import Blueprint
 from flask import Response
@@ -39,11 +41,22 @@ from advocacy.directory import UnknownArea
 from advocacy.models import CampaignRevision
 from advocacy.models import CampaignRow
 from advocacy.models import db
+from advocacy.pipeline import Draft
+from advocacy.postcodes import Place
 from advocacy.public import THEMES
 
 bp = Blueprint("studio", __name__, url_prefix="/admin")
 SAMPLE_SUPPORTERS = ("Sam Taylor", "Priya Shah")
 MAX_IMPORT = 256 * 1024  # within STUDIO_MAX_CONTENT_LENGTH, so a big file gets this message
+# One sample supporter's place per nation for comparing nations: a real postcode with its
+# constituency and police force area, built from the bundled codes so the preview needs no
+# postcode lookup (and works when postcodes.io is down).
+SAMPLE_PLACES = {
+    "england": ("SE1 2DL", "E14001085", "E23000001"),  # Bermondsey and Old Southwark, the Met
+    "wales": ("CF24 3AA", "W07000089", "W15000003"),  # Cardiff East, South Wales Police
+    "scotland": ("AB10 1AB", "S14000061", "S23000009"),  # Aberdeen South, Police Scotland
+    "northern_ireland": ("BT53 7HX", "N05000012", "N99999999"),  # North Antrim, the PSNI
+}
 
 
 @bp.app_template_filter("field_id")
@@ -65,6 +78,8 @@ def _where(path: str) -> str:
     index = rest.partition(".")[0]
     if head in ITEM_NAMES and index.isdigit():
         return f"{ITEM_NAMES[head]} {int(index) + 1}: "
+    if head == "variants" and index in campaigns.NATION_NAMES:
+        return f"{campaigns.NATION_NAMES[index]}'s own text: "
     return ""
 
 
@@ -99,17 +114,22 @@ def _editor(doc, *, row=None, version=None, errors=None, conflict=None, notice=N
     add/remove buttons and error pages unchanged, so a conflict is still noticed at save time."""
     if version is None:
         version = row.version if row else 0
+    doc = editor_form.for_editor(doc)
+    shown_errors = editor_form.field_errors(errors or {})
     return (
         render_template(
             "studio/editor.html",
             doc=doc,
             row=row,
             version=conflict.version if conflict else version,
-            errors=editor_form.field_errors(errors or {}),
+            errors=shown_errors,
+            open_variants=editor_form.open_variants(doc, shown_errors),
             conflict=conflict,
             conflict_fields=_differing(conflict.theirs.to_dict(), doc) if conflict else [],
             notice=notice,
             roles=campaigns.TARGET_ROLES,
+            nations=campaigns.NATIONS,
+            nation_names=campaigns.NATION_NAMES,
             placeholders=sorted(campaigns.PLACEHOLDERS),
         ),
         status,
@@ -155,10 +175,16 @@ def _submit(row: CampaignRow | None):
     if editor_form.apply_op(doc, op):
         notice = "Not saved yet: press Save when you are ready."
         return _editor(doc, row=row, version=base, notice=notice)
+    problems = editor_form.problems(doc)
     try:
         campaign = campaigns.from_dict(doc)
     except campaigns.InvalidCampaign as exc:
-        return _editor(doc, row=row, version=base, errors=exc.errors, status=400)
+        # With no nation ticked, the document's own nation errors (computed for every nation)
+        # would only confuse: the form's message replaces them.
+        errors = {**exc.errors, **problems}
+        return _editor(doc, row=row, version=base, errors=errors, status=400)
+    if problems:
+        return _editor(doc, row=row, version=base, errors=problems, status=400)
     author = current_user.email
     try:
         if row is None:
@@ -314,19 +340,22 @@ def preview(campaign_id: int):
         or tuple(p.id for p in campaign.talking_points)
     )
     own_words = args.get("own_words", "")[:2000]
+    answers = tuple((p.id, own_words) for p in campaign.prompts[:1] if own_words)
     error = None
     samples = []
     place = None
-    if postcode.strip() or args.get("constituency") or args.get("pfa"):
+    by_place = postcode.strip() or args.get("constituency") or args.get("pfa")
+    compare = bool(args.get("compare")) or not by_place
+    if not compare:
         try:
             place = pipeline.locate(postcode, args.get("constituency"), args.get("pfa"))
-            answers = tuple((p.id, own_words) for p in campaign.prompts[:1] if own_words)
             choices = Choices(tuple(p for p in chosen if campaign.point(p)), answers)
             samples = [
                 (name, pipeline.drafts(campaign, place, Sender(name), choices)) for name in names
             ]
         except (postcodes.PostcodeError, OutsideCoverage, UnknownArea) as exc:
             error = str(exc)
+    nation_samples = _nation_samples(campaign, names[0], chosen, answers) if compare else []
     book = pipeline.directory()
     return render_template(
         "studio/preview.html",
@@ -339,11 +368,67 @@ def preview(campaign_id: int):
         place=place,
         samples=samples,
         varied=_varied(samples),
+        nation_samples=nation_samples,
+        nation_names=campaigns.NATION_NAMES,
         error=error,
         constituencies=book.grouped_constituencies(),
         force_areas=sorted(book.force_areas.values(), key=lambda a: a.force.name),
         webmail=delivery.WEBMAIL,
     )
+
+
+@dataclass(frozen=True)
+class NationSample:
+    """One nation's letters for the sample supporter, and what that nation's supporters lack."""
+
+    nation: str
+    place: Place | None
+    points: tuple[campaigns.TalkingPoint, ...]  # the ones ticked for these letters
+    drafts: tuple[Draft, ...] = ()
+    missing: tuple[str, ...] = ()  # "talking points", "subject line"
+    error: str | None = None
+    where: str = ""  # "SE1 2DL · Bermondsey and Old Southwark · Metropolitan Police Service"
+
+
+def _nation_samples(
+    campaign: campaigns.Campaign,
+    name: str,
+    chosen: tuple[str, ...],
+    answers: tuple[tuple[str, str], ...],
+) -> list[NationSample]:
+    """One letter set per nation the campaign serves, so staff see at once what each nation's
+    supporters send, and which nation would get no points.
+
+    What is missing is read from ``campaign.for_nation``, not from validation: a stored
+    campaign saved under older rules may not validate today, and its preview must still say
+    what is wrong rather than fail.
+    """
+    book = pipeline.directory()
+    result = []
+    for nation in campaign.nations:
+        if nation not in SAMPLE_PLACES:
+            continue
+        served = campaign.for_nation(nation)
+        gaps = {"talking points": served.talking_points, "subject line": served.subject_lines}
+        missing = tuple(what for what, present in gaps.items() if not present)
+        # The points staff ticked that this nation has; else what its supporters start with.
+        ids = (
+            [p for p in chosen if served.point(p)]
+            or [p.id for p in served.talking_points if p.default_selected]
+            or [p.id for p in served.talking_points]
+        )
+        points = tuple(p for p in served.talking_points if p.id in ids)
+        postcode, constituency, pfa = SAMPLE_PLACES[nation]
+        try:
+            place = replace(book.place_for(constituency, pfa), postcode=postcode)
+            drafts = pipeline.drafts(campaign, place, Sender(name), Choices(tuple(ids), answers))
+        except (OutsideCoverage, UnknownArea) as exc:
+            result.append(NationSample(nation, None, points, missing=missing, error=str(exc)))
+            continue
+        force = book.force_area(pfa).force.name
+        where = " · ".join((postcode, place.constituency_name or "", force))
+        result.append(NationSample(nation, place, points, tuple(drafts), missing, where=where))
+    return result
 
 
 def _varied(samples) -> tuple[int, int]:

@@ -9,8 +9,13 @@ import re
 import pytest
 from staff_helpers import csrf_token
 from test_editor_form import form_for
+from test_nations import scoped
 
+from advocacy import campaigns
 from advocacy import editor_form
+from advocacy import studio
+from advocacy.campaigns import NATION_NAMES
+from advocacy.campaigns import NATIONS
 from advocacy.models import CampaignRevision
 from advocacy.models import CampaignRow
 from advocacy.models import db
@@ -595,3 +600,235 @@ def test_the_editor_shows_each_phrasings_length(admin):
     )
     html = admin.get(f"/admin/campaigns/{campaign_id}").get_data(as_text=True)
     assert "399 characters: long for a letter that must fit one click" in html
+
+
+# --- Nations ----------------------------------------------------------------------------------
+
+
+def scoped_doc(**changes) -> dict:
+    """test_nations' scoped campaign as a new draft under its own address."""
+    doc = campaigns.from_dict(scoped(slug="scoped", status="draft")).to_dict()
+    doc.update(changes)
+    return doc
+
+
+def create_scoped(client, doc: dict) -> int:
+    response = post(client, "/admin/campaigns/new", doc)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return int(response.location.rsplit("/", 1)[1])
+
+
+def group_error(html: str, field_id: str) -> str:
+    """The error inside a group of checkboxes, tied to the group by aria-describedby."""
+    group = re.search(rf'<fieldset[^>]*id="{field_id}"[^>]*>(.*?)</fieldset>', html, re.S)
+    assert group, f"no group {field_id}"
+    assert f"{field_id}-error" in group.group(0).split(">", 1)[0]  # aria-describedby
+    error = re.search(rf'<p class="field-error" id="{field_id}-error">(.*?)</p>', group.group(1))
+    assert error, f"no error in {field_id}"
+    return htmllib.unescape(re.sub(r"<[^>]+>", "", error.group(1))).strip()
+
+
+def checked(html: str, name: str) -> list[str]:
+    return re.findall(rf'name="{re.escape(name)}" value="([a-z_]+)" checked', html)
+
+
+def test_the_editor_offers_nations_for_the_campaign_each_point_and_each_recipient(admin):
+    html = admin.get("/admin/campaigns/new").get_data(as_text=True)
+    assert "Nations this campaign writes for" in html
+    assert checked(html, "nations") == list(NATIONS)
+    assert checked(html, "talking_points.0.nations") == list(NATIONS)  # all: every nation
+    for nation in NATIONS:
+        name = NATION_NAMES[nation]
+        assert f"<summary>{name}'s own text (optional)</summary>" in html
+    assert '<details class="variant" id="f-variants-scotland">' in html  # folded: no text
+    html = post(admin, "/admin/campaigns/new", minimal(), op="add-fixed_recipients").get_data(
+        as_text=True
+    )
+    assert checked(html, "fixed_recipients.0.nations") == list(NATIONS)
+
+
+def test_staff_save_a_scoped_campaign_through_the_editor(app, admin):
+    doc = scoped_doc(
+        fixed_recipients=[
+            {
+                "name": "Justice Secretary",
+                "email": "js@example.org",
+                "contact_url": None,
+                "salutation": None,
+                "nations": ["scotland"],
+            }
+        ]
+    )
+    campaign_id = create_scoped(admin, doc)
+    row = stored(app, campaign_id)
+    assert as_json(row.document) == as_json(doc)
+    html = admin.get(f"/admin/campaigns/{campaign_id}").get_data(as_text=True)
+    assert checked(html, "talking_points.1.nations") == ["scotland"]
+    assert checked(html, "talking_points.2.nations") == ["england", "wales"]
+    assert checked(html, "fixed_recipients.0.nations") == ["scotland"]
+    # Nations with their own text are unfolded; the others stay folded.
+    assert '<details class="variant" id="f-variants-scotland" open>' in html
+    assert '<details class="variant" id="f-variants-wales">' in html
+    assert "Please raise this with colleagues at Holyrood." in html
+    # Saving it unchanged from the page makes no new version.
+    again = post(admin, f"/admin/campaigns/{campaign_id}", doc, version="1")
+    assert "Nothing had changed" in admin.get(again.location).get_data(as_text=True)
+
+
+def test_changing_nations_and_their_text_is_named_in_the_history(app, admin):
+    campaign_id = create(admin)
+    asks = {"mp": "Vote.", "police_force": "Stop.", "police_oversight": "Ask."}
+    doc = minimal(nations=["england", "scotland"], asks=asks)
+    doc["variants"] = {"scotland": {"opening": "I live in Scotland."}}
+    assert post(admin, f"/admin/campaigns/{campaign_id}", doc, version="1").status_code == 302
+    changes = stored(app, campaign_id).revision_list[0][2]
+    assert changes == [
+        "Changed the nations it writes for",
+        "Changed the asks",
+        "Changed Scotland's own text",
+    ]
+
+
+def test_no_nation_ticked_is_an_error_next_to_the_nations(app, admin):
+    response = post(admin, "/admin/campaigns/new", minimal(nations=[]))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert group_error(html, "f-nations") == "Error: Choose at least one nation."
+    assert 'href="#f-nations"' in html
+    assert checked(html, "nations") == []  # as the user left it
+    assert "Supporters in" not in html  # no errors about nations that weren't chosen
+    with app.app_context():
+        assert db.session.query(CampaignRow).count() == 1
+
+
+def test_no_nation_ticked_is_reported_with_the_other_errors(admin):
+    html = post(admin, "/admin/campaigns/new", minimal(nations=[], title="")).get_data(as_text=True)
+    assert "required" in field_error(html, "f-title")
+    assert "Choose at least one nation." in group_error(html, "f-nations")
+
+
+def test_a_nation_left_without_points_is_an_error_on_the_nations(admin):
+    doc = scoped_doc()
+    doc["talking_points"][0]["nations"] = ["scotland"]  # Northern Ireland loses its only point
+    html = post(admin, "/admin/campaigns/new", doc).get_data(as_text=True)
+    assert "Supporters in Northern Ireland would get no talking points" in group_error(
+        html, "f-nations"
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "field_id", "message"),
+    [
+        (
+            {"opening": "Hello {first_minister}"},
+            "f-variants-scotland-opening",
+            "Unknown placeholder",
+        ),
+        (
+            {"subject_lines": ["Fine", "{oops}"]},
+            "f-variants-scotland-subject-lines",
+            "Line 2: Unknown placeholder",
+        ),
+        (
+            {"asks": {"police_force": "Stop \u202e now"}},
+            "f-variants-scotland-asks-police-force",
+            "invisible or control characters",
+        ),
+    ],
+)
+def test_errors_in_a_nations_own_text_sit_next_to_the_field_unfolded(
+    admin, change, field_id, message
+):
+    doc = scoped_doc()
+    doc["variants"]["scotland"].update(change)
+    html = post(admin, "/admin/campaigns/new", doc).get_data(as_text=True)
+    assert message in field_error(html, field_id)
+    assert f'href="#{field_id}"' in html
+    assert "Scotland&#39;s own text: " in html  # the summary says which nation
+    assert '<details class="variant" id="f-variants-scotland" open>' in html
+
+
+def test_an_items_nation_error_sits_on_its_checkboxes(admin):
+    # Not possible from the checkboxes, but a restored or imported document can carry one.
+    html = admin.get("/admin/campaigns/new").get_data(as_text=True)
+    assert 'id="f-talking-points-0-nations"' in html
+    with admin.application.test_request_context():
+        page, _ = studio._editor(
+            minimal(), errors={"talking_points.0.nations": ["Unknown nation 'mars'."]}
+        )
+    assert "Unknown nation" in group_error(page, "f-talking-points-0-nations")
+
+
+def nations_shown(html: str) -> dict[str, str]:
+    """Each nation's letter set in the per-nation preview, by nation key."""
+    sections = re.findall(
+        r'<section class="nation"[^>]*data-nation="(\w+)">(.*?)</section>', html, re.S
+    )
+    return dict(sections)
+
+
+def test_the_preview_shows_one_letter_set_per_nation(admin):
+    html = admin.get(f"/admin/campaigns/{EXAMPLE_ID}/preview").get_data(as_text=True)
+    shown = nations_shown(html)
+    assert list(shown) == list(NATIONS)  # no postcode or area given: every nation served
+    expected = {
+        "england": ("SE1 2DL · Bermondsey and Old Southwark", "Neil Coyle"),
+        "wales": ("CF24 3AA · Cardiff East · South Wales Police", "Jo Stevens"),
+        "scotland": ("AB10 1AB · Aberdeen South · Police Scotland", "Douglas Lumsden"),
+        "northern_ireland": ("BT53 7HX · North Antrim", "Jim Allister"),
+    }
+    for nation, (where, mp) in expected.items():
+        section = htmllib.unescape(shown[nation])
+        assert f'<p class="place">{where}' in section, nation
+        assert f"<h4>To {mp}</h4>" in section, nation
+        postcode = where.split(" · ")[0]
+        bodies = re.findall(r'<pre class="letter-body">(.*?)</pre>', section, re.S)
+        assert bodies and all(b.endswith(f"Sam Taylor\n{postcode}") for b in bodies), nation
+    assert "<h4>To Police Scotland</h4>" in shown["scotland"]
+    assert "<h4>To Police Service of Northern Ireland</h4>" in shown["northern_ireland"]
+    assert "would get no" not in html
+    assert 'id="sample-1"' not in html  # not the single-place view
+
+
+def test_the_preview_per_nation_uses_each_nations_points_and_text(app, admin):
+    campaign_id = create_scoped(admin, scoped_doc())
+    html = admin.get(
+        f"/admin/campaigns/{campaign_id}/preview",
+        query_string={"postcode": "SE1 2DL", "compare": "1"},
+    ).get_data(as_text=True)
+    shown = nations_shown(html)
+    assert "Police Scotland should not start." in shown["scotland"]
+    assert "Police Reform Bill must change" not in shown["scotland"]
+    assert "Subject:</strong> Police Scotland and facial recognition" in shown["scotland"]
+    assert "I live in Aberdeen South, in Scotland." in shown["scotland"]
+    assert "The Police Reform Bill must change." in shown["wales"]
+    assert "I live in Cardiff East." in shown["wales"]
+    assert "Please raise this with the Assembly." in shown["northern_ireland"]
+    assert "Points ticked: Everywhere." in shown["northern_ireland"]
+
+
+def test_the_preview_flags_a_nation_with_no_points(app, admin):
+    """A campaign stored under older rules may leave a nation without points: say so."""
+    campaign_id = create_scoped(admin, scoped_doc())
+    with app.app_context():
+        row = db.session.get(CampaignRow, campaign_id)
+        doc = row.to_campaign().to_dict()
+        doc["talking_points"] = [p for p in doc["talking_points"] if p["id"] != "everywhere"]
+        row.update_from(campaigns.from_dict(doc, check=False))
+        db.session.commit()
+    html = admin.get(f"/admin/campaigns/{campaign_id}/preview").get_data(as_text=True)
+    text = htmllib.unescape(re.sub(r"<[^>]+>", "", html))
+    assert "Supporters in Northern Ireland would get no talking points." in text
+    assert "Supporters in Scotland would get no" not in text
+    shown = nations_shown(html)
+    assert "No talking points for supporters here." in shown["northern_ireland"]
+    assert "<h4>To Jim Allister</h4>" in shown["northern_ireland"]  # the letters still show
+    assert "No talking points" not in shown["scotland"]
+
+
+def test_the_preview_compares_only_the_nations_served(admin):
+    doc = scoped_doc(nations=["scotland"])
+    doc["talking_points"] = [doc["talking_points"][1]]
+    campaign_id = create_scoped(admin, doc)
+    html = admin.get(f"/admin/campaigns/{campaign_id}/preview").get_data(as_text=True)
+    assert list(nations_shown(html)) == ["scotland"]

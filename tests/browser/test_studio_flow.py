@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from advocacy import campaigns
+from advocacy import store
 from advocacy.staff import create_staff
 
 try:
@@ -163,6 +165,7 @@ def test_studio_pages_pass_axe(watched, base_url, stub, staff_email):
         "/admin/",
         "/admin/campaigns/1",
         "/admin/campaigns/1/preview?postcode=SE1+2DL",
+        "/admin/campaigns/1/preview",  # one letter set per nation
         "/admin/campaigns/1/revisions",
         "/admin/campaigns/new",
         "/admin/directory?q=cumbria",
@@ -172,13 +175,115 @@ def test_studio_pages_pass_axe(watched, base_url, stub, staff_email):
         "/admin/campaigns/1/share?ref=local-group&theme=green",
     ):
         page.goto(base_url + path)
-        page.add_script_tag(path=str(AXE))
-        results = page.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
-        )
-        assert len(results["passes"]) > 5, path
-        problems = [
-            (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
-            for v in results["violations"]
-        ]
-        assert problems == [], f"{path}: {problems}"
+        assert axe_problems(page) == [], path
+
+
+def axe_problems(page) -> list:
+    """axe-core's WCAG violations on the page as it is now (details open or not)."""
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    assert len(results["passes"]) > 5, page.url
+    return [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in results["violations"]
+    ]
+
+
+def scoped_campaign(slug: str) -> campaigns.Campaign:
+    """A campaign with a point for Scotland, one for England and Wales, and Scotland's own
+    opening, subject and MP ask; Northern Ireland has no point, as a campaign saved under older
+    rules may (so the preview has a nation to flag)."""
+    return campaigns.from_dict(
+        {
+            "slug": slug,
+            "title": "Nations in the studio",
+            "subject_lines": ["About {force_name}"],
+            "opening": "I live in {constituency}.",
+            "talking_points": [
+                {
+                    "id": "scots",
+                    "label": "Scottish point",
+                    "phrasings": ["Police Scotland should not start."],
+                    "nations": ["scotland"],
+                },
+                {
+                    "id": "ew",
+                    "label": "England and Wales point",
+                    "phrasings": ["The Police Reform Bill must change."],
+                    "nations": ["england", "wales"],
+                },
+            ],
+            "asks": {"mp": "Please act.", "police_force": "Stop.", "police_oversight": "Ask."},
+            "variants": {
+                "scotland": {
+                    "opening": "I live in {constituency}, in Scotland.",
+                    "subject_lines": ["Police Scotland and facial recognition"],
+                    "asks": {"mp": "Please raise this with colleagues at Holyrood."},
+                }
+            },
+        },
+        check=False,
+    )
+
+
+def test_nations_in_the_editor_and_the_preview_per_nation(
+    watched, base_url, live_server, stub, shot, staff_email
+):
+    if not AXE.is_file():
+        pytest.skip("axe-core is not installed (npm ci)")
+    with live_server.app.app_context():
+        campaign_id = store.create(scoped_campaign("nations-in-the-studio"), staff_email).id
+    page = watched(staff=True, bypass_csp=True, **DESKTOP).page
+    sign_in(page, base_url, staff_email)
+
+    # The editor: nations per campaign and per point; Scotland's own text unfolded, Wales's not.
+    page.goto(f"{base_url}/admin/campaigns/{campaign_id}")
+    scottish = page.locator("#f-talking-points-0-nations")
+    expect(scottish.get_by_label("Scotland")).to_be_checked()
+    expect(scottish.get_by_label("England")).not_to_be_checked()
+    expect(page.locator("#f-variants-scotland")).to_have_attribute("open", "")
+    expect(page.get_by_label("Opening paragraph for Scotland")).to_have_value(
+        "I live in {constituency}, in Scotland."
+    )
+    expect(page.get_by_label("Opening paragraph for Wales")).to_be_hidden()
+    assert axe_problems(page) == []
+
+    # Wales gets its own opening; no nation ticked is refused next to the nations.
+    page.get_by_text("Wales's own text (optional)").click()
+    page.get_by_label("Opening paragraph for Wales").fill("I live in {constituency}, in Wales.")
+    nations = page.locator("#f-nations")
+    for name in ("England", "Wales", "Scotland", "Northern Ireland"):
+        nations.get_by_label(name).uncheck()
+    submit(page, page.get_by_role("button", name="Save", exact=True))
+    expect(nations.locator(".field-error")).to_have_text("Error: Choose at least one nation.")
+    expect(page.get_by_role("link", name="Choose at least one nation.")).to_be_visible()
+    expect(page.get_by_label("Opening paragraph for Wales")).to_have_value(
+        "I live in {constituency}, in Wales."
+    )  # kept, and unfolded because it has text
+    shot(page, "editor-error")
+    assert axe_problems(page) == []
+
+    # The preview: one letter set per nation, side by side, and the nation with no points flagged.
+    page.goto(f"{base_url}/admin/campaigns/{campaign_id}/preview")
+    sections = page.locator("section.nation")
+    expect(sections).to_have_count(4)
+    expect(
+        page.get_by_text("Supporters in Northern Ireland would get no talking points.")
+    ).to_be_visible()
+    scotland = page.locator('[data-nation="scotland"]')
+    expect(scotland.get_by_role("heading", name="To Police Scotland")).to_be_visible()
+    expect(scotland.locator(".letter-body").first).to_contain_text(
+        "Police Scotland should not start."
+    )
+    boxes = [sections.nth(i).bounding_box() for i in range(4)]
+    assert boxes[0]["y"] == boxes[1]["y"] and boxes[0]["x"] < boxes[1]["x"]  # side by side
+    shot(page, "preview-nations")
+    assert axe_problems(page) == []
+
+    # On a phone they stack, one nation under another.
+    phone = watched(staff=True).page
+    sign_in(phone, base_url, staff_email)
+    phone.goto(f"{base_url}/admin/campaigns/{campaign_id}/preview")
+    first, second = (phone.locator("section.nation").nth(i).bounding_box() for i in range(2))
+    assert second["y"] > first["y"] + first["height"] - 1 and first["x"] == second["x"]
