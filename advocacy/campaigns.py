@@ -499,7 +499,11 @@ def _check_nations(errors: dict[str, list[str]], c: Campaign) -> None:
             missing.append("talking points")
         if not served.subject_lines:
             missing.append("subject line")
-        missing += [f"ask of the {ROLE_WORDS[r]}" for r in c.targets if not served.asks.get(r)]
+        missing += [
+            f"ask of the {ROLE_WORDS[r]}"
+            for r in c.targets
+            if r in ROLE_WORDS and not served.asks.get(r)  # unknown targets: an error above
+        ]
         if missing:
             listed = ", ".join(missing[:-1]) + (" or " if len(missing) > 1 else "") + missing[-1]
             errors.setdefault("nations", []).append(

@@ -37,6 +37,7 @@ FIELD_NAMES = {
     "closing": "closing",
     "sign_off": "sign-off",
     "next_ask": "thank-you page text",
+    "share_text": "what supporters share",
     "allowed_origins": "sites allowed to embed",
     "prompts": "questions for supporters",
 }

@@ -158,6 +158,7 @@ def test_a_file_in_the_first_format_imports_unchanged():
             "Unknown target",
         ),
         (lambda d: d["variants"].update(atlantis={}), "variants.atlantis", "Unknown nation"),
+        (lambda d: d.update(targets=["mp", "mayor"]), "targets", "Unknown target 'mayor'"),
         (
             lambda d: d["variants"]["scotland"].update(subject_lines="one"),
             "variants.scotland.subject_lines",
