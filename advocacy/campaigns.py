@@ -19,6 +19,7 @@ import idna
 from email_validator import EmailNotValidError
 from email_validator import validate_email
 
+from advocacy import markdown
 from advocacy.delivery import ENCODED_WORD
 from advocacy.delivery import safe_address
 from advocacy.sanitize import clean_html
@@ -103,6 +104,8 @@ class Variant:
 class Campaign:
     slug: str
     title: str
+    # The summary as staff write it, in Markdown; summary_html is made from it when it is saved.
+    # Documents from before Markdown have only summary_html, which is kept as it is.
     summary_html: str = ""
     status: str = "draft"
     targets: tuple[str, ...] = TARGET_ROLES
@@ -120,6 +123,12 @@ class Campaign:
     allowed_origins: tuple[str, ...] = ()
     nations: tuple[str, ...] = NATIONS  # the nations whose supporters it writes for
     variants: Mapping[str, Variant] = field(default_factory=dict)  # by nation
+    summary: str = ""  # Markdown (optional: older documents have summary_html only)
+
+    @property
+    def next_ask_html(self) -> str:
+        """The thank-you page text, written in Markdown, as sanitised HTML."""
+        return markdown.to_html(self.next_ask)
 
     def point(self, point_id: str) -> TalkingPoint | None:
         return next((p for p in self.talking_points if p.id == point_id), None)
@@ -159,6 +168,8 @@ class Campaign:
         data["variants"] = {
             nation: {**asdict(v), "asks": dict(v.asks)} for nation, v in self.variants.items()
         }
+        if not self.summary:
+            del data["summary"]  # a document from before Markdown reads as it always did
         return {"format": FORMAT, **data}
 
 
@@ -213,7 +224,7 @@ ITEM_FIELDS = {
     },
 }
 TEXT_FIELDS = ("slug", "title", "summary_html", "status", "opening", "closing", "sign_off")
-TEXT_FIELDS += ("next_ask", "share_text")
+TEXT_FIELDS += ("next_ask", "share_text", "summary")
 TEXT_LIST_FIELDS = ("targets", "subject_lines", "allowed_origins", "nations")
 VARIANT_FIELDS = {"subject_lines": "texts", "opening": "text", "asks": "asks"}
 TYPE_MESSAGES = {
@@ -312,7 +323,8 @@ def from_dict(data: Mapping[str, Any], *, clean: bool = True, check: bool = True
         campaign = Campaign(
             slug=data.get("slug", ""),
             title=data.get("title", ""),
-            summary_html=(clean_html if clean else str)(data.get("summary_html") or ""),
+            summary=data.get("summary") or "",
+            summary_html=_summary_html(data) if clean else data.get("summary_html") or "",
             status=data.get("status", "draft"),
             targets=tuple(data.get("targets", TARGET_ROLES)),
             fixed_recipients=tuple(
@@ -356,6 +368,15 @@ def from_dict(data: Mapping[str, Any], *, clean: bool = True, check: bool = True
     if errors:
         raise InvalidCampaign(errors)
     return campaign
+
+
+def _summary_html(data: Mapping[str, Any]) -> str:
+    """The summary's HTML: rendered from its Markdown when there is any, else the document's
+    own HTML (from before Markdown), cleaned."""
+    summary = data.get("summary") or ""
+    if summary.strip():
+        return markdown.to_html(summary)
+    return clean_html(data.get("summary_html") or "")
 
 
 # Control characters (NUL breaks PostgreSQL text), lone surrogates (no encoder takes them) and
@@ -436,6 +457,11 @@ def validate(c: Campaign) -> dict[str, list[str]]:
         _check_text(errors, f"prompts.{i}.lead_in", prompt.lead_in, required=False)
     if isinstance(c.summary_html, str) and UNSTORABLE.search(c.summary_html):
         errors["summary_html"] = [UNSTORABLE_MESSAGE]
+    # Not _check_text: a summary has no placeholders, so braces in it are just braces.
+    if isinstance(c.summary, str) and UNSTORABLE.search(c.summary):
+        errors["summary"] = [UNSTORABLE_MESSAGE]
+    if isinstance(c.summary, str) and len(c.summary) > MAX_TEXT:
+        errors["summary"] = [f"Keep this to {MAX_TEXT} characters or fewer."]
     if c.status == "live" and not c.talking_points:
         errors.setdefault("talking_points", []).append(
             "A live campaign needs at least one talking point."

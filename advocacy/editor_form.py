@@ -16,6 +16,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from advocacy import markdown
 from advocacy.campaigns import NATIONS
 from advocacy.campaigns import TARGET_ROLES
 
@@ -84,7 +85,7 @@ def new_document() -> dict[str, Any]:
 def for_editor(doc: dict[str, Any]) -> dict[str, Any]:
     """A document with the nation fields the editor shows, for documents saved before nations
     existed (old revisions, /1 files): they served every nation and had no variants."""
-    return {"nations": list(NATIONS), "variants": {}, **doc}
+    return markdown.for_editor({"nations": list(NATIONS), "variants": {}, **doc})
 
 
 def _count(form: Mapping[str, str], name: str) -> int:
@@ -137,7 +138,7 @@ def from_form(form: MultiDict) -> dict[str, Any]:
     field at all (an older page) keeps every nation.
     """
     doc: dict[str, Any] = {name: form.get(name, "").strip() for name in TEXT_FIELDS}
-    doc["summary_html"] = form.get("summary_html", "")
+    doc.update(markdown.from_form(form))  # Markdown, or the HTML from before it, untouched
     doc["targets"] = [t for t in form.getlist("targets") if t in TARGET_ROLES]
     for name in LINE_FIELDS:
         doc[name] = _lines(form.get(name, ""))

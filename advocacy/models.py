@@ -64,6 +64,7 @@ class CampaignRow(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")  # Markdown; "" before Markdown
     summary_html: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(10), default="draft", index=True)
     targets: Mapped[list] = mapped_column(JSON, default=list)
@@ -107,6 +108,7 @@ class CampaignRow(db.Model):
             for name in (
                 "slug",
                 "title",
+                "summary",
                 "summary_html",
                 "status",
                 "targets",

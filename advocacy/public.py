@@ -23,6 +23,7 @@ from advocacy import limits
 from advocacy import models
 from advocacy import pipeline
 from advocacy import postcodes
+from advocacy import sanitize
 from advocacy import tally
 from advocacy.campaigns import Campaign
 from advocacy.directory import OutsideCoverage
@@ -110,7 +111,7 @@ def step_url(step: str, **values) -> str:
 def new_tab_links(html: str) -> Markup:
     """Staff HTML (already sanitised) with its links opening in a new tab: inside a partner's
     frame, a link must never replace the form."""
-    return Markup(html.replace("<a ", '<a target="_blank" rel="noopener" '))
+    return Markup(sanitize.new_tab(html))
 
 
 @bp.app_context_processor

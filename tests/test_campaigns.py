@@ -373,7 +373,7 @@ def test_fixed_recipient_with_contact_page_only(data: dict) -> None:
         ('<a href="javascript:alert(1)">x</a>', "<a>x</a>"),
         (
             '<a href="https://example.org/" target="_blank">x</a>',
-            '<a href="https://example.org/">x</a>',
+            '<a href="https://example.org/" rel="noopener">x</a>',
         ),
         ("<img src=x onerror=alert(1)>", ""),
         ("<p>Tom & Jerry</p>", "<p>Tom &amp; Jerry</p>"),

@@ -279,12 +279,12 @@ def test_the_summary_is_sanitised_on_save(app, admin):
     for gone in ("<script", "onclick", "style=", "javascript:", "onmouseover", "<img", "onerror"):
         assert gone not in summary
     assert "<iframe" not in summary and "<style" not in summary
-    for kept in ("<p>", '<a href="https://ok.example/">ok</a>', "<em>em</em>"):
+    for kept in ("<p>", '<a href="https://ok.example/" rel="noopener">ok</a>', "<em>em</em>"):
         assert kept in summary
     assert "<strong>strong</strong>" in summary and "<ul><li>item</li></ul>" in summary
     assert "<ol><li>n</li></ol>" in summary
     page = app.test_client().get("/c/test-campaign").get_data(as_text=True)
-    assert '<a href="https://ok.example/">ok</a>' in page
+    assert '<a href="https://ok.example/" rel="noopener">ok</a>' in page
     assert "alert(" not in page and "alert(" not in summary  # script text goes with the tag
     assert "display:none" not in summary
 

@@ -1,0 +1,138 @@
+"""Markdown that staff write (the campaign summary, the thank-you text), as safe HTML.
+
+CommonMark by markdown-it-py with raw HTML off, then the one allow-list in ``sanitize``: the
+parser makes the structure, the sanitiser decides what may reach a page. Headings start at
+<h2>, because the page's own title is its <h1>.
+
+``from_html`` goes the other way, for summaries written as HTML before Markdown: the editor
+shows them as Markdown, so staff never edit HTML again.
+"""
+
+from functools import lru_cache
+from html.parser import HTMLParser
+
+from markdown_it import MarkdownIt
+
+from advocacy.sanitize import clean_html
+
+_MD = MarkdownIt("commonmark", {"html": False}).disable("image")
+
+
+@lru_cache(maxsize=512)
+def to_html(text: str) -> str:
+    """Staff Markdown as sanitised HTML ("" for no text)."""
+    if not text.strip():
+        return ""
+    tokens = _MD.parse(text)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + 1, 4)}"
+    return clean_html(_MD.renderer.render(tokens, _MD.options, {})).strip()
+
+
+# Characters that mean something in Markdown, escaped in text taken from HTML.
+_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#"})
+
+
+class _ToMarkdown(HTMLParser):
+    """The allow-listed tags as Markdown; anything else keeps its text only."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.lists: list[list[int]] = []  # per open list: [next number] or [] for bullets
+        self.links: list[tuple[str, str]] = []
+
+    def _block(self) -> None:
+        text = "".join(self.out).rstrip(" ")
+        if text and not text.endswith("\n\n"):
+            self.out = [text.rstrip("\n") + "\n\n"]
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("p", "h2", "h3", "h4") or tag in ("ul", "ol") and not self.lists:
+            self._block()
+        if tag in ("h2", "h3", "h4"):
+            self.out.append("#" * (int(tag[1]) - 1) + " ")
+        elif tag in ("ul", "ol"):
+            self.lists.append([int(attrs.get("start") or 1)] if tag == "ol" else [])
+        elif tag == "li" and self.lists:
+            text = "".join(self.out)
+            if text and not text.endswith("\n"):
+                self.out.append("\n")
+            indent = "   " * (len(self.lists) - 1)
+            numbers = self.lists[-1]
+            if numbers:
+                self.out.append(f"{indent}{numbers[0]}. ")
+                numbers[0] += 1
+            else:
+                self.out.append(f"{indent}- ")
+        elif tag in ("strong", "b"):
+            self.out.append("**")
+        elif tag in ("em", "i"):
+            self.out.append("*")
+        elif tag == "code":
+            self.out.append("`")
+        elif tag == "br":
+            self.out.append("\\\n")
+        elif tag == "a":
+            self.links.append((attrs.get("href") or "", attrs.get("title") or ""))
+            self.out.append("[")
+
+    def handle_endtag(self, tag):
+        if tag in ("p", "h2", "h3", "h4") or tag in ("ul", "ol") and len(self.lists) <= 1:
+            self._block()
+        if tag in ("ul", "ol") and self.lists:
+            self.lists.pop()
+        elif tag in ("strong", "b"):
+            self.out.append("**")
+        elif tag in ("em", "i"):
+            self.out.append("*")
+        elif tag == "code":
+            self.out.append("`")
+        elif tag == "a" and self.links:
+            href, title = self.links.pop()
+            href = href.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+            title = f' "{title.replace(chr(34), chr(92) + chr(34))}"' if title else ""
+            self.out.append(f"]({href}{title})")
+
+    def handle_data(self, data):
+        text = " ".join(data.split())
+        if data[:1].isspace() and data.strip():
+            text = " " + text
+        if data[-1:].isspace() and data.strip():
+            text += " "
+        if not data.strip():
+            text = " " if "".join(self.out)[-1:] not in ("", " ", "\n") else ""
+        self.out.append(text.translate(_SPECIAL))
+
+
+def from_html(html: str) -> str:
+    """HTML from the allow-list as Markdown that renders to the same thing."""
+    parser = _ToMarkdown()
+    parser.feed(clean_html(html))
+    parser.close()
+    return "".join(parser.out).strip()
+
+
+# The summary box in the studio's editor (``editor_form`` calls these two).
+
+
+def for_editor(doc: dict) -> dict:
+    """The document with its summary as Markdown. A summary from before Markdown is shown
+    converted, and its HTML travels with the form (``html_summary``), so that saving the page
+    untouched keeps the summary exactly as it was."""
+    if doc.get("summary") or not doc.get("summary_html"):
+        return doc
+    return {**doc, "summary": from_html(doc["summary_html"]), "html_summary": doc["summary_html"]}
+
+
+def from_form(form) -> dict[str, str]:
+    """The summary fields a posted editor form stands for: the Markdown typed, or, while the
+    converted text is untouched (or a form without the box posts HTML), the HTML from before
+    Markdown."""
+    summary = form.get("summary", "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    html = form.get("summary_html", "").replace("\r\n", "\n")
+    if html and ("summary" not in form or summary == from_html(html)):
+        return {"summary": "", "summary_html": html}
+    return {"summary": summary, "summary_html": ""}
