@@ -181,7 +181,7 @@
     }
     var summary = document.querySelector("[data-focus]");
     if (summary) summary.focus();
-    var form = document.querySelector("[data-letters]");
+    var form = document.querySelector("form[data-letters]");
     if (form) {
       var table = JSON.parse(form.getAttribute("data-webmail"));
       var budgets = JSON.parse(form.getAttribute("data-budgets"));

@@ -123,7 +123,7 @@ def test_the_share_panel_gives_the_code_and_previews_the_embed(
 ):
     page = watched(staff=True, **DESKTOP).page
     sign_in(page, base_url, staff_email)
-    submit(page, page.get_by_role("link", name="Stop police live facial recognition"))
+    submit(page, page.get_by_role("link", name="Stop police live facial recognition", exact=True))
     submit(page, page.get_by_role("link", name="Share and embed"))
     expect(page.get_by_text("No site can embed this campaign yet.")).to_be_visible()
     page.get_by_label("Partner label (optional)").fill("local-group")
