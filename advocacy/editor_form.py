@@ -11,6 +11,7 @@ serves" (stored as an empty list), so the common case needs no thought. Each nat
 """
 
 import re
+from collections.abc import Iterable
 from collections.abc import Mapping
 from typing import Any
 
@@ -94,6 +95,12 @@ def _count(form: Mapping[str, str], name: str) -> int:
     return min(max(indexes, default=-1) + 1, MAX_ITEMS)
 
 
+def _text(value: str) -> str:
+    """A box's text as stored: browsers post a textarea's line breaks as CRLF, so they are
+    made LF again, or saving an untouched page would change every multi-line text."""
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
 def _optional(value: str) -> str | None:
     return value.strip() or None
 
@@ -102,10 +109,24 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+def in_order(chosen: Iterable[str], known: Iterable[str]) -> list[str]:
+    """Checkbox order for a list field: the chosen ones in the document's order, then the rest.
+
+    The form posts ticked boxes in page order, so rendering them in the document's order is
+    what lets an untouched save give back the same list (and no "Changed who to write to").
+    """
+    chosen = [c for c in dict.fromkeys(chosen) if c in known]
+    return chosen + [k for k in known if k not in chosen]
+
+
+def _ticked(form: MultiDict, name: str, known: tuple[str, ...]) -> list[str]:
+    """The known values ticked, in the order posted (each once)."""
+    return [v for v in dict.fromkeys(form.getlist(name)) if v in known]
+
+
 def _item_nations(form: MultiDict, name: str) -> list[str]:
     """An item's ticked nations; all or none ticked both mean every nation (stored as [])."""
-    ticked = set(form.getlist(name))
-    chosen = [n for n in NATIONS if n in ticked]
+    chosen = _ticked(form, name, NATIONS)
     return [] if len(chosen) == len(NATIONS) else chosen
 
 
@@ -117,11 +138,11 @@ def _variants(form: MultiDict) -> dict[str, dict[str, Any]]:
         p = f"variants.{nation}."
         variant = {
             "subject_lines": _lines(form.get(p + "subject_lines", "")),
-            "opening": form.get(p + "opening", "").strip(),
+            "opening": _text(form.get(p + "opening", "")),
             "asks": {
                 role: text
                 for role in TARGET_ROLES
-                if (text := form.get(f"{p}asks.{role}", "").strip())
+                if (text := _text(form.get(f"{p}asks.{role}", "")))
             },
         }
         if any(variant.values()):
@@ -137,16 +158,15 @@ def from_form(form: MultiDict) -> dict[str, Any]:
     meant. The editor posts an empty ``nations`` value with its checkboxes; a form without the
     field at all (an older page) keeps every nation.
     """
-    doc: dict[str, Any] = {name: form.get(name, "").strip() for name in TEXT_FIELDS}
+    doc: dict[str, Any] = {name: _text(form.get(name, "")) for name in TEXT_FIELDS}
     doc.update(markdown.from_form(form))  # Markdown, or the HTML from before it, untouched
-    doc["targets"] = [t for t in form.getlist("targets") if t in TARGET_ROLES]
+    doc["targets"] = _ticked(form, "targets", TARGET_ROLES)
     for name in LINE_FIELDS:
         doc[name] = _lines(form.get(name, ""))
-    ticked = set(form.getlist("nations"))
-    doc["nations"] = [n for n in NATIONS if n in ticked] if "nations" in form else list(NATIONS)
+    doc["nations"] = _ticked(form, "nations", NATIONS) if "nations" in form else list(NATIONS)
     doc["variants"] = _variants(form)
     doc["asks"] = {
-        role: text for role in TARGET_ROLES if (text := form.get(f"asks.{role}", "").strip())
+        role: text for role in TARGET_ROLES if (text := _text(form.get(f"asks.{role}", "")))
     }
     points = []
     for i in range(_count(form, "talking_points")):
@@ -156,7 +176,7 @@ def from_form(form: MultiDict) -> dict[str, Any]:
                 "id": form.get(p + "id", "").strip(),
                 "label": form.get(p + "label", "").strip(),
                 # Each point shows one spare box for another phrasing; empty boxes mean nothing.
-                "phrasings": [t.strip() for t in form.getlist(p + "phrasings") if t.strip()],
+                "phrasings": [_text(t) for t in form.getlist(p + "phrasings") if t.strip()],
                 "source_url": _optional(form.get(p + "source_url", "")),
                 "default_selected": form.get(p + "default_selected") == "on",
                 "nations": _item_nations(form, p + "nations"),

@@ -64,6 +64,11 @@ def _field_id(path: str) -> str:
     return editor_form.field_id(path)
 
 
+@bp.app_template_filter("in_order")
+def _in_order(chosen, known) -> list[str]:
+    return editor_form.in_order(chosen or (), known)
+
+
 ITEM_NAMES = {
     "talking_points": "Talking point",
     "prompts": "Question",

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from staff_helpers import csrf_token
+from test_editor_form import BrowserForm
 from test_editor_form import form_for
 from test_nations import scoped
 
@@ -124,6 +125,20 @@ def test_the_editor_shows_the_example_campaign_and_saves_it_unchanged(app, admin
     response = post(admin, f"/admin/campaigns/{EXAMPLE_ID}", doc, version="1")
     assert response.status_code == 302
     assert stored(app, EXAMPLE_ID).version == 1
+
+
+def test_saving_the_example_as_opened_changes_nothing(app, admin):
+    """The page's own fields, posted as a browser would: no new version, no history line."""
+    page = BrowserForm()
+    page.feed(admin.get(f"/admin/campaigns/{EXAMPLE_ID}").get_data(as_text=True))
+    assert page.data.getlist("targets") == list(example_campaign().targets)
+    response = admin.post(f"/admin/campaigns/{EXAMPLE_ID}", data=page.data)
+    assert response.status_code == 302
+    assert "Nothing had changed" in admin.get(response.location).get_data(as_text=True)
+    row = stored(app, EXAMPLE_ID)
+    assert row.version == 1 and len(row.revision_list) == 1
+    history = admin.get(f"/admin/campaigns/{EXAMPLE_ID}/revisions").get_data(as_text=True)
+    assert "who to write to" not in history
 
 
 @pytest.mark.parametrize(
