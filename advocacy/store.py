@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from advocacy import campaigns
+from advocacy import history
 from advocacy.campaigns import Campaign
 from advocacy.models import CampaignRevision
 from advocacy.models import CampaignRow
@@ -64,7 +65,12 @@ def describe(old: dict[str, Any] | None, new: dict[str, Any]) -> list[str]:
         return ["Created"]
     changes = []
     for key, name in FIELD_NAMES.items():
-        if old.get(key) != new.get(key):
+        if key == "summary_html":
+            if history.summary_text(old) != history.summary_text(new):
+                changes.append(f"Changed the {name}")
+            elif old.get("summary") != new.get("summary"):
+                changes.append("Wrote the summary in Markdown")  # the same words, kept so
+        elif old.get(key) != new.get(key):
             if key == "status":
                 changes.append(f"Status {old.get(key)} → {new.get(key)}")
             elif key == "variants":
@@ -99,11 +105,7 @@ def _point_changes(old: list[dict], new: list[dict]) -> list[str]:
         for p in new
         if p["id"] in before and before[p["id"]] != p
     ]
-    kept_old = [p["id"] for p in old if p["id"] in after]
-    kept_new = [p["id"] for p in new if p["id"] in before]
-    if kept_old != kept_new:
-        changes.append("Reordered the talking points")
-    return changes
+    return changes + [text for _, text in history.moves(old, new)]
 
 
 @contextmanager

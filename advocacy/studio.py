@@ -29,6 +29,7 @@ from wtforms.validators import Length
 from advocacy import campaigns
 from advocacy import delivery
 from advocacy import editor_form
+from advocacy import history
 from advocacy import pipeline
 from advocacy import postcodes
 from advocacy import store
@@ -144,6 +145,8 @@ def _editor(doc, *, row=None, version=None, errors=None, conflict=None, notice=N
 def _differing(theirs: dict, mine: dict) -> list[tuple[str, object, object]]:
     names = {**store.FIELD_NAMES, "talking_points": "talking points"}
     theirs, mine = _plain(theirs), _plain(mine)  # tuples and lists alike
+    for doc in (theirs, mine):  # the summary as staff write it, whichever form it was kept in
+        doc["summary_html"] = history.summary_text(doc)
     return [
         (label, theirs.get(key), mine.get(key))
         for key, label in names.items()
@@ -238,13 +241,25 @@ def revision(campaign_id: int, version: int):
     row = _row(campaign_id)
     rev = _revision(row, version)
     current = row.to_campaign().to_dict()
+    previous = _previous(row, version)
     return render_template(
         "studio/revision.html",
         row=row,
         revision=rev,
         doc=rev.document,
-        differing=_differing(rev.document, current),
+        # What this version changed (None for the first), and how it differs from now.
+        changed=history.compare(previous.document, rev.document) if previous else None,
+        differing=history.compare(rev.document, current),
     )
+
+
+def _previous(row: CampaignRow, version: int) -> CampaignRevision | None:
+    return db.session.execute(
+        db.select(CampaignRevision)
+        .filter(CampaignRevision.campaign_id == row.id, CampaignRevision.version < version)
+        .order_by(CampaignRevision.version.desc())
+        .limit(1)
+    ).scalar_one_or_none()
 
 
 @bp.post("/campaigns/<int:campaign_id>/revisions/<int:version>/restore")

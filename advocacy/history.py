@@ -1,0 +1,170 @@
+"""What changed between two versions of a campaign, as text staff can read.
+
+Each part that differs becomes a word-level diff of its old and new text (``Change``).
+Talking points are matched by their id, so a point that moved reads as "Moved point
+'Accuracy' from 2 to 1", not as one point removed and another added.
+"""
+
+import difflib
+import json
+import re
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+from advocacy import markdown
+from advocacy.campaigns import NATION_NAMES
+
+WORDS = re.compile(r"\s+|\w+|[^\w\s]")  # spaces, words, and each punctuation mark
+# Each part of a campaign as staff see it in the editor; talking points come last, by point.
+PARTS = {
+    "title": "Title",
+    "slug": "Web address",
+    "summary": "Summary",
+    "status": "Status",
+    "nations": "Nations it writes for",
+    "targets": "Who to write to",
+    "fixed_recipients": "Fixed recipients",
+    "subject_lines": "Subject lines",
+    "opening": "Opening",
+    "asks": "Asks",
+    "variants": "Nations' own text",
+    "closing": "Closing",
+    "sign_off": "Sign-off",
+    "prompts": "Questions for supporters",
+    "next_ask": "Thank-you page text",
+    "share_text": "What supporters share",
+    "allowed_origins": "Sites allowed to embed",
+}
+POINT_PARTS = {
+    "label": "label",
+    "phrasings": "phrasings",
+    "source_url": "source",
+    "default_selected": "ticked at the start",
+    "nations": "nations",
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One part that differs: a heading, notes ("Moved point …") and the words that changed,
+    as (kind, text) pieces where kind is "same", "removed" or "added"."""
+
+    part: str
+    pieces: tuple[tuple[str, str], ...] = ()
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def words(old: str, new: str) -> tuple[tuple[str, str], ...]:
+    """A word-level diff: runs of unchanged, removed and added text (spaces kept)."""
+    a, b = WORDS.findall(old), WORDS.findall(new)
+    pieces: list[tuple[str, str]] = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            pieces.append(("same", "".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            pieces.append(("removed", "".join(a[i1:i2])))
+        if j2 > j1:
+            pieces.append(("added", "".join(b[j1:j2])))
+    return tuple(pieces)
+
+
+def summary_text(doc: dict[str, Any]) -> str:
+    """The summary as Markdown, for a document from before Markdown too."""
+    return doc.get("summary") or markdown.from_html(doc.get("summary_html") or "")
+
+
+def as_text(key: str, value: Any) -> str:
+    """A part's value as lines of text, the way staff would write it."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        return value
+    if key in ("nations", "targets", "subject_lines", "allowed_origins", "phrasings"):
+        return "\n".join(NATION_NAMES.get(v, v) if key == "nations" else v for v in value)
+    if key == "asks":
+        return "\n".join(f"{role}: {text}" for role, text in value.items())
+    if key == "variants":
+        return "\n\n".join(
+            f"{NATION_NAMES.get(n, n)}:\n{json.dumps(v, indent=2, ensure_ascii=False)}"
+            for n, v in value.items()
+        )
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    """Every part that differs between two campaign documents, in the editor's order."""
+    old, new = _plain(old), _plain(new)
+    changes = []
+    for key, part in PARTS.items():
+        if key == "summary":
+            before, after = summary_text(old), summary_text(new)
+        else:
+            before, after = as_text(key, old.get(key)), as_text(key, new.get(key))
+        if before != after:
+            changes.append(Change(part, words(before, after)))
+    return changes + point_changes(old.get("talking_points") or [], new.get("talking_points") or [])
+
+
+def point_changes(old: list[dict], new: list[dict]) -> list[Change]:
+    """Talking points matched by id: added, removed, moved, and each one's edited parts."""
+    before = {p["id"]: p for p in old}
+    after = {p["id"]: p for p in new}
+    changes = []
+    for position, point in enumerate(new, 1):
+        if point["id"] not in before:
+            text = as_text("phrasings", point.get("phrasings"))
+            changes.append(
+                Change(
+                    f"Talking point “{point['label']}”",
+                    words("", text),
+                    (f"Added point “{point['label']}” at {position}",),
+                )
+            )
+    for point in old:
+        if point["id"] not in after:
+            text = as_text("phrasings", point.get("phrasings"))
+            changes.append(
+                Change(
+                    f"Talking point “{point['label']}”",
+                    words(text, ""),
+                    (f"Removed point “{point['label']}”",),
+                )
+            )
+    moved = dict(moves(old, new))
+    for point in new:
+        was = before.get(point["id"])
+        if was is None:
+            continue
+        notes = [moved[point["id"]]] if point["id"] in moved else []
+        pieces: list[tuple[str, str]] = []
+        for key, name in POINT_PARTS.items():
+            a, b = as_text(key, was.get(key)), as_text(key, point.get(key))
+            if a != b:
+                pieces += [("same", f"{name.capitalize()}: "), *words(a, b), ("same", "\n")]
+        if notes or pieces:
+            changes.append(Change(f"Talking point “{point['label']}”", tuple(pieces), tuple(notes)))
+    return changes
+
+
+def moves(old: list[dict], new: list[dict]) -> list[tuple[str, str]]:
+    """(id, "Moved point 'X' from 2 to 1") for the points that moved: those outside the
+    longest run of points kept in the same order, so one move reads as one move."""
+    kept_old = [p["id"] for p in old if p["id"] in {q["id"] for q in new}]
+    kept_new = [p["id"] for p in new if p["id"] in {q["id"] for q in old}]
+    matcher = difflib.SequenceMatcher(None, kept_old, kept_new, autojunk=False)
+    stayed = {kept_new[j + k] for _, j, size in matcher.get_matching_blocks() for k in range(size)}
+    old_at = {p["id"]: i for i, p in enumerate(old, 1)}
+    return [
+        (p["id"], f"Moved point “{p['label']}” from {old_at[p['id']]} to {i}")
+        for i, p in enumerate(new, 1)
+        if p["id"] in old_at and p["id"] not in stayed
+    ]
+
+
+def _plain(doc: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(doc))  # tuples and lists alike

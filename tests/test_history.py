@@ -1,0 +1,122 @@
+"""Readable history: word-level differences per part, talking points matched by id (a reorder
+reads as a move), and edit conflicts that say when the other save was your own."""
+
+import re
+
+from test_studio import create
+from test_studio import minimal
+from test_studio import post
+
+from advocacy import history
+from advocacy import store
+from advocacy.schema import example_campaign
+
+
+def point(pid: str, label: str, *phrasings: str) -> dict:
+    return {"id": pid, "label": label, "phrasings": list(phrasings or ["Text."])}
+
+
+def test_a_diff_is_word_by_word():
+    pieces = history.words("Cameras scan every face.", "Cameras scan every passing face.")
+    assert pieces == (
+        ("same", "Cameras scan every "),
+        ("added", "passing "),
+        ("same", "face."),
+    )
+    assert history.words("one two", "one") == (("same", "one"), ("removed", " two"))
+
+
+def test_only_the_parts_that_differ_are_listed_in_the_editors_words():
+    old = example_campaign().to_dict()
+    new = {**old, "closing": old["closing"] + " Thank you.", "targets": ["mp"]}
+    changes = history.compare(old, new)
+    assert [c.part for c in changes] == ["Who to write to", "Closing"]
+    assert changes[1].pieces[-1] == ("added", " Thank you.")
+
+
+def test_a_reordered_point_reads_as_a_move_not_a_new_block():
+    old = [point("what", "What it is"), point("acc", "Accuracy"), point("law", "No law")]
+    new = [point("acc", "Accuracy"), point("what", "What it is"), point("law", "No law")]
+    changes = history.point_changes(old, new)
+    assert [c.notes for c in changes] == [("Moved point “Accuracy” from 2 to 1",)]
+    assert changes[0].pieces == ()  # its words did not change
+    assert store.describe({"talking_points": old}, {"talking_points": new}) == [
+        "Moved point “Accuracy” from 2 to 1"
+    ]
+
+
+def test_one_point_moved_far_is_one_move():
+    ids = ["a", "b", "c", "d"]
+    old = [point(i, i.upper()) for i in ids]
+    new = [old[3], *old[:3]]
+    assert history.moves(old, new) == [("d", "Moved point “D” from 4 to 1")]
+
+
+def test_added_removed_and_edited_points():
+    old = [point("acc", "Accuracy", "Often wrong."), point("gone", "Gone", "Old point.")]
+    new = [point("acc", "Accuracy", "Often wrong for women."), point("new", "Cost", "Costly.")]
+    changes = {c.part: c for c in history.point_changes(old, new)}
+    assert changes["Talking point “Cost”"].notes == ("Added point “Cost” at 2",)
+    assert changes["Talking point “Gone”"].notes == ("Removed point “Gone”",)
+    edited = changes["Talking point “Accuracy”"]
+    assert edited.notes == ()
+    assert ("added", " for women") in edited.pieces
+    assert ("same", "Phrasings: ") in edited.pieces
+
+
+def test_a_summary_is_compared_as_markdown_even_from_html():
+    old = {"summary_html": "<p>Cameras are <em>everywhere</em>.</p>"}
+    same_words = {"summary": "Cameras are *everywhere*.", "summary_html": "whatever"}
+    assert history.compare(old, same_words) == []
+    assert store.describe(old, same_words) == ["Wrote the summary in Markdown"]
+    changed = {"summary": "Cameras are *nearly* everywhere."}
+    old_words = same_words["summary"]
+    (change,) = history.compare(old, changed)
+    assert change.part == "Summary"
+    assert "".join(t for kind, t in change.pieces if kind != "added") == old_words
+    assert "".join(t for kind, t in change.pieces if kind != "removed") == changed["summary"]
+    assert "nearly" in "".join(t for kind, t in change.pieces if kind == "added")
+
+
+# --- The version page and the conflict page ---------------------------------------------------
+
+
+def test_the_version_page_shows_what_changed_as_words(app, admin):
+    campaign_id = create(admin, status="live", opening="I live in {constituency}.")
+    doc = minimal(status="live", opening="I have lived in {constituency} for years.")
+    doc["talking_points"] = list(reversed(doc["talking_points"]))
+    assert post(admin, f"/admin/campaigns/{campaign_id}", doc, version="1").status_code == 302
+    html = admin.get(f"/admin/campaigns/{campaign_id}/revisions/2").get_data(as_text=True)
+    assert "What changed in version 2" in html
+    assert re.search(r"<dt>Opening</dt>", html)
+    removed = '<del><span class="visually-hidden">[removed: </span>live'
+    added = '<ins><span class="visually-hidden">[added: </span>have lived'
+    assert removed in html and added in html
+    assert "Moved point “Second” from 2 to 1" in html
+    assert "Added point" not in html and "Removed point" not in html
+    first = admin.get(f"/admin/campaigns/{campaign_id}/revisions/1").get_data(as_text=True)
+    assert "What changed in version 1" not in first  # it was created; nothing to compare
+    assert "From version 1 to the current version 2" in first
+
+
+def test_a_conflict_with_your_own_other_tab_says_so(app, admin):
+    campaign_id = create(admin)
+    # The same person has the campaign open in two tabs; the first tab saves.
+    assert post(admin, f"/admin/campaigns/{campaign_id}", minimal(title="Tab one"), version="1")
+    response = post(admin, f"/admin/campaigns/{campaign_id}", minimal(title="Tab two"), version="1")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "You saved this campaign in another tab" in html
+    assert "You, in another tab, saved version 2" in html
+    assert "Someone else" not in html and "admin@example.org saved" not in html
+    assert "From the other tab (saved)" in html
+
+
+def test_a_conflict_with_someone_else_names_them(app, admin, editor):
+    campaign_id = create(admin)
+    assert post(editor, f"/admin/campaigns/{campaign_id}", minimal(title="Theirs"), version="1")
+    html = post(admin, f"/admin/campaigns/{campaign_id}", minimal(title="Mine"), version="1")
+    html = html.get_data(as_text=True)
+    assert "Someone else saved this campaign" in html
+    assert "editor@example.org saved version 2" in html
+    assert "another tab" not in html
