@@ -14,6 +14,7 @@ from advocacy import models
 from advocacy import openapi
 from advocacy import pipeline
 from advocacy import postcodes
+from advocacy import replies
 from advocacy import tally
 from advocacy.campaigns import NATION_NAMES
 from advocacy.campaigns import NATIONS
@@ -176,7 +177,9 @@ def letters(slug: str):
             {"talking_points": [f"Talking point {other[0]!r} is not for {place.country}."]}
         )
     drafts = pipeline.drafts(campaign, place, wanted.sender, wanted.choices)
-    tally.count(campaign.slug, "letters", channel="api", ref=request.args.get("ref", ""))
+    recipients = replies.keys_for(place, [d.letter.recipient for d in drafts])
+    ref = request.args.get("ref", "")
+    tally.count(campaign.slug, "letters", channel="api", ref=ref, recipients=recipients)
     return {"letters": [_letter(d) for d in drafts]}
 
 

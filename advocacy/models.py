@@ -305,6 +305,43 @@ class Tally(db.Model):
     total: Mapped[int] = mapped_column(default=0)
 
 
+class RecipientTally(db.Model):
+    """An aggregate count per recipient: letters drafted to them, and replies supporters told us
+    of, per campaign and day.
+
+    A recipient is a role and a code: the constituency for an MP, the police force area for a
+    force or its oversight body, a slug of the name for a campaign's fixed recipient. Nothing
+    about the supporter who wrote is kept.
+    """
+
+    __tablename__ = "recipient_tally"
+    __table_args__ = (UniqueConstraint("campaign_id", "day", "event", "role", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    event: Mapped[str] = mapped_column(String(20))
+    role: Mapped[str] = mapped_column(String(20))
+    code: Mapped[str] = mapped_column(String(60))
+    total: Mapped[int] = mapped_column(default=0)
+
+
+class PublicCounter(db.Model):
+    """Whether a campaign's page shows "N letters written so far" (set on its results page, so
+    switching it on is no campaign edit and makes no revision)."""
+
+    __tablename__ = "public_counter"
+
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True
+    )
+    shown: Mapped[bool] = mapped_column(default=False)
+    updated_by: Mapped[str] = mapped_column(String(254), default="")
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=_now, onupdate=_now
+    )
+
+
 CAMPAIGNS = "advocacy.campaigns"
 
 

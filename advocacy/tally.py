@@ -2,8 +2,10 @@
 
 Each worker adds counts up in memory and writes them every ``TALLY_FLUSH_SECONDS`` (and when it
 exits) as one upsert per row, so a surge doesn't queue on database writes and concurrent workers
-never lose a count; no row is ever about a person. A worker killed outright loses at most its
-last few seconds of counts. Counting must never cost a supporter their letter: a database error
+never lose a count; no row is ever about a person. Letters are also counted per recipient (a role
+and a code: constituency, police force area, or a fixed recipient's key), and so are the replies
+supporters tell us of, in the same batches. A worker killed outright loses at most its last few
+seconds of counts. Counting must never cost a supporter their letter: a database error
 here is logged and swallowed, and the counts wait for the next write.
 """
 
@@ -14,6 +16,7 @@ import threading
 import time
 import weakref
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import UTC
@@ -29,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import SQLAlchemyError
 
 from advocacy.models import CampaignRow
+from advocacy.models import RecipientTally
 from advocacy.models import Tally
 from advocacy.models import db
 
@@ -36,6 +40,11 @@ log = logging.getLogger(__name__)
 
 EVENTS = ("letters", "sent")  # letters drafted; "I've sent my letters" pressed
 CHANNELS = ("page", "embed", "api")
+# Per recipient: letters drafted to them; a supporter said they replied, or said they didn't.
+RECIPIENT_EVENTS = ("letters", "replied", "no_reply")
+RECIPIENT_ROLES = ("mp", "police_force", "police_oversight", "fixed")
+# A recipient's code: an ONS code, or a fixed recipient's key (a slug of their name).
+_CODE = re.compile(r"[A-Za-z0-9-]{1,60}")
 # A partner's ref is a short label of their choosing; anything else is dropped, not stored.
 _REF = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 # Counted under this once a campaign has MAX_REFS_PER_DAY labels on one day, so nobody can grow
@@ -51,6 +60,7 @@ def clean_ref(value: object) -> str:
 
 
 Key = tuple[str, date, str, str, str]  # slug, day, event, channel, ref
+RecipientKey = tuple[str, date, str, str, str]  # slug, day, event, role, code
 
 
 @dataclass
@@ -58,6 +68,7 @@ class _Pending:
     """This worker's counts not yet written."""
 
     counts: Counter[Key] = field(default_factory=Counter)
+    recipients: Counter[RecipientKey] = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
     written_at: float = field(default_factory=time.monotonic)
 
@@ -74,13 +85,45 @@ def init_app(app: Flask) -> None:
     atexit.register(write_at_exit)
 
 
-def count(slug: str, event: str, *, channel: str, ref: str = "") -> None:
-    """Add one to today's count of ``event`` for the campaign ``slug``."""
+def count(
+    slug: str,
+    event: str,
+    *,
+    channel: str,
+    ref: str = "",
+    recipients: Iterable[tuple[str, str]] = (),
+) -> None:
+    """Add one to today's count of ``event`` for the campaign ``slug``, and one to each
+    recipient's count of it (``(role, code)`` pairs: letters drafted to them)."""
     assert event in EVENTS and channel in CHANNELS, (event, channel)
+    day = datetime.now(UTC).date()
+    per_recipient = _recipient_keys(slug, day, event, recipients) if recipients else []
+    _add([(slug, day, event, channel, clean_ref(ref))], per_recipient)
+
+
+def count_reply(slug: str, role: str, code: str, *, replied: bool) -> None:
+    """Add one to today's count of supporters saying the recipient replied (or didn't)."""
+    event = "replied" if replied else "no_reply"
+    _add([], _recipient_keys(slug, datetime.now(UTC).date(), event, [(role, code)]))
+
+
+def _recipient_keys(
+    slug: str, day: date, event: str, recipients: Iterable[tuple[str, str]]
+) -> list[RecipientKey]:
+    """Keys for the recipients; one that isn't a plain role and code is not counted."""
+    assert event in RECIPIENT_EVENTS, event
+    return [
+        (slug, day, event, role, code)
+        for role, code in recipients
+        if role in RECIPIENT_ROLES and isinstance(code, str) and _CODE.fullmatch(code)
+    ]
+
+
+def _add(keys: list[Key], recipient_keys: list[RecipientKey]) -> None:
     pending: _Pending = current_app.extensions[EXTENSION]
-    key = (slug, datetime.now(UTC).date(), event, channel, clean_ref(ref))
     with pending.lock:
-        pending.counts[key] += 1
+        pending.counts.update(keys)
+        pending.recipients.update(recipient_keys)
         due = time.monotonic() - pending.written_at >= current_app.config["TALLY_FLUSH_SECONDS"]
     if due:
         flush()
@@ -96,28 +139,37 @@ def flush() -> None:
     pending: _Pending = current_app.extensions[EXTENSION]
     with pending.lock:
         counts, pending.counts = pending.counts, Counter()
+        by_recipient, pending.recipients = pending.recipients, Counter()
         pending.written_at = time.monotonic()
-    if not counts:
+    if not counts and not by_recipient:
         return
     try:
         for _, values, n in _rows(counts):
             _upsert(values, n)
+        for _, values, n in _recipient_rows(by_recipient):
+            _upsert_recipient(values, n)
         db.session.commit()
     except SQLAlchemyError:
         db.session.rollback()
-        log.warning("could not write %d counts at once; trying each", sum(counts.values()))
+        total = sum(counts.values()) + sum(by_recipient.values())
+        log.warning("could not write %d counts at once; trying each", total)
         _flush_each(pending, counts)
+        _flush_each_recipient(pending, by_recipient)
+
+
+def _ids(slugs: set[str]) -> dict[str, int]:
+    if not slugs:
+        return {}
+    return dict(
+        db.session.execute(
+            db.select(CampaignRow.slug, CampaignRow.id).where(CampaignRow.slug.in_(slugs))
+        ).all()
+    )
 
 
 def _rows(counts: Counter[Key]) -> list[tuple[str, dict, int]]:
     """Table rows for the pending counts; labels past a campaign's daily limit become "other"."""
-    ids = dict(
-        db.session.execute(
-            db.select(CampaignRow.slug, CampaignRow.id).where(
-                CampaignRow.slug.in_({key[0] for key in counts})
-            )
-        ).all()
-    )
+    ids = _ids({key[0] for key in counts})
     limit = int(current_app.config["MAX_REFS_PER_DAY"])
     known: dict[tuple[int, date], set[str]] = {}
     merged: Counter[tuple[str, int, date, str, str, str]] = Counter()
@@ -142,27 +194,63 @@ def _rows(counts: Counter[Key]) -> list[tuple[str, dict, int]]:
     return [(key[0], dict(zip(names, key[1:], strict=True)), n) for key, n in merged.items()]
 
 
-def _upsert(values: dict, n: int) -> None:
+RECIPIENT_COLUMNS = ("campaign_id", "day", "event", "role", "code")
+
+
+def _recipient_rows(counts: Counter[RecipientKey]) -> list[tuple[str, dict, int]]:
+    """Table rows for the pending per-recipient counts. Codes come from the directory or the
+    campaign (checked before counting), so there is no label to cap."""
+    ids = _ids({key[0] for key in counts})
+    return [
+        (slug, dict(zip(RECIPIENT_COLUMNS, (ids[slug], *rest), strict=True)), n)
+        for (slug, *rest), n in counts.items()
+        if slug in ids  # a campaign deleted or renamed since: nobody to count for
+    ]
+
+
+def _upsert_into(model, values: dict, n: int) -> None:
     insert = _INSERTS[db.engine.dialect.name]
     db.session.execute(
-        insert(Tally)
+        insert(model)
         .values(**values, total=n)
-        .on_conflict_do_update(index_elements=list(values), set_={"total": Tally.total + n})
+        .on_conflict_do_update(index_elements=list(values), set_={"total": model.total + n})
     )
 
 
+def _upsert(values: dict, n: int) -> None:
+    _upsert_into(Tally, values, n)
+
+
+def _upsert_recipient(values: dict, n: int) -> None:
+    _upsert_into(RecipientTally, values, n)
+
+
 def _flush_each(pending: _Pending, counts: Counter[Key]) -> None:
+    _write_each(pending, counts, _rows, _upsert, "counts", ("day", "event", "channel", "ref"))
+
+
+def _flush_each_recipient(pending: _Pending, counts: Counter[RecipientKey]) -> None:
+    _write_each(
+        pending, counts, _recipient_rows, _upsert_recipient, "recipients", RECIPIENT_COLUMNS[1:]
+    )
+
+
+def _write_each(pending: _Pending, counts: Counter, rows_for, upsert, kept: str, names) -> None:
+    """Each row in its own transaction; ``kept`` names the pending counter that keeps the rows
+    to try again, and ``names`` the columns that rebuild their keys."""
+    if not counts:
+        return
     try:
-        rows = _rows(counts)
+        rows = rows_for(counts)
     except SQLAlchemyError:
         db.session.rollback()
         with pending.lock:
-            pending.counts.update(counts)  # the database is away: try again with the next write
+            getattr(pending, kept).update(counts)  # the database is away: try again later
         log.exception("could not write %d counts", sum(counts.values()))
         return
     for slug, values, n in rows:
         try:
-            _upsert(values, n)
+            upsert(values, n)
             db.session.commit()
         except (DataError, IntegrityError):
             db.session.rollback()
@@ -172,8 +260,7 @@ def _flush_each(pending: _Pending, counts: Counter[Key]) -> None:
             db.session.rollback()
             log.exception("could not write %d counts; keeping them for the next write", n)
             with pending.lock:
-                key = (slug, values["day"], values["event"], values["channel"], values["ref"])
-                pending.counts[key] += n
+                getattr(pending, kept)[(slug, *(values[name] for name in names))] += n
 
 
 @dataclass(frozen=True)

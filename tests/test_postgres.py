@@ -151,3 +151,44 @@ def test_a_nul_in_an_editor_field_is_an_error_on_postgresql(database_url, field)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def test_workers_counting_at_once_lose_no_count_on_postgresql(database_url):
+    """Letters per recipient, sends and replies from four workers' worth of apps in eight
+    threads, every count its own upsert: the same rows, written at once, lose nothing."""
+    from threads import in_threads
+
+    from advocacy.models import RecipientTally
+
+    settings = {"SECRET_KEY": "x", "DATABASE_URL": database_url, "TESTING": True}
+    workers = [create_app({**settings, "TALLY_FLUSH_SECONDS": 0}) for _ in range(4)]
+    slug = "stop-facial-recognition"
+    mp, force = ("mp", "E14001172"), ("police_force", "E23000001")
+
+    def work(i: int) -> None:
+        app = workers[i % len(workers)]
+        with app.app_context():
+            for _ in range(10):
+                tally.count(slug, "letters", channel="page", recipients=[mp, force])
+                tally.count(slug, "sent", channel="page")
+                tally.count_reply(slug, *mp, replied=False)
+            db.session.remove()
+
+    assert in_threads(8, work) == [None] * 8
+    with workers[0].app_context():
+        events = set(db.session.execute(db.select(Tally.event, Tally.total)).all())
+        assert events == {("letters", 80), ("sent", 80)}
+        per_recipient = set(
+            db.session.execute(
+                db.select(RecipientTally.role, RecipientTally.event, RecipientTally.total)
+            ).all()
+        )
+        assert per_recipient == {
+            ("mp", "letters", 80),
+            ("police_force", "letters", 80),
+            ("mp", "no_reply", 80),
+        }
+        db.session.remove()
+    for app in workers:
+        with app.app_context():
+            db.engine.dispose()
