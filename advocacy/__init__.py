@@ -18,6 +18,7 @@ from advocacy import limits
 from advocacy import logs
 from advocacy import pipeline
 from advocacy import public
+from advocacy import results
 from advocacy import schema
 from advocacy import security
 from advocacy import site
@@ -86,7 +87,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # forms (everything under /admin) all carry a CSRF token.
     auth.csrf.exempt(public.bp)
     auth.csrf.exempt(api.bp)
-    blueprints = (public.bp, site.bp, api.bp, auth.bp, staff.bp, studio.bp, directory_admin.bp)
+    blueprints = (
+        public.bp,
+        site.bp,
+        api.bp,
+        auth.bp,
+        staff.bp,
+        studio.bp,
+        directory_admin.bp,
+        results.bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     schema.upgrade(app)
