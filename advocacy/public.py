@@ -23,6 +23,8 @@ from advocacy import limits
 from advocacy import models
 from advocacy import pipeline
 from advocacy import postcodes
+from advocacy import replies
+from advocacy import results
 from advocacy import sanitize
 from advocacy import tally
 from advocacy.campaigns import Campaign
@@ -223,6 +225,7 @@ def _start(campaign, postcode="", *, error=None, notice=None, manual=False, stat
             if book
             else None,
             chosen=(request.args.get("constituency"), request.args.get("pfa")),
+            letter_count=results.public_count(campaign.slug),
         ),
         status,
     )
@@ -285,8 +288,9 @@ def letters(slug: str):
     drafts = [_edited(i, d) for i, d in enumerate(drafts)]
     if "eml" in request.form:
         return _eml(drafts, request.form["eml"])
+    keys = replies.keys_for(place, [d.letter.recipient for d in drafts])
     if "subject-0" not in request.form:  # drafted now, not re-linked after an edit
-        _count(campaign, "letters")
+        _count(campaign, "letters", recipients=keys)
     return render_template(
         "public/letters.html",
         campaign=campaign,
@@ -296,12 +300,16 @@ def letters(slug: str):
         webmail={k: c[:4] for k, c in delivery.WEBMAIL.items()},
         budgets=delivery.BUDGETS,
         unlimited_mailto=delivery.MAILTO_UNLIMITED_BUDGET,
+        # Who the letters went to, as the "I've sent my letters" button carries it on to the
+        # thank-you page's reply link: roles and codes only.
+        reply_keys=replies.link_values(keys),
     )
 
 
-def _count(campaign: Campaign, event: str) -> None:
+def _count(campaign: Campaign, event: str, recipients=()) -> None:
     channel = "embed" if embedded() else "page"
-    tally.count(campaign.slug, event, channel=channel, ref=carried().get("ref", ""))
+    ref = carried().get("ref", "")
+    tally.count(campaign.slug, event, channel=channel, ref=ref, recipients=recipients)
 
 
 def _edited(index: int, draft: pipeline.Draft) -> pipeline.Draft:
@@ -329,12 +337,76 @@ def _eml(drafts: list[pipeline.Draft], which: str) -> Response:
 
 @bp.get("/c/<slug>/thanks")
 @bp.get("/embed/<slug>/thanks", endpoint="embed_thanks")
-@limits.letters()
 def thanks(slug: str):
+    """The thank-you page. Opening it counts nothing: only pressing "I've sent my letters"
+    (a POST, below) does, so a reload, a link or a crawler never adds to the count."""
+    return _thanks(_campaign(slug))
+
+
+@bp.post("/c/<slug>/thanks")
+@bp.post("/embed/<slug>/thanks", endpoint="embed_sent")
+@limits.letters()
+def sent(slug: str):
+    """The "I've sent my letters" button: counted once, then the thank-you page."""
     campaign = _campaign(slug)
     _count(campaign, "sent")
+    return _thanks(campaign)
+
+
+def _thanks(campaign: Campaign):
+    asked = replies.parse(campaign, request.values.getlist("r"))
+    reply_url = None
+    if asked:
+        # The full page, never the embed: the supporter keeps this link and opens it later.
+        reply_url = url_for(
+            "public.reply", slug=campaign.slug, r=[a.key for a in asked], _external=True
+        )
     return render_template(
         "public/thanks.html",
         campaign=campaign,
         share_url=request.url_root.rstrip("/") + f"/c/{campaign.slug}",
+        reply_url=reply_url,
     )
+
+
+NOBODY_TO_ASK = (
+    "This link doesn't name anyone this campaign wrote to. Use the link from your thank-you "
+    "page as it was, or go back to the campaign."
+)
+
+
+@bp.get("/c/<slug>/reply")
+def reply(slug: str):
+    """The reply page: "Did they reply?" buttons for each recipient the kept link names."""
+    campaign = _campaign(slug)
+    asked = replies.parse(campaign, request.args.getlist("r"))
+    if not asked:
+        return _reply_page(campaign, asked, error=NOBODY_TO_ASK, status=400)
+    return _reply_page(campaign, asked)
+
+
+@bp.post("/c/<slug>/replies")
+@limits.letters()
+def record_reply(slug: str):
+    """One supporter's answer about one recipient, counted for that recipient only."""
+    campaign = _campaign(slug)
+    role, code = request.form.get("role", ""), request.form.get("code", "")
+    answer = request.form.get("replied")
+    told = replies.recipient(campaign, role, code)
+    if told is None or answer not in ("yes", "no"):
+        abort(400, "We couldn't count that answer. Please use the buttons on your reply page.")
+    tally.count_reply(campaign.slug, role, code, replied=answer == "yes")
+    asked = replies.parse(campaign, request.form.getlist("r"))
+    return _reply_page(campaign, asked, told=(told, answer == "yes"), done=f"{role}:{code}")
+
+
+def _reply_page(campaign, asked, *, error=None, told=None, done=None, status=200):
+    response = make_response(
+        render_template(
+            "public/reply.html", campaign=campaign, asked=asked, error=error, told=told, done=done
+        ),
+        status,
+    )
+    # The link names the supporter's MP and police force: as private as a postcode.
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -87,10 +87,16 @@ def test_letters_that_were_not_drafted_are_not_counted(app, client):
     assert counts(app) == set()
 
 
-def test_the_thank_you_page_counts_letters_sent(app, client):
-    client.get(f"/c/{SLUG}/thanks")
-    client.get(f"/embed/{SLUG}/thanks?ref=partner-a&theme=red")
+def test_ive_sent_my_letters_counts_letters_sent(app, client):
+    assert client.post(f"/c/{SLUG}/thanks").status_code == 200
+    assert client.post(f"/embed/{SLUG}/thanks?ref=partner-a&theme=red").status_code == 200
     assert counts(app) == {("sent", "page", "", 1), ("sent", "embed", "partner-a", 1)}
+
+
+def test_opening_the_thank_you_page_counts_nothing(app, client):
+    assert client.get(f"/c/{SLUG}/thanks").status_code == 200
+    assert client.get(f"/embed/{SLUG}/thanks?ref=partner-a").status_code == 200
+    assert counts(app) == set()
 
 
 def test_the_api_counts_letters_with_the_ref_in_the_query(app, client):
@@ -171,7 +177,7 @@ def test_a_worker_adds_counts_up_and_writes_them_in_one_go(buffered):
     client = buffered.test_client()
     for _ in range(3):
         client.post(f"/embed/{SLUG}/letters", data={**CHOICES, "ref": "partner-a"})
-    client.get(f"/c/{SLUG}/thanks")
+    client.post(f"/c/{SLUG}/thanks")
     assert counts(buffered) == set()  # nothing written yet: no database write per letter
     with buffered.app_context():
         tally.flush()
