@@ -252,6 +252,28 @@ def apply_op(doc: dict[str, Any], op: str) -> bool:
     return True
 
 
+def focus_after(doc: Mapping[str, Any], op: str) -> str | None:
+    """The item an add/remove/move button acted on, where it is now (``talking_points.2``), so
+    the page comes back to it rather than to the top of a long form. After removing the last
+    item of a list, its section (``talking_points``); None when ``op`` is no such button.
+
+    The template's buttons carry the same place as a fragment of their ``formaction``, so the
+    browser scrolls there even without JavaScript.
+    """
+    match = OP.match(op or "")
+    if not match:
+        return None
+    action, name, index = match.group(1), match.group(2), match.group(3)
+    count = len(doc[name])
+    i = int(index) if index is not None else count - 1
+    if action == "up":
+        i -= 1
+    elif action == "down":
+        i += 1
+    i = min(max(i, 0), count - 1)
+    return f"{name}.{i}" if count else name
+
+
 def field_errors(errors: Mapping[str, list[str]]) -> dict[str, list[str]]:
     """Validation errors keyed by the form field they belong to.
 

@@ -115,9 +115,12 @@ def home():
     return render_template("studio/campaigns.html", rows=rows)
 
 
-def _editor(doc, *, row=None, version=None, errors=None, conflict=None, notice=None, status=200):
+def _editor(
+    doc, *, row=None, version=None, errors=None, conflict=None, notice=None, focus=None, status=200
+):
     """The editor page. ``version`` is the one the user's edit is based on: it travels through
-    add/remove buttons and error pages unchanged, so a conflict is still noticed at save time."""
+    add/remove buttons and error pages unchanged, so a conflict is still noticed at save time.
+    ``focus`` is the item (or section) a button just acted on: the page puts focus there."""
     if version is None:
         version = row.version if row else 0
     doc = editor_form.for_editor(doc)
@@ -133,6 +136,7 @@ def _editor(doc, *, row=None, version=None, errors=None, conflict=None, notice=N
             conflict=conflict,
             conflict_fields=_differing(conflict.theirs.to_dict(), doc) if conflict else [],
             notice=notice,
+            focus=focus,
             roles=campaigns.TARGET_ROLES,
             nations=campaigns.NATIONS,
             nation_names=campaigns.NATION_NAMES,
@@ -182,7 +186,8 @@ def _submit(row: CampaignRow | None):
     op = request.form.get("op", "save")
     if editor_form.apply_op(doc, op):
         notice = "Not saved yet: press Save when you are ready."
-        return _editor(doc, row=row, version=base, notice=notice)
+        focus = editor_form.focus_after(doc, op)
+        return _editor(doc, row=row, version=base, notice=notice, focus=focus)
     problems = editor_form.problems(doc)
     try:
         campaign = campaigns.from_dict(doc)

@@ -438,6 +438,30 @@ def test_operations_add_remove_and_move(op, expected):
     assert [p["label"] for p in doc["talking_points"]] == expected
 
 
+@pytest.mark.parametrize(
+    ("op", "focus"),
+    [
+        ("add-talking_points", "talking_points.3"),
+        ("remove-talking_points-1", "talking_points.1"),
+        ("remove-talking_points-2", "talking_points.1"),
+        ("up-talking_points-1", "talking_points.0"),
+        ("down-talking_points-1", "talking_points.2"),
+        ("down-talking_points-2", "talking_points.2"),
+        ("save", None),
+    ],
+)
+def test_the_page_comes_back_to_the_item_a_button_acted_on(op, focus):
+    doc = points("a", "b", "c")
+    editor_form.apply_op(doc, op)
+    assert editor_form.focus_after(doc, op) == focus
+
+
+def test_removing_the_only_item_comes_back_to_its_section():
+    doc = points("a")
+    editor_form.apply_op(doc, "remove-talking_points-0")
+    assert editor_form.focus_after(doc, "remove-talking_points-0") == "talking_points"
+
+
 @pytest.mark.parametrize("op", ["save", "", "delete-everything", "add-slug", "remove-prompts-x"])
 def test_anything_else_is_not_an_operation(op):
     doc = points("a")

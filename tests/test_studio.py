@@ -186,6 +186,66 @@ def test_adding_a_fixed_recipient_and_a_question(app, admin):
     assert row.document["prompts"][0]["id"] == "why-does-it-matter-to-you"
 
 
+# --- Finding your way in a long form ---------------------------------------------------------
+
+
+def test_the_editor_has_contents_linking_to_each_section_and_point(admin):
+    html = admin.get(f"/admin/campaigns/{EXAMPLE_ID}").get_data(as_text=True)
+    contents = re.search(r'<nav class="contents".*?</nav>', html, re.S).group(0)
+    targets = re.findall(r'href="#([^"]+)"', contents)
+    points = [f"f-talking-points-{i}" for i in range(len(example_campaign().talking_points))]
+    for target in ["s-about", "s-recipients", "s-letter", "f-prompts", "f-variants", *points]:
+        assert target in targets
+    for target in targets:
+        assert f'id="{target}"' in html, target
+    label = example_campaign().talking_points[0].label
+    assert f"Point 1: {label}" in htmllib.unescape(contents)
+
+
+def test_the_save_bar_saves_and_each_point_folds_to_its_label(admin):
+    html = admin.get(f"/admin/campaigns/{EXAMPLE_ID}").get_data(as_text=True)
+    bar = re.search(r'<div class="form-actions editor-bar".*?</div>', html, re.S).group(0)
+    assert '<button type="submit" name="op" value="save" class="button">Save</button>' in bar
+    assert 'name="then" value="preview"' in bar
+    assert html.index("editor-bar") > html.index('id="s-after"')  # last in the form: sticky
+    label = htmllib.escape(example_campaign().talking_points[0].label, quote=False)
+    summary = rf"<summary>Talking point 1: {re.escape(label)}</summary>"
+    assert re.search(rf'<details open class="point-body">\s*{summary}', html.replace("&#39;", "'"))
+
+
+@pytest.mark.parametrize(
+    ("op", "target"),
+    [
+        ("down-talking_points-0", "f-talking-points-1"),
+        ("up-talking_points-1", "f-talking-points-0"),
+        ("remove-talking_points-1", "f-talking-points-0"),
+        ("add-talking_points", "f-talking-points-2"),
+        ("add-prompts", "f-prompts-0"),
+        ("add-fixed_recipients", "f-fixed-recipients-0"),
+    ],
+)
+def test_each_button_returns_to_the_item_it_acted_on(admin, op, target):
+    campaign_id = create(admin)
+    html = admin.get(f"/admin/campaigns/{campaign_id}").get_data(as_text=True)
+    button = re.search(rf'<button type="submit" name="op" value="{op}"[^>]*>', html).group(0)
+    assert f'formaction="/admin/campaigns/{campaign_id}#{target}"' in button
+    response = post(admin, f"/admin/campaigns/{campaign_id}", minimal(), version="1", op=op)
+    item = re.search(rf'<[a-z0-9]+ [^>]*id="{target}"[^>]*>', response.get_data(as_text=True))
+    assert 'tabindex="-1" autofocus data-focus' in item.group(0)
+    assert response.get_data(as_text=True).count("autofocus") == 1
+
+
+def test_removing_the_last_point_returns_to_the_talking_points(admin):
+    campaign_id = create(admin)
+    doc = minimal(talking_points=minimal()["talking_points"][:1])
+    response = post(
+        admin, f"/admin/campaigns/{campaign_id}", doc, version="1", op="remove-talking_points-0"
+    )
+    assert re.search(
+        r'<h3 id="f-talking-points" tabindex="-1" autofocus', response.get_data(as_text=True)
+    )
+
+
 # --- Validation: every error next to its field, nothing lost ---------------------------------
 
 INVALID = [
