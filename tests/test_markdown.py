@@ -190,3 +190,13 @@ def test_an_exported_markdown_summary_imports_again(app, admin):
     assert data["summary"] == "## Why\n\nBecause."
     again = campaigns.from_dict({**data, "slug": "again"})
     assert again.summary_html == "<h3>Why</h3>\n<p>Because.</p>"
+
+
+def test_the_preview_page_shows_the_rendered_summary_and_thank_you_text(app, admin):
+    campaign_id = create_with_summary(
+        admin, "Cameras are *everywhere*.", next_ask="Tell **one** friend."
+    )
+    html = admin.get(f"/admin/campaigns/{campaign_id}/preview").get_data(as_text=True)
+    section = re.search(r'<section class="preview-texts".*?</section>', html, re.S).group(0)
+    assert "<p>Cameras are <em>everywhere</em>.</p>" in section
+    assert "<p>Tell <strong>one</strong> friend.</p>" in section
