@@ -87,13 +87,22 @@ def as_text(key: str, value: Any) -> str:
     if key == "asks":
         return "\n".join(f"{role}: {text}" for role, text in value.items())
     if key == "variants":
-        return "\n\n".join(
-            f"{NATION_NAMES.get(n, n)}:\n{json.dumps(v, indent=2, ensure_ascii=False)}"
-            for n, v in value.items()
-        )
+        return "\n\n".join(f"{NATION_NAMES.get(n, n)}:\n{_fields(v)}" for n, v in value.items())
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return json.dumps(value, indent=2, ensure_ascii=False)
+    if isinstance(value, list | tuple):  # fixed recipients, questions: one block each
+        return "\n\n".join(_fields(item) if isinstance(item, dict) else str(item) for item in value)
+    return _fields(value) if isinstance(value, dict) else str(value)
+
+
+def _fields(item: dict[str, Any]) -> str:
+    """An item as "name: value" lines, leaving out what is empty."""
+    lines = []
+    for name, value in item.items():
+        text = as_text(name, value).replace("\n", "; ")
+        if text:
+            lines.append(f"{name.replace('_', ' ')}: {text}")
+    return "\n".join(lines)
 
 
 def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:

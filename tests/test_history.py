@@ -120,3 +120,16 @@ def test_a_conflict_with_someone_else_names_them(app, admin, editor):
     assert "Someone else saved this campaign" in html
     assert "editor@example.org saved version 2" in html
     assert "another tab" not in html
+
+
+def test_items_and_nations_text_read_as_lines_not_json():
+    old = {"fixed_recipients": [{"name": "Home Secretary", "email": "hs@example.org"}]}
+    new = {"fixed_recipients": [{"name": "Home Secretary", "email": "home@example.org"}]}
+    (change,) = history.compare(old, new)
+    assert change.part == "Fixed recipients"
+    assert "".join(t for kind, t in change.pieces if kind != "added") == (
+        "name: Home Secretary\nemail: hs@example.org"
+    )
+    variants = {"variants": {"scotland": {"opening": "I live in Scotland."}}}
+    (change,) = history.compare({}, variants)
+    assert change.pieces == (("added", "Scotland:\nopening: I live in Scotland."),)
