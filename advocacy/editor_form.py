@@ -11,6 +11,7 @@ serves" (stored as an empty list), so the common case needs no thought. Each nat
 """
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from collections.abc import Mapping
 from typing import Any
@@ -211,6 +212,13 @@ def problems(doc: dict[str, Any]) -> dict[str, list[str]]:
     return {} if doc.get("nations") else {"nations": [NO_NATION]}
 
 
+def suggest_slug(title: str) -> str:
+    """A web address from a title ("Café – Stop LFR!" → "cafe-stop-lfr"), the same rule as
+    static/studio.js, so staff need not invent one; empty when the title has no letters."""
+    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")
+
+
 def _slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40].strip("-")
 
@@ -274,13 +282,36 @@ def focus_after(doc: Mapping[str, Any], op: str) -> str | None:
     return f"{name}.{i}" if count else name
 
 
+# What to enter, by field (item indexes as N), for campaigns.validate's "This is required.":
+# an error summary of several "This is required." lines would not say which box is empty.
+REQUIRED = "This is required."
+ENTER = {
+    "title": "Enter a title",
+    "sign_off": "Enter a sign-off, like “Yours sincerely,”",
+    "talking_points.N.label": "Enter what supporters tick for this point",
+    "talking_points.N.phrasings.N": "Enter the phrasing",
+    "prompts.N.label": "Enter the question",
+    "subject_lines.N": "Enter the subject line",
+    "fixed_recipients.N.name": "Enter the recipient's name",
+}
+
+
+def _named(path: str, message: str) -> str:
+    """A "This is required." that names what to enter; any other message as it is."""
+    if message != REQUIRED:
+        return message
+    return ENTER.get(re.sub(r"\.\d+", ".N", path), message)
+
+
 def field_errors(errors: Mapping[str, list[str]]) -> dict[str, list[str]]:
-    """Validation errors keyed by the form field they belong to.
+    """Validation errors keyed by the form field they belong to, an empty required field
+    named ("Enter a title", not "This is required.").
 
     Line-per-item fields (subject lines, allowed sites, a nation's own subject lines) have one
     textarea, so their item errors move onto it, saying which line.
     """
     out: dict[str, list[str]] = {}
+    errors = {path: [_named(path, m) for m in messages] for path, messages in errors.items()}
     for path, messages in errors.items():
         field, _, line = path.rpartition(".")
         if line.isdigit() and (field in LINE_FIELDS or VARIANT_LINES.fullmatch(field)):

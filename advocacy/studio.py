@@ -184,6 +184,8 @@ def _submit(row: CampaignRow | None):
     doc = editor_form.from_form(request.form)
     base = _int(request.form.get("version"))
     op = request.form.get("op", "save")
+    if row is None and not doc["slug"]:
+        doc["slug"] = editor_form.suggest_slug(doc["title"])  # shown, and changeable, if refused
     if editor_form.apply_op(doc, op):
         notice = "Not saved yet: press Save when you are ready."
         focus = editor_form.focus_after(doc, op)
@@ -326,6 +328,17 @@ def parse_import(raw: bytes, slug: str = "") -> campaigns.Campaign:
     return campaigns.from_dict(data)
 
 
+def _copy_title(title: str) -> str:
+    """A title no other campaign has: an imported copy gets " (copy)", then " (copy 2)"…,
+    so two campaigns in the list are never told apart only by their address."""
+    taken = set(db.session.execute(db.select(CampaignRow.title)).scalars())
+    candidate, n = title, 1
+    while candidate in taken:
+        candidate = f"{title} (copy{'' if n == 1 else f' {n}'})"
+        n += 1
+    return candidate
+
+
 @bp.route("/campaigns/import", methods=["GET", "POST"])
 @staff_required
 def import_campaign():
@@ -336,7 +349,10 @@ def import_campaign():
         try:
             if len(raw) > MAX_IMPORT:
                 raise campaigns.InvalidCampaign({"": ["This file is too big for a campaign."]})
-            row = store.create(parse_import(raw, form.slug.data), current_user.email)
+            campaign = parse_import(raw, form.slug.data)
+            row = store.create(
+                replace(campaign, title=_copy_title(campaign.title)), current_user.email
+            )
         except campaigns.InvalidCampaign as exc:
             problems = exc.errors
         except store.SlugTaken as exc:
@@ -364,8 +380,12 @@ def preview(campaign_id: int):
         or tuple(p.id for p in campaign.talking_points if p.default_selected)
         or tuple(p.id for p in campaign.talking_points)
     )
-    own_words = args.get("own_words", "")[:2000]
-    answers = tuple((p.id, own_words) for p in campaign.prompts[:1] if own_words)
+    # One answer per question, used by both sample supporters; ``own_words`` is the first
+    # question's answer in links made before every question was asked.
+    given = {p.id: args.get(f"answer_{p.id}", "")[:2000] for p in campaign.prompts}
+    if campaign.prompts and not given[campaign.prompts[0].id]:
+        given[campaign.prompts[0].id] = args.get("own_words", "")[:2000]
+    answers = tuple((pid, text) for pid, text in given.items() if text.strip())
     error = None
     samples = []
     place = None
@@ -389,7 +409,7 @@ def preview(campaign_id: int):
         postcode=postcode,
         names=names,
         chosen=chosen,
-        own_words=own_words,
+        given=given,
         place=place,
         samples=samples,
         varied=_varied(samples),

@@ -478,7 +478,37 @@ def test_line_field_errors_move_onto_their_textarea():
     assert editor_form.field_errors(errors) == {
         "subject_lines": ["Line 3: Unknown placeholder {x}."],
         "allowed_origins": ["Line 1: Not a site."],
-        "talking_points.1.label": ["This is required."],
+        "talking_points.1.label": ["Enter what supporters tick for this point"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("Stop facial recognition", "stop-facial-recognition"),
+        ("Café – Stop LFR in Parks!", "cafe-stop-lfr-in-parks"),
+        ("  ’Quoted’ & more  ", "quoted-more"),
+        ("", ""),
+        ("€€€", ""),
+        ("word " * 30, ("word-" * 12)[:59]),
+    ],
+)
+def test_a_web_address_is_suggested_from_the_title(title, slug):
+    assert editor_form.suggest_slug(title) == slug
+
+
+def test_an_empty_required_field_is_named_and_other_messages_stay():
+    errors = {
+        "title": ["This is required."],
+        "prompts.2.label": ["This is required."],
+        "closing": ["This is required."],
+        "opening": ["Too long."],
+    }
+    assert editor_form.field_errors(errors) == {
+        "title": ["Enter a title"],
+        "prompts.2.label": ["Enter the question"],
+        "closing": ["This is required."],
+        "opening": ["Too long."],
     }
 
 

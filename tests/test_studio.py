@@ -249,14 +249,14 @@ def test_removing_the_last_point_returns_to_the_talking_points(admin):
 # --- Validation: every error next to its field, nothing lost ---------------------------------
 
 INVALID = [
-    ("no-title", {"title": ""}, "f-title", "required"),
+    ("no-title", {"title": ""}, "f-title", "Enter a title"),
     ("bad-slug", {"slug": "Not A Slug"}, "f-slug", "lower-case"),
     ("unknown-placeholder", {"opening": "Dear {mp_name}"}, "f-opening", "Unknown placeholder"),
     ("bad-subject", {"subject_lines": ["Fine", "{oops}"]}, "f-subject-lines", "Line 2"),
     ("no-subjects", {"subject_lines": []}, "f-subject-lines", "at least one subject"),
     ("bad-origin", {"allowed_origins": ["example.org"]}, "f-allowed-origins", "Line 1"),
     ("http-origin", {"allowed_origins": ["http://a.org"]}, "f-allowed-origins", "https://"),
-    ("no-sign-off", {"sign_off": ""}, "f-sign-off", "required"),
+    ("no-sign-off", {"sign_off": ""}, "f-sign-off", "Enter a sign-off"),
     ("ask-placeholder", {"asks": {"mp": "{nope}"}}, "f-asks-mp", "Unknown placeholder"),
 ]
 
@@ -281,7 +281,8 @@ def test_an_empty_talking_point_is_an_error_on_its_fields(admin):
     doc = minimal()
     doc["talking_points"].append(editor_form.blank_point())
     html = post(admin, "/admin/campaigns/new", doc).get_data(as_text=True)
-    assert "required" in field_error(html, "f-talking-points-2-label")
+    assert "Enter what supporters tick" in field_error(html, "f-talking-points-2-label")
+    assert "This is required." not in html
     assert re.search(r'id="f-talking-points-2-phrasings".*?Add at least one phrasing', html, re.S)
 
 
@@ -523,11 +524,21 @@ def test_export_then_import_round_trips_as_a_draft(app, admin):
     new_id = int(re.search(r"(\d+)$", result.location).group(1))
     row = stored(app, new_id)
     assert row.status == "draft"  # an import never publishes
-    assert as_json(row.document) == {**exported, "status": "draft"}
-    assert json.loads(admin.get(f"/admin/campaigns/{new_id}/export").data) == {
-        **exported,
-        "status": "draft",
-    }
+    # The title is the original's, so the copy says it is one.
+    copy = {**exported, "status": "draft", "title": f"{exported['title']} (copy)"}
+    assert as_json(row.document) == copy
+    assert json.loads(admin.get(f"/admin/campaigns/{new_id}/export").data) == copy
+
+
+def test_each_imported_copy_gets_a_title_of_its_own(app, admin):
+    exported = json.loads(admin.get(f"/admin/campaigns/{EXAMPLE_ID}/export").data)
+    titles = []
+    for slug in ("copy-one", "copy-two"):
+        result = upload(admin, json.dumps({**exported, "slug": slug}).encode())
+        titles.append(stored(app, int(result.location.rsplit("/", 1)[1])).title)
+    assert titles == [f"{exported['title']} (copy)", f"{exported['title']} (copy 2)"]
+    fresh = upload(admin, json.dumps({**exported, "slug": "fresh", "title": "New"}).encode())
+    assert stored(app, int(fresh.location.rsplit("/", 1)[1])).title == "New"
 
 
 @pytest.mark.parametrize(
@@ -620,6 +631,50 @@ def test_preview_of_a_draft_by_chosen_areas(admin):
     assert "To Rachel Blake" in html
     assert "About the Metropolitan Police Service" in html
     assert "I live in Cities of London and Westminster." in html
+
+
+def test_the_preview_asks_every_question_and_both_supporters_answer(admin):
+    prompts = example_campaign().prompts
+    assert len(prompts) >= 2
+    html = admin.get(
+        f"/admin/campaigns/{EXAMPLE_ID}/preview",
+        query_string={
+            "constituency": "E14001172",
+            "pfa": "E23000001",
+            **{f"answer_{q.id}": f"Answer {i} in my words." for i, q in enumerate(prompts)},
+        },
+    ).get_data(as_text=True)
+    for i, q in enumerate(prompts):
+        assert f'name="answer_{q.id}"' in html
+        assert f"Answer {i} in my words.</textarea>" in html
+    bodies = re.findall(r'<pre class="letter-body">(.*?)</pre>', html, re.S)
+    assert bodies and all("Answer 0 in my words." in b for b in bodies)
+    assert all("Answer 1 in my words." in b for b in bodies)
+    lead_in = htmllib.escape(prompts[1].lead_in, quote=False)
+    assert all(lead_in in b.replace("&#39;", "'") for b in bodies)  # the lead-in joins it
+
+
+def test_an_older_preview_link_still_answers_the_first_question(admin):
+    html = admin.get(
+        f"/admin/campaigns/{EXAMPLE_ID}/preview",
+        query_string={"constituency": "E14001172", "pfa": "E23000001", "own_words": "Mine."},
+    ).get_data(as_text=True)
+    assert f'name="answer_{example_campaign().prompts[0].id}"' in html
+    assert "Mine.</textarea>" in html
+
+
+def test_a_new_campaign_without_an_address_gets_one_from_its_title(app, admin):
+    campaign_id = create(admin, slug="", title="Café – Stop LFR in Parks!")
+    assert stored(app, campaign_id).slug == "cafe-stop-lfr-in-parks"
+
+
+def test_the_address_is_suggested_as_you_type_only_for_a_new_campaign(admin):
+    new = admin.get("/admin/campaigns/new").get_data(as_text=True)
+    assert re.search(r'id="f-title"[^>]*data-slug-source', new)
+    assert re.search(r'id="f-slug"[^>]*data-slug-target', new)
+    assert '<script src="/static/studio.js" defer></script>' in new
+    existing = admin.get(f"/admin/campaigns/{EXAMPLE_ID}").get_data(as_text=True)
+    assert "data-slug-target" not in existing  # a live address never changes by itself
 
 
 def test_preview_with_a_bad_postcode_says_why(admin, postcodes_io):
@@ -778,7 +833,7 @@ def test_no_nation_ticked_is_an_error_next_to_the_nations(app, admin):
 
 def test_no_nation_ticked_is_reported_with_the_other_errors(admin):
     html = post(admin, "/admin/campaigns/new", minimal(nations=[], title="")).get_data(as_text=True)
-    assert "required" in field_error(html, "f-title")
+    assert "Enter a title" in field_error(html, "f-title")
     assert "Choose at least one nation." in group_error(html, "f-nations")
 
 
