@@ -6,6 +6,8 @@ served to the same staff browser set and need no cookie (checked by conftest.Wat
 """
 
 import os
+import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -35,7 +37,8 @@ def submit(page, button) -> None:
 
 @pytest.fixture
 def staff_email(live_server, request) -> str:
-    email = f"{request.node.name[:30].lower().replace('_', '-')}@example.org"
+    name = request.node.name  # parametrized tests share a prefix: the checksum tells apart
+    email = f"{name[:30].lower().replace('_', '-')}-{zlib.crc32(name.encode())}@example.org"
     with live_server.app.app_context():
         create_staff(email, "editor", PASSWORD)
     return email
@@ -287,3 +290,118 @@ def test_nations_in_the_editor_and_the_preview_per_nation(
     phone.goto(f"{base_url}/admin/campaigns/{campaign_id}/preview")
     first, second = (phone.locator("section.nation").nth(i).bounding_box() for i in range(2))
     assert second["y"] > first["y"] + first["height"] - 1 and first["x"] == second["x"]
+
+
+# --- Finding your way in a long form, restoring a version, the suggested address -------------
+
+
+def save_in_view(page) -> bool:
+    """The sticky bar's Save is inside the window and nothing is drawn over its middle."""
+    return page.evaluate(
+        """() => {
+          const b = document.querySelector('.editor-bar button[value=save]');
+          const r = b.getBoundingClientRect();
+          const inside = r.top >= 0 && r.bottom <= window.innerHeight;
+          return inside && document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === b;
+        }"""
+    )
+
+
+def staff_page(watched, base_url, staff_email, **options):
+    """A signed-in desktop page; axe needs the CSP bypassed to inject its script."""
+    page = watched(staff=True, bypass_csp=True, **{**DESKTOP, **options}).page
+    sign_in(page, base_url, staff_email)
+    return page
+
+
+def check_axe(page) -> None:
+    if AXE.is_file():
+        assert axe_problems(page) == [], page.url
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_moving_a_point_down_lands_on_it(watched, base_url, stub, shot, staff_email, javascript):
+    page = staff_page(watched, base_url, staff_email, java_script_enabled=javascript)
+    page.goto(f"{base_url}/admin/campaigns/1")
+    if javascript:  # axe runs as a script
+        check_axe(page)
+    label = page.locator("#f-talking-points-1 summary").inner_text().split(": ", 1)[1]
+    submit(page, page.get_by_role("button", name="Move point 2 down"))
+    moved = page.locator("#f-talking-points-2")
+    assert page.url.endswith("/admin/campaigns/1#f-talking-points-2")
+    expect(moved.locator("summary")).to_have_text(f"Talking point 3: {label}")
+    expect(moved).to_be_focused()
+    expect(moved).to_be_in_viewport()
+    expect(page.get_by_text("Not saved yet")).to_have_count(1)
+    shot(page, "moved-point")
+    if javascript:
+        check_axe(page)
+    # Moving it back up lands on it again, now second.
+    submit(page, moved.get_by_role("button", name="Move point 3 up"))
+    expect(page.locator("#f-talking-points-1")).to_be_focused()
+    expect(page.locator("#f-talking-points-1 summary")).to_have_text(f"Talking point 2: {label}")
+
+
+def test_save_stays_in_view_while_scrolling(watched, base_url, stub, shot, staff_email):
+    page = staff_page(watched, base_url, staff_email)
+    page.goto(f"{base_url}/admin/campaigns/1")
+    assert save_in_view(page)
+    for where in ("document.body.scrollHeight / 2", "document.body.scrollHeight"):
+        page.evaluate(f"window.scrollTo(0, {where})")
+        page.wait_for_function("() => window.scrollY > 0")
+        assert save_in_view(page), where
+    shot(page, "save-bar-bottom")
+    # The contents list gets to any point, and a point folds to its label.
+    page.evaluate("window.scrollTo(0, 0)")
+    page.locator(".contents").get_by_role("link", name="Point 5:").click()
+    expect(page.locator("#f-talking-points-4")).to_be_in_viewport()
+    page.locator("#f-talking-points-4 summary").click()
+    expect(page.locator("#f-talking-points-4").get_by_label("What supporters tick")).to_be_hidden()
+    assert save_in_view(page)
+    check_axe(page)
+
+
+def test_restoring_an_older_version_brings_its_text_back(
+    watched, base_url, live_server, stub, shot, staff_email
+):
+    with live_server.app.app_context():
+        doc = scoped_campaign("restore-me").to_dict()
+        first = campaigns.from_dict({**doc, "title": "Old", "nations": ["england", "scotland"]})
+        row = store.create(first, staff_email)
+        store.save(
+            row, replace(first, title="New", opening="I live near {constituency}."), staff_email, 1
+        )
+        campaign_id = row.id
+    page = staff_page(watched, base_url, staff_email)
+    page.goto(f"{base_url}/admin/campaigns/{campaign_id}")
+    expect(page.get_by_label("Title", exact=True)).to_have_value("New")
+    submit(page, page.get_by_role("link", name="Versions (2)"))
+    check_axe(page)
+    submit(page, page.get_by_role("link", name="Version 1", exact=True))
+    check_axe(page)
+    submit(page, page.get_by_role("button", name="Restore version 1"))
+    expect(page.get_by_text("Restored version 1 as version 3.")).to_be_visible()
+    expect(page.get_by_label("Title", exact=True)).to_have_value("Old")
+    expect(page.get_by_label("Opening paragraph", exact=True)).to_have_value(
+        "I live in {constituency}."
+    )
+    shot(page, "restored")
+    check_axe(page)
+
+
+def test_the_web_address_follows_the_title_until_staff_type_one(
+    watched, base_url, stub, staff_email
+):
+    # CSP enforced here: studio.js must work under script-src 'self'.
+    page = watched(staff=True, **DESKTOP).page
+    sign_in(page, base_url, staff_email)
+    page.goto(f"{base_url}/admin/campaigns/new")
+    title = page.get_by_label("Title", exact=True)
+    slug = page.get_by_label("Web address", exact=True)
+    title.press_sequentially("Café – Stop LFR")
+    expect(slug).to_have_value("cafe-stop-lfr")
+    title.press_sequentially(" in Parks!")
+    expect(slug).to_have_value("cafe-stop-lfr-in-parks")
+    slug.fill("my-own-address")
+    title.press_sequentially(" Now")
+    expect(slug).to_have_value("my-own-address")
