@@ -71,11 +71,11 @@
     var card = pendingNote;
     pendingNote = null;
     if (!card || card.querySelector(".sent-note")) return;
-    var thanks = document.querySelector("[data-thanks]");
     var note = document.createElement("p");
     note.className = "sent-note";
     note.setAttribute("role", "status");
-    note.innerHTML = "Sent it? When you've sent every letter, <a href=\"" + thanks.getAttribute("href") + "\">finish here</a>.";
+    // Submits the "I've sent my letters" form (a POST: only pressing it counts a send).
+    note.innerHTML = "Sent it? When you've sent every letter, <button type=\"submit\" form=\"sent-form\" class=\"button--link\">finish here</button>.";
     card.querySelector(".send").appendChild(note);
   }
 

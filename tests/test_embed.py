@@ -65,7 +65,7 @@ def test_every_step_stays_inside_the_embed(client):
     assert f'action="/embed/{SLUG}/letters"' in html
     letters = client.post(f"/embed/{SLUG}/letters", data=CHOICES).get_data(as_text=True)
     assert f'action="/embed/{SLUG}/letters"' in letters
-    assert f'href="/embed/{SLUG}/thanks"' in letters
+    assert f'action="/embed/{SLUG}/thanks"' in letters
     # Mail links leave the frame: the mail app or webmail opens at the top, never inside it.
     for tag in re.findall(r"<a [^>]*data-send[^>]*>", letters):
         assert 'target="_top"' in tag or 'target="_blank"' in tag, tag

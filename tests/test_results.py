@@ -253,6 +253,26 @@ def test_the_thank_you_page_offers_a_reply_link_with_roles_and_codes_only(client
     assert client.get(f"/c/{SLUG}/thanks").get_data(as_text=True).count("reply-url") == 0
 
 
+def test_the_letters_page_sends_its_recipients_on_with_ive_sent_my_letters(app, client):
+    set_row(app, fixed_recipients=[HOME_SECRETARY])
+    html = client.post(f"/embed/{SLUG}/letters?ref=p", data=CHOICES).get_data(as_text=True)
+    form = re.search(
+        r'<form method="post" action="([^"]+)" class="done" id="sent-form">(.*?)</form>', html, re.S
+    )
+    assert unescape(form[1]) == f"/embed/{SLUG}/thanks?ref=p"
+    keys = re.findall(r'<input type="hidden" name="r" value="([^"]+)">', form[2])
+    assert sorted(keys) == [  # in the order of the letters on the page
+        "fixed:home-secretary",
+        "mp:E14001172",
+        "police_force:E23000001",
+        "police_oversight:E23000001",
+    ]
+    assert '<button type="submit" class="button" data-thanks>' in form[2]
+    thanks = client.post(unescape(form[1]), data={"r": keys})
+    assert reply_link(thanks) == f"http://localhost/c/{SLUG}/reply?r=" + "&r=".join(keys)
+    assert by_event(app) == {("letters", "embed", "p", 1), ("sent", "embed", "p", 1)}
+
+
 def test_in_an_embed_the_reply_link_is_the_full_page_in_a_new_tab(client):
     response = client.post(f"/embed/{SLUG}/thanks?theme=red", data={"r": ["mp:E14001172"]})
     assert reply_link(response) == f"http://localhost/c/{SLUG}/reply?r=mp:E14001172"

@@ -136,7 +136,7 @@ def test_the_snippet_embeds_a_resizing_frame_and_the_flow_completes_in_it(
     expect(page.locator("#after")).to_be_visible()  # the partner's page is still there
     shot(page, "letters")
 
-    frame.get_by_role("link", name="I've sent my letters").click()
+    frame.get_by_role("button", name="I've sent my letters").click()
     expect(frame.get_by_role("heading", name="Thank you")).to_be_visible()
 
 

@@ -347,8 +347,8 @@ def test_sent_note_appears_only_after_coming_back(browsing, campaign_url, stub, 
     expect(note).to_be_visible()
     expect(note).to_have_text("Sent it? When you've sent every letter, finish here.")
     expect(note).to_have_attribute("role", "status")
-    expect(note.get_by_role("link", name="finish here")).to_have_attribute(
-        "href", page.locator("[data-thanks]").get_attribute("href")
+    expect(note.get_by_role("button", name="finish here")).to_have_attribute(
+        "form", page.locator("form:has([data-thanks])").get_attribute("id")
     )
     come_back(page)
     expect(notes).to_have_count(1)  # once per letter, however often they come back
@@ -363,7 +363,7 @@ def test_sent_note_appears_only_after_coming_back(browsing, campaign_url, stub, 
     expect(notes).to_have_count(2)
     shot(page, "sent-notes")
 
-    submit(page, note.get_by_role("link", name="finish here"))
+    submit(page, note.get_by_role("button", name="finish here"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you")
 
 

@@ -180,7 +180,7 @@ def test_supporter_flow_with_javascript(page, campaign_url, stub, shot, browsing
     assert page.url.endswith("/letters")
     shot(page, "6-sent-note")
 
-    submit(page, note.get_by_role("link", name="finish here"))
+    submit(page, note.get_by_role("button", name="finish here"))
     assert page.url == f"{campaign_url}/thanks"
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you")
     expect(page.get_by_label("Link to share")).to_have_value(campaign_url)
