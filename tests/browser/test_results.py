@@ -179,7 +179,14 @@ def test_the_reply_page_passes_axe_and_counts_an_answer(watched, base_url, stub,
         pytest.skip("axe-core is not installed (npm ci)")
     page = watched(bypass_csp=True).page
     before = no_replies(live_server.app)
-    page.goto(f"{base_url}/c/{SLUG}/reply?r=mp:E14001172&r=police_force:E23000001")
+    # The thank-you page as "I've sent my letters" posts to it, with the reply link to keep.
+    page.goto(f"{base_url}/c/{SLUG}/thanks")
+    with page.expect_navigation():
+        page.evaluate(SEND_FORM, ["mp:E14001172", "police_force:E23000001"])
+    link = page.get_by_label("Your link to tell us about replies")
+    expect(link).to_have_value(f"{base_url}/c/{SLUG}/reply?r=mp:E14001172&r=police_force:E23000001")
+    assert axe_problems(page) == [], page.url
+    page.get_by_role("link", name="Open the reply page").click()
     expect(page.get_by_role("group", name="Did Rachel Blake MP reply?")).to_be_visible()
     assert axe_problems(page) == [], page.url
     group = page.get_by_role("group", name="Did the Metropolitan Police Service reply?")
@@ -190,6 +197,22 @@ def test_the_reply_page_passes_axe_and_counts_an_answer(watched, base_url, stub,
     )
     assert axe_problems(page) == [], page.url
     assert no_replies(live_server.app) == before + 1
+
+
+# What the letters page's "I've sent my letters" form posts (tests/test_results.py checks the
+# form itself), submitted from the page the browser is on.
+SEND_FORM = """keys => {
+    const form = document.createElement("form");
+    form.method = "post";
+    form.action = location.pathname;
+    for (const key of keys) {
+        const input = document.createElement("input");
+        input.type = "hidden"; input.name = "r"; input.value = key;
+        form.append(input);
+    }
+    document.body.append(form);
+    form.submit();
+}"""
 
 
 def no_replies(app) -> int:
