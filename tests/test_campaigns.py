@@ -11,6 +11,7 @@ import pytest
 from advocacy import campaigns
 from advocacy.campaigns import FORMAT
 from advocacy.campaigns import MAX_TEXT
+from advocacy.campaigns import NATIONS
 from advocacy.campaigns import PLACEHOLDERS
 from advocacy.campaigns import Campaign
 from advocacy.campaigns import FixedRecipient
@@ -64,6 +65,20 @@ def removing(key: str) -> Callable[[dict], None]:
     return lambda data: data.pop(key)
 
 
+def unscoped(change: Callable[[dict], None]) -> Callable[[dict], None]:
+    """The change made to the example with its nation scopes taken out (every point for every
+    nation, no per-nation text), so a missing subject line, ask or point is not also a nation
+    left without one."""
+
+    def change_unscoped(data: dict) -> None:
+        data["variants"] = {}
+        for point in data["talking_points"]:
+            point["nations"] = []
+        change(data)
+
+    return change_unscoped
+
+
 # --- the bundled example -------------------------------------------------------------------------
 
 
@@ -96,8 +111,18 @@ def test_example_ids_are_unique(example: Campaign) -> None:
 
 
 def test_example_default_selection(example: Campaign) -> None:
-    selected = [p.id for p in example.talking_points if p.default_selected]
-    assert selected == ["what-is-lfr", "accuracy", "no-legal-basis"]
+    """Three points ticked in each nation: England and Wales share theirs."""
+    selected = {
+        nation: [p.id for p in example.for_nation(nation).talking_points if p.default_selected]
+        for nation in NATIONS
+    }
+    england_and_wales = ["what-is-lfr", "accuracy", "no-legal-basis"]
+    assert selected == {
+        "england": england_and_wales,
+        "wales": england_and_wales,
+        "scotland": ["what-is-lfr", "scotland-not-yet", "scotland-law"],
+        "northern_ireland": ["what-is-lfr", "ni-not-yet", "ni-policing-board"],
+    }
 
 
 def test_example_uses_only_known_placeholders(example: Campaign) -> None:
@@ -181,12 +206,12 @@ INVALID = [
     ("status-not-text", setting("status", ["live"]), "status", "Must be text"),
     ("unknown-target", setting("targets", ["mp", "mayor"]), "targets", "'mayor'"),
     ("no-targets", setting("targets", []), "targets", "at least one target"),
-    ("no-subject-lines", setting("subject_lines", []), "subject_lines", "at least one"),
+    ("no-subject-lines", unscoped(setting("subject_lines", [])), "subject_lines", "at least one"),
     ("empty-subject-line", setting("subject_lines.1", ""), "subject_lines.1", "required"),
     ("subject-not-text", setting("subject_lines.0", 7), "subject_lines.0", "Must be text"),
     ("empty-sign-off", setting("sign_off", ""), "sign_off", "required"),
     ("opening-not-text", setting("opening", None), "opening", "Must be text"),
-    ("unknown-ask-role", setting("asks", {"mayor": "Please"}), "asks", "'mayor'"),
+    ("unknown-ask-role", unscoped(setting("asks", {"mayor": "Please"})), "asks", "'mayor'"),
     ("ask-not-text", setting("asks.mp", 5), "asks.mp", "Must be text"),
     ("empty-phrasings", setting("talking_points.2.phrasings", []), "talking_points.2.phrasings",
      "at least one phrasing"),
@@ -206,7 +231,7 @@ INVALID = [
     ("duplicate-prompt-id", setting("prompts.1.id", "why"), "prompts.1.id", "'why' is used twice"),
     ("bad-prompt-id", setting("prompts.0.id", "-why"), "prompts.0.id", "lower-case"),
     ("empty-prompt-label", setting("prompts.1.label", ""), "prompts.1.label", "required"),
-    ("live-without-points", setting("talking_points", []), "talking_points",
+    ("live-without-points", unscoped(setting("talking_points", [])), "talking_points",
      "live campaign needs at least one talking point"),
     ("live-with-points-as-string", setting("talking_points", "accuracy"), "talking_points",
      "Must be a list"),
@@ -312,6 +337,7 @@ def test_every_problem_is_reported_at_once(data: dict) -> None:
         "subject_lines",
         "talking_points.0.phrasings",
         "prompts.1.id",
+        "nations",  # England and Wales are left without a subject line
     }
 
 
@@ -333,7 +359,8 @@ def test_error_message_names_the_paths(data: dict) -> None:
         pytest.param(setting("opening", "x" * MAX_TEXT), id="text-at-the-limit"),
         pytest.param(setting("status", "draft"), id="draft"),
         pytest.param(
-            lambda d: d.update(status="draft", talking_points=[]), id="draft-without-points"
+            unscoped(lambda d: d.update(status="draft", talking_points=[])),
+            id="draft-without-points",
         ),
         pytest.param(
             lambda d: d.update(targets=[], fixed_recipients=[{"name": "A", "email": "a@b.org"}]),
@@ -342,7 +369,7 @@ def test_error_message_names_the_paths(data: dict) -> None:
         pytest.param(setting("talking_points.0.id", "a" * 40), id="forty-character-id"),
         pytest.param(setting("talking_points.0.id", "0_a-b"), id="id-with-digit-underscore"),
         pytest.param(setting("opening", ""), id="empty-opening"),
-        pytest.param(setting("asks", {}), id="no-asks"),
+        pytest.param(unscoped(setting("asks", {})), id="no-asks"),
         pytest.param(setting("closing", "{{constituency}}"), id="doubled-braces"),
         pytest.param(setting("closing", "a } stray { brace"), id="stray-braces"),
         pytest.param(setting("prompts", []), id="no-prompts"),

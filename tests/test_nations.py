@@ -2,12 +2,14 @@
 the nations of the UK, because policing is devolved in Scotland and Northern Ireland."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from advocacy import campaigns
 from advocacy import pipeline
+from advocacy import schema
 from advocacy.campaigns import NATIONS
 from advocacy.campaigns import InvalidCampaign
 from advocacy.campaigns import from_dict
@@ -274,3 +276,96 @@ def test_the_lists_give_the_nation_too(scoped_app):
         place = pipeline.directory().place_for("S14000021", "S23000009")
         campaign = pipeline.for_place(from_dict(scoped()), place)
     assert [p.id for p in campaign.talking_points] == ["everywhere", "scots"]
+
+
+# --- the bundled example, nation by nation ----------------------------------------------------
+
+# What each nation's letters must say (every letter), and what no letter there may say.
+EXAMPLE_WORDS = {
+    "england": ((), ("Police Scotland", "PSNI", "Scottish", "Assembly")),
+    "wales": ((), ("Police Scotland", "PSNI", "Scottish", "Assembly")),
+    "scotland": (
+        ("Police Scotland", "Scottish Parliament"),
+        ("Police Reform Bill", "the Met", "Met's", "PSNI", "Assembly", "England and Wales"),
+    ),
+    "northern_ireland": (
+        ("PSNI", "Policing Board", "Assembly"),
+        ("Police Reform Bill", "the Met", "Met's", "Scottish", "England and Wales"),
+    ),
+}
+# Every sentence that speaks of the Met; none may call its use unlawful (no court has).
+MET = re.compile(r"\bMet(?:'s|ropolitan)?\b")
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.;!?])\s+|\n+", text) if s.strip()]
+
+
+def said_of_the_met_unlawful(text: str) -> list[str]:
+    return [s for s in sentences(text) if MET.search(s) and "unlawful" in s.lower()]
+
+
+@pytest.mark.parametrize("nation", NATIONS)
+def test_the_example_writes_each_nations_own_letters(client, postcodes_io, nation):
+    example = schema.example_campaign().for_nation(nation)
+    defaults = [p.id for p in example.talking_points if p.default_selected]
+    assert len(defaults) == 3, defaults
+    shown = client.get(f"/api/v1/campaigns/{SLUG}", query_string={"nation": nation}).get_json()
+    assert set(defaults) <= {p["id"] for p in shown["talking_points"]}
+    response = client.post(
+        f"/api/v1/campaigns/{SLUG}/letters",
+        json={
+            "postcode": POSTCODES[nation],
+            "name": "Ann Example",
+            "talking_points": defaults,
+            "answers": {"why": "I don't want my face scanned on the way to work."},
+        },
+    )
+    assert response.status_code == 200, response.get_json()
+    letters = {x["recipient"]["role"]: x for x in response.get_json()["letters"]}
+    assert set(letters) == {"mp", "police_force", "police_oversight"}
+    must, must_not = EXAMPLE_WORDS[nation]
+    for role, letter in letters.items():
+        text = f"{letter['subject']}\n{letter['body']}"
+        for words in must:
+            assert words in text, (nation, role, words)
+        for words in must_not:
+            assert words not in text, (nation, role, words)
+        assert not said_of_the_met_unlawful(text), (nation, role)
+        assert letter["body"].count("reply") == 1, (nation, role)
+        assert not letter["too_long"], (nation, role)
+    if nation in ("england", "wales"):
+        assert "Police Reform Bill" in letters["mp"]["body"]
+    if nation == "northern_ireland":
+        assert "Department of Justice" in letters["mp"]["body"]
+    if nation == "scotland":
+        assert "Scottish Government" in letters["mp"]["body"]
+
+
+def test_no_text_in_the_example_says_a_court_found_the_mets_use_unlawful():
+    example = schema.example_campaign()
+    texts = [example.summary_html, example.opening, *example.asks.values()]
+    texts += [text for p in example.talking_points for text in p.phrasings]
+    for variant in example.variants.values():
+        texts += [variant.opening, *variant.subject_lines, *variant.asks.values()]
+    assert [s for t in texts for s in said_of_the_met_unlawful(t)] == []
+
+
+def test_the_examples_scottish_and_northern_irish_text_keeps_to_the_facts():
+    """Neither force uses live facial recognition or has decided to; no minister is named."""
+    example = schema.example_campaign()
+    for nation, force in (("scotland", "Police Scotland"), ("northern_ireland", "PSNI")):
+        served = example.for_nation(nation)
+        own = [p for p in served.talking_points if p.nations == (nation,)]
+        assert 2 <= len(own) <= 4 and all(p.source_url.startswith("https://") for p in own)
+        for point in own:
+            assert max(len(t) for t in point.phrasings) <= 280, point.id
+            assert min(len(t) for t in point.phrasings) <= 150, point.id
+        text = " ".join(
+            [served.opening, *served.asks.values()]
+            + [t for p in served.talking_points for t in p.phrasings]
+        )
+        assert f"{force} does not use" in text
+        for claim in (f"{force} uses", f"{force} has decided", "has banned", "Naomi Long", "MLA"):
+            assert claim not in text, (nation, claim)
+        assert "reply" not in " ".join(served.asks.values())
