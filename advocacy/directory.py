@@ -1,26 +1,33 @@
 """Who to write to: bundled reference data turned into recipients for a place.
 
 The CSVs under ``advocacy/data`` (sources in ``data/SOURCES.md``) are read once per process.
-Staff overrides from the database are laid over them by the caller (``Directory.with_overrides``),
-so this module stays free of Flask and of I/O beyond reading its own files.
+Each target role ("mp", "police_force", "police_oversight") is declared in ``advocacy.roles``
+with its file and loader; the bundled ones are registered at the bottom of this module, and a
+deployment registers its own the same way. Staff overrides from the database are laid over
+them by the caller (``Directory.with_overrides``), so this module stays free of Flask and of
+I/O beyond reading data files.
 """
 
 import csv
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import replace
 from functools import cache
+from itertools import chain
 from pathlib import Path
 
+from advocacy import roles
 from advocacy.addressing import mp_heading
 from advocacy.addressing import mp_salutation
 from advocacy.postcodes import Place
+from advocacy.roles import Role
 
 DATA = Path(__file__).parent / "data"
 MP_CONTACT_URL = "https://members.parliament.uk/member/{member_id}/contact"
 NORTHERN_IRELAND_PFA = "N99999999"
-ROLES = ("mp", "police_force", "police_oversight")
+ROLES = roles.BUNDLED  # the roles in the bundled data; roles.keys() adds a deployment's own
 NATIONS = ("England", "Scotland", "Wales", "Northern Ireland")
 # Force names that read wrongly without "the" ("policed by the Metropolitan Police Service").
 # Every oversight body takes it ("the Scottish Police Authority", "the Kent Police and Crime
@@ -110,9 +117,22 @@ class ForceArea:
     oversight: Recipient
 
 
-def _rows(name: str) -> list[dict[str, str]]:
+def _rows(name: str | Path) -> list[dict[str, str]]:
+    """A CSV's rows; a relative name is under ``advocacy/data``, an absolute path is as is."""
     with open(DATA / name, newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f))
+
+
+def _load(role: Role, read: Callable[[str | Path], list[dict[str, str]]]) -> dict[str, Recipient]:
+    """A role's recipients by area code, checked: overrides and tallies go by their ``role``.
+
+    :raise ValueError: the loader gave a recipient another role's key.
+    """
+    table = dict(role.load(chain.from_iterable(read(name) for name in role.files)))
+    wrong = sorted({r.role for r in table.values()} - {role.key})
+    if wrong:
+        raise ValueError(f"The {role.key!r} loader made recipients with role {wrong}.")
+    return table
 
 
 def _mp(row: Mapping[str, str]) -> Recipient:
@@ -138,8 +158,8 @@ def dear(text: str) -> str:
     return text
 
 
-def _force_area(row: Mapping[str, str]) -> ForceArea:
-    force = Recipient(
+def _force(row: Mapping[str, str]) -> Recipient:
+    return Recipient(
         role="police_force",
         name=row["force_name"],
         email=None,  # forces take correspondence through web forms, not a published address
@@ -148,8 +168,11 @@ def _force_area(row: Mapping[str, str]) -> ForceArea:
         website=row["force_website"] or None,
         article="the" if row["pfa_code"] in FORCES_WITH_ARTICLE else "",
     )
-    # The review reason is about the oversight body's address, so it goes on that row.
-    oversight = Recipient(
+
+
+def _oversight(row: Mapping[str, str]) -> Recipient:
+    # The review reason is about the oversight body's address, so it goes on this recipient.
+    return Recipient(
         role="police_oversight",
         name=row["oversight_name"],
         email=row["oversight_email"] or None,
@@ -162,7 +185,13 @@ def _force_area(row: Mapping[str, str]) -> ForceArea:
         review_reason=row["review_reason"] or None,
         article="the",
     )
-    return ForceArea(row["pfa_code"], row["pfa_name"], force, oversight)
+
+
+def force_area_code(place: Place) -> str | None:
+    """The police force area code of a place; Northern Ireland's comes as a pseudo code."""
+    if place.pfa_code is None and place.country == "Northern Ireland":
+        return NORTHERN_IRELAND_PFA
+    return place.pfa_code
 
 
 def fixed_recipient(
@@ -173,41 +202,75 @@ def fixed_recipient(
 
 
 class Directory:
-    """Constituencies with their MPs, and police force areas with force and oversight body."""
+    """Constituencies and police force areas, and each target role's recipients by area code.
+
+    ``by_role`` holds every role's recipients, the bundled ones and any a deployment
+    registered; ``mps`` and ``force_areas`` are the bundled ones as the studio and the
+    manual-choice lists want them.
+    """
 
     def __init__(
         self,
         constituencies: Iterable[Constituency],
         mps: Mapping[str, Recipient],
         force_areas: Iterable[ForceArea],
+        others: Mapping[str, Mapping[str, Recipient]] | None = None,
     ) -> None:
         self.constituencies = {c.code: c for c in constituencies}
-        self.mps = dict(mps)
         self.force_areas = {f.code: f for f in force_areas}
+        self.by_role: dict[str, dict[str, Recipient]] = {
+            "mp": dict(mps),
+            "police_force": {code: a.force for code, a in self.force_areas.items()},
+            "police_oversight": {code: a.oversight for code, a in self.force_areas.items()},
+        }
+        for role, table in (others or {}).items():
+            self.by_role.setdefault(role, dict(table))
+        self.mps = self.by_role["mp"]
 
     @classmethod
     def from_csv(cls) -> "Directory":
-        """Read the bundled CSVs."""
+        """Read the bundled CSVs and every registered role's files."""
+        read = cache(_rows)  # police_forces.csv feeds two roles and the force areas
         constituencies = [
             Constituency(r["pcon24cd"], r["pcon24nm"], r["country"])
-            for r in _rows("westminster_constituencies_2024.csv")
+            for r in read("westminster_constituencies_2024.csv")
         ]
-        mps = {r["pcon24cd"]: _mp(r) for r in _rows("mps_2026-06-27.csv")}
-        forces = [_force_area(r) for r in _rows("police_forces.csv")]
-        return cls(constituencies, mps, forces)
+        tables = {role.key: _load(role, read) for role in roles.registered()}
+        areas = [
+            ForceArea(
+                r["pfa_code"],
+                r["pfa_name"],
+                tables["police_force"][r["pfa_code"]],
+                tables["police_oversight"][r["pfa_code"]],
+            )
+            for r in read("police_forces.csv")
+        ]
+        return cls(constituencies, tables["mp"], areas, _others(tables))
 
-    def with_overrides(self, overrides: Mapping[tuple[str, str], Mapping[str, str | None]]):
-        """A copy with staff corrections laid over: ``{(role, code): {"email": .., ...}}``."""
-        mps = dict(self.mps)
-        areas = dict(self.force_areas)
+    def with_overrides(
+        self, overrides: Mapping[tuple[str, str], Mapping[str, str | None]]
+    ) -> "Directory":
+        """A copy with staff corrections laid over: ``{(role, code): {"email": .., ...}}``.
+
+        Any role's recipients can be corrected; unknown roles and codes are ignored.
+        """
+        tables = {role: dict(table) for role, table in self.by_role.items()}
         for (role, code), fields in overrides.items():
-            if role == "mp" and code in mps:
-                mps[code] = replace(mps[code], **fields)
-            elif role in ("police_force", "police_oversight") and code in areas:
-                area = areas[code]
-                attr = "force" if role == "police_force" else "oversight"
-                areas[code] = replace(area, **{attr: replace(getattr(area, attr), **fields)})
-        return Directory(self.constituencies.values(), mps, areas.values())
+            if code in tables.get(role, {}):
+                tables[role][code] = replace(tables[role][code], **fields)
+        areas = [
+            replace(
+                area,
+                force=tables["police_force"][code],
+                oversight=tables["police_oversight"][code],
+            )
+            for code, area in self.force_areas.items()
+        ]
+        return Directory(self.constituencies.values(), tables["mp"], areas, _others(tables))
+
+    def recipient(self, role: str, code: str | None) -> Recipient | None:
+        """Any registered role's recipient for an area code; None where there is nobody."""
+        return self.by_role.get(role, {}).get(code) if code else None
 
     def constituency(self, code: str) -> Constituency:
         try:
@@ -223,9 +286,7 @@ class Directory:
 
     def area_for(self, place: Place) -> ForceArea | None:
         """The police force area of a place; Northern Ireland's comes as a pseudo code."""
-        code = place.pfa_code
-        if code is None and place.country == "Northern Ireland":
-            code = NORTHERN_IRELAND_PFA
+        code = force_area_code(place)
         return self.force_areas.get(code) if code else None
 
     def place_for(self, constituency_code: str, pfa_code: str) -> Place:
@@ -253,19 +314,19 @@ class Directory:
     ) -> list[Recipient]:
         """The people a campaign targets at ``place``, in the campaign's order of targets.
 
+        Each target is looked up through its registered role; a role with nobody at the place
+        (no MSP in England) or a key nobody registered gives no one, not an error.
+
         :raise OutsideCoverage: the place has no constituency (Channel Islands, Isle of Man).
         """
         if not place.constituency_code or place.constituency_code not in self.constituencies:
             raise OutsideCoverage(place.country)
-        area = self.area_for(place)
         found: list[Recipient] = []
-        for role in targets:
-            if role == "mp" and place.constituency_code in self.mps:
-                found.append(self.mps[place.constituency_code])
-            elif role == "police_force" and area:
-                found.append(area.force)
-            elif role == "police_oversight" and area and area.oversight.name:
-                found.append(area.oversight)
+        for key in targets:
+            role = roles.get(key)
+            recipient = self.recipient(key, role.area_code(place)) if role else None
+            if recipient is not None and recipient.name:  # a nameless body: nobody to write to
+                found.append(recipient)
         return found + list(fixed)
 
     def place_values(self, place: Place) -> dict[str, str]:
@@ -284,6 +345,52 @@ class Directory:
         for con in sorted(self.constituencies.values(), key=lambda c: c.name.casefold()):
             groups.setdefault(con.country, []).append(con)
         return groups
+
+
+def _others(tables: Mapping[str, Mapping[str, Recipient]]) -> dict[str, Mapping[str, Recipient]]:
+    """The roles a deployment added: the bundled ones travel as ``mps`` and ``force_areas``."""
+    return {role: table for role, table in tables.items() if role not in roles.BUNDLED}
+
+
+def _by_code(key: str, recipient: Callable[[Mapping[str, str]], Recipient]) -> roles.Loader:
+    """A loader keying one recipient per row by the row's area code column."""
+
+    def load(rows: roles.Rows) -> dict[str, Recipient]:
+        return {row[key]: recipient(row) for row in rows}
+
+    return load
+
+
+roles.register(
+    Role(
+        key="mp",
+        title="Your MP",
+        label="MP",
+        files=("mps_2026-06-27.csv",),
+        load=_by_code("pcon24cd", _mp),
+        area="constituency_code",
+    )
+)
+roles.register(
+    Role(
+        key="police_force",
+        title="Your police force",
+        label="Police force",
+        files=("police_forces.csv",),
+        load=_by_code("pfa_code", _force),
+        area=force_area_code,
+    )
+)
+roles.register(
+    Role(
+        key="police_oversight",
+        title="The body that oversees your police force",
+        label="Oversight body",
+        files=("police_forces.csv",),
+        load=_by_code("pfa_code", _oversight),
+        area=force_area_code,
+    )
+)
 
 
 @cache
