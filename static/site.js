@@ -93,14 +93,15 @@
       own.innerHTML = "About <strong>" + share + "%</strong> of this letter is in your own words." +
         (share < 5 ? " Adding a sentence of your own makes it count for more." : "");
       if (!to.length) return;
-      var anyLong = false;
+      var anyLong = false; // whether the main button can't carry the letter
       card.querySelectorAll("[data-link]").forEach(function (a) {
         var kind = a.getAttribute("data-link");
         var spec = webmailTable[kind];
         var full = kind === "mailto" ? mailto(to, subject.value, body.value) : webmail(spec, to, subject.value, body.value);
         var whole = full.length <= budgets[kind];
         if (!whole) {
-          anyLong = true;
+          if (kind === "mailto") anyLong = true; // the notice speaks of the main button
+
           full = kind === "mailto" ? mailto(to, subject.value, "") : webmail(spec, to, subject.value, "");
         }
         a.href = full;

@@ -217,7 +217,8 @@ def test_short_letter_gets_every_link(client, postcodes_io):
 
 
 def test_long_letter_falls_back_to_copy_and_open(client, postcodes_io):
-    points = [p["id"] for p in client.get(f"/api/v1/campaigns/{SLUG}").get_json()["talking_points"]]
+    england = client.get(f"/api/v1/campaigns/{SLUG}", query_string={"nation": "england"})
+    points = [p["id"] for p in england.get_json()["talking_points"]]
     # Every point and two long answers: no phrasing is short enough, and no word is dropped.
     answers = {"why": "It matters to me. " * 110, "local": "the high street " * 120}
     wanted = letters_request(talking_points=points, answers=answers)

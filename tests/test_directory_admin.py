@@ -25,7 +25,7 @@ MEMBERS_URL = "https://members-api.parliament.uk"
 SEARCH = f"{MEMBERS_URL}/api/Location/Constituency/Search"
 SLUG = "stop-facial-recognition"
 LETTERS = f"/api/v1/campaigns/{SLUG}/letters"
-SUPPORTER = {"name": "Ann Example", "talking_points": ["accuracy"]}
+SUPPORTER = {"name": "Ann Example", "talking_points": ["what-is-lfr"]}  # for every nation
 
 CITIES = "E14001172"  # Cities of London and Westminster, policed by the Met
 CITIES_NAME = "Cities of London and Westminster"
@@ -130,7 +130,7 @@ def letters(client, **place: str) -> dict[str, dict]:
     """Letters for the facial-recognition campaign, by recipient role."""
     body = {
         "name": "Ann Example",
-        "talking_points": ["accuracy"],
+        "talking_points": ["what-is-lfr"],  # a point for every nation
         "answers": {},
         **(place or {"postcode": "SW1A 2DD"}),
     }

@@ -244,7 +244,12 @@ def test_letters_when_lookup_fails_on_post_goes_back_to_lists(client, postcodes_
 
 
 def test_letters_for_chosen_areas(client):
-    data = choices(postcode=None, constituency_code="N05000018", pfa_code="N99999999")
+    data = choices(
+        postcode=None,
+        constituency_code="N05000018",
+        pfa_code="N99999999",
+        talking_points=["what-is-lfr"],  # a point for every nation
+    )
     page = text(client.post(LETTERS, data=data))
     # West Tyrone's MP publishes no email: copy and open the contact page instead.
     assert "There is no public email address for Órfhlaith Begley MP." in page

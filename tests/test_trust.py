@@ -167,7 +167,7 @@ def test_outside_links_in_an_embed_open_a_new_tab(app, client):
         row.summary_html = '<p>See <a href="https://example.org/report">the report</a>.</p>'
         db.session.commit()
     embed = text(client.get(f"/embed/{SLUG}"))
-    assert '<a target="_blank" rel="noopener" href="https://example.org/report">' in embed
+    assert '<a href="https://example.org/report" target="_blank" rel="noopener">' in embed
     page = text(client.get(PAGE))
     assert '<a href="https://example.org/report">' in page  # on our own page: as written
 
