@@ -38,6 +38,10 @@ UNKNOWN_SALUTATION = "Sir or Madam"
 MP_REVIEW_REASON = "no email address published: supporters use their contact page on parliament.uk"
 
 
+# How a place outside coverage starts a sentence: "The Channel Islands are outside…".
+PLACE_SUBJECTS = {"Channel Islands": "The Channel Islands are", "Isle of Man": "The Isle of Man is"}
+
+
 class OutsideCoverage(Exception):
     """The place has no MP or police force we can write to (Channel Islands, Isle of Man...)."""
 
@@ -50,8 +54,9 @@ class OutsideCoverage(Exception):
                 "constituency and police force from the lists."
             )
         else:
+            subject = PLACE_SUBJECTS.get(country or "", f"{country or 'This postcode'} is")
             message = (
-                f"{country or 'This postcode'} is outside the UK Parliament and the UK's police "
+                f"{subject} outside the UK Parliament and the UK's police "
                 "force areas, so there is no MP or police force here for this campaign to write "
                 "to. If you live in England, Scotland, Wales or Northern Ireland, enter the "
                 "postcode of your home address there."

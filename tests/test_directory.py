@@ -282,18 +282,27 @@ def test_mp_with_email_needs_no_review(book: Directory) -> None:
 
 
 @pytest.mark.parametrize(
-    ("place", "country"),
+    ("place", "country", "sentence"),
     [
-        (JERSEY, "Channel Islands"),
-        (Place("IM1 1AA", "Isle of Man", None, None, None, None), "Isle of Man"),
-        (Place("GY1 1AA", "Channel Islands", None, None, None, None), "Channel Islands"),
+        (JERSEY, "Channel Islands", "The Channel Islands are"),
+        (
+            Place("IM1 1AA", "Isle of Man", None, None, None, None),
+            "Isle of Man",
+            "The Isle of Man is",
+        ),
+        (
+            Place("GY1 1AA", "Channel Islands", None, None, None, None),
+            "Channel Islands",
+            "The Channel Islands are",
+        ),
+        (Place("XX1 1AA", None, None, None, None, None), None, "This postcode is"),
     ],
 )
-def test_outside_coverage(book: Directory, place: Place, country: str) -> None:
+def test_outside_coverage(book: Directory, place: Place, country: str, sentence: str) -> None:
     with pytest.raises(OutsideCoverage) as caught:
         book.recipients(place, ROLES)
     assert caught.value.country == country
-    assert str(caught.value).startswith(f"{country} is outside the UK Parliament")
+    assert str(caught.value).startswith(f"{sentence} outside the UK Parliament")
     assert "England, Scotland, Wales or Northern Ireland" in str(caught.value)
 
 

@@ -84,7 +84,7 @@ def test_default_talking_points_are_ticked(client, postcodes_io):
         ("FOO", 400, "Enter a full UK postcode"),
         ("ID1 1QE", 404, "find"),
         ("AB1 0AA", 404, "1996"),
-        ("JE2 4WD", 422, "Channel Islands is outside the UK Parliament"),
+        ("JE2 4WD", 422, "The Channel Islands are outside the UK Parliament"),
         ("BFPO 1234", 422, "British Forces"),
         ("BF1 4FB", 422, "British Forces"),
     ),

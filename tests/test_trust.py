@@ -180,3 +180,19 @@ def test_embed_steps_ask_to_show_the_frames_top(client):
     )
     letters = text(client.post(f"/embed/{SLUG}/letters", data=CHOICES))
     assert "data-scroll-top" in choose and "data-scroll-top" in letters
+
+
+def test_the_thank_you_page_says_thank_you_once(client):
+    page = text(client.get(f"{PAGE}/thanks"))
+    main = page[page.index("<main") : page.index("</main>")]
+    assert main.lower().count("thank you") == 1
+    assert (
+        "written to my MP and police about live facial recognition cameras."
+        in main.replace("%20", " ")
+        or "live%20facial%20recognition%20cameras" in main
+    )
+
+
+def test_the_channel_islands_message_reads_as_a_sentence(client, postcodes_io):
+    page = text(client.get(PAGE, query_string={"postcode": "JE2 4WD"}))
+    assert "The Channel Islands are outside the UK Parliament" in page
