@@ -99,6 +99,9 @@ def normalise(text: str) -> str | None:
     return None
 
 
+ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
+
+
 def _printable(text: str) -> str:
     """Control and invisible characters escaped, so a decoded ``%0A`` cannot start a new line.
 
@@ -106,6 +109,7 @@ def _printable(text: str) -> str:
     """
     if text.isascii() and text.isprintable():
         return text
+    text = ANSI_COLOUR.sub("", text)  # the development server's coloured banner
     text = unicodedata.normalize("NFC", text)
     if text.isprintable():
         return text

@@ -221,3 +221,11 @@ def test_gunicorn_error_log_has_no_request_line_or_address():
     text = "\n".join(lines)
     assert_no_postcode(text)
     assert "1.2.3.4" not in text and "Invalid HTTP Version" in text and "worker died" in text
+
+
+def test_colour_codes_are_dropped_not_escaped():
+    """The development server colours its banner; the log shows the words, not escapes."""
+    from advocacy.logs import scrub
+
+    assert scrub("\x1b[33mPress CTRL+C to quit\x1b[0m") == "Press CTRL+C to quit"
+    assert scrub("a\x1b[2Jb") == "a\\x1b[2Jb"  # anything else stays visible, escaped
