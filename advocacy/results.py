@@ -170,9 +170,7 @@ def by_channel(campaign_id: int, rng: Range) -> list[Totals]:
 
 def by_ref(campaign_id: int, rng: Range) -> list[Totals]:
     """Per partner label, busiest first; ``""`` is letters that came without one."""
-    found = _totals_by(Tally.ref, campaign_id, rng)
-    out = [Totals(ref, t["letters"], t["sent"]) for ref, t in found.items()]
-    return sorted(out, key=lambda t: (-t.letters, -t.sent, t.label))
+    return [Totals(t.ref, t.letters, t.sent) for t in tally.by_ref(campaign_id, rng.start, rng.end)]
 
 
 @dataclass(frozen=True)

@@ -270,13 +270,17 @@ class RefTotals:
     sent: int
 
 
-def by_ref(campaign_id: int) -> list[RefTotals]:
-    """All-time totals per partner ref for one campaign, busiest first (this worker's pending
-    counts included; other workers' arrive within TALLY_FLUSH_SECONDS)."""
+def by_ref(campaign_id: int, start: date | None = None, end: date | None = None) -> list[RefTotals]:
+    """Totals per partner ref for one campaign, busiest first, all time or from ``start`` to
+    ``end`` (this worker's pending counts included; other workers' arrive within
+    TALLY_FLUSH_SECONDS)."""
     flush()
+    where = [Tally.campaign_id == campaign_id]
+    where += [Tally.day >= start] if start else []
+    where += [Tally.day <= end] if end else []
     rows = db.session.execute(
         db.select(Tally.ref, Tally.event, db.func.sum(Tally.total))
-        .where(Tally.campaign_id == campaign_id)
+        .where(*where)
         .group_by(Tally.ref, Tally.event)
     )
     totals: dict[str, dict[str, int]] = {}
