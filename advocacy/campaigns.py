@@ -173,6 +173,11 @@ class Campaign:
         return {"format": FORMAT, **data}
 
 
+def in_words(items: list[str], last: str = "and") -> str:
+    """Items as a sentence writes them: "A", "A and B", "A, B and C"."""
+    return ", ".join(items[:-1]) + (f" {last} " if len(items) > 1 else "") + items[-1]
+
+
 def _in(nation: str, nations: tuple[str, ...]) -> bool:
     return not nations or nation in nations
 
@@ -531,7 +536,7 @@ def _check_nations(errors: dict[str, list[str]], c: Campaign) -> None:
             if r in ROLE_WORDS and not served.asks.get(r)  # unknown targets: an error above
         ]
         if missing:
-            listed = ", ".join(missing[:-1]) + (" or " if len(missing) > 1 else "") + missing[-1]
+            listed = in_words(missing, "or")
             errors.setdefault("nations", []).append(
                 f"Supporters in {name} would get no {listed}: add it for {name}, or stop "
                 f"serving {name}."

@@ -11,6 +11,7 @@ from advocacy import delivery
 from advocacy import overrides
 from advocacy.campaigns import NATION_NAMES
 from advocacy.campaigns import Campaign
+from advocacy.campaigns import in_words
 from advocacy.campaigns import nation_of
 from advocacy.compose import Choices
 from advocacy.compose import Letter
@@ -117,8 +118,7 @@ class NationNotServed(OutsideCoverage):
 
     def __init__(self, campaign: Campaign, country: str | None) -> None:
         self.country = country
-        names = [NATION_NAMES[n] for n in campaign.nations if n in NATION_NAMES]
-        served = ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
+        served = in_words([NATION_NAMES[n] for n in campaign.nations if n in NATION_NAMES])
         Exception.__init__(
             self,
             f"This campaign is for people who live in {served}, so it has no letter to write "
