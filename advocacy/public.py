@@ -148,7 +148,6 @@ def privacy():
     return render_template(
         "public/privacy.html",
         cache_hours=max(1, round(float(config["POSTCODES_CACHE_TTL"]) / 3600)),
-        flush_seconds=int(float(config["TALLY_FLUSH_SECONDS"])),
     )
 
 
