@@ -98,12 +98,12 @@ def _to(recipient: Recipient) -> tuple[str, ...]:
     return (recipient.email,) if recipient.email else ()
 
 
-def _draft(letter: Letter) -> Draft:
+def _draft(letter: Letter, links: delivery.Links | None = None) -> Draft:
     to = _to(letter.recipient)
     return Draft(
         letter,
         to,
-        delivery.links(to, letter.subject, letter.body),
+        links or delivery.links(to, letter.subject, letter.body),
         delivery.links(to, letter.subject, ""),
     )
 
@@ -157,9 +157,16 @@ def drafts(campaign: Campaign, place: Place, sender: Sender, choices: Choices) -
     sender = Sender(sender.name, sender.address, place.postcode)
     values = book.place_values(place)
 
+    # The links built to see whether a letter fits are the ones it is sent with: a letter is
+    # encoded once. Kept for this call only, never beyond the request.
+    built: dict[tuple[str, str, str], delivery.Links] = {}
+
     def fits(recipient: Recipient, subject: str, body: str) -> bool:
-        return delivery.fits(_to(recipient), subject, body)
+        links = delivery.links(_to(recipient), subject, body)
+        built[recipient.email, subject, body] = links
+        return not links.too_long
 
     return [
-        _draft(letter) for letter in letters(campaign, recipients, sender, choices, values, fits)
+        _draft(letter, built.get((letter.recipient.email, letter.subject, letter.body)))
+        for letter in letters(campaign, recipients, sender, choices, values, fits)
     ]

@@ -42,7 +42,12 @@ ROOT = Path(__file__).resolve().parent.parent
 HERE = ROOT / "benchmarks"
 EXAMPLE = json.loads((ROOT / "advocacy" / "example_campaign.json").read_text(encoding="utf-8"))
 SLUG: str = EXAMPLE["slug"]
-POINTS = tuple(p["id"] for p in EXAMPLE["talking_points"] if p.get("default_selected"))
+# Every benchmark postcode is in England or Wales: the points ticked by default there.
+POINTS = tuple(
+    p["id"]
+    for p in EXAMPLE["talking_points"]
+    if p.get("default_selected") and (not p.get("nations") or "england" in p["nations"])
+)
 ANSWERS = {
     "why": "I walk through the station every day and I don't want my face scanned to do it.",
     "local": "The high street by the market, where the cameras were used last spring.",
