@@ -16,6 +16,7 @@ from advocacy import directory_admin
 from advocacy import errors
 from advocacy import limits
 from advocacy import logs
+from advocacy import pages
 from advocacy import pipeline
 from advocacy import public
 from advocacy import results
@@ -67,6 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config.private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     if app.debug:
         app.config["SESSION_COOKIE_SECURE"] = False  # the debug server speaks plain http
+    pages.init_app(app)  # before ProxyFix, so it sees the request as the app does
     if app.config["PROXY_FIX_X_FOR"] or app.config["PROXY_FIX_X_PROTO"]:
         app.wsgi_app = ProxyFix(
             app.wsgi_app,

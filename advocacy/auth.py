@@ -245,6 +245,22 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+def _in_studio() -> bool:
+    return request.path.startswith(bp.url_prefix)
+
+
 def init_app(app: Flask) -> None:
-    login_manager.init_app(app)
+    """Sign-in for the studio only. Flask-Login's hooks read the session on every request, and
+    reading it adds ``Vary: Cookie``: supporters have no session, and their pages must stay
+    cacheable (pages.py), so the session is read only under /admin and by studio templates."""
+    login_manager.init_app(app, add_context_processor=False)
+    app.after_request_funcs[None].remove(login_manager._update_remember_cookie)
+
+    @app.after_request
+    def remember_cookie(response):
+        return login_manager._update_remember_cookie(response) if _in_studio() else response
+
+    # A lazy proxy: only the studio templates that name it read the session.
+    app.jinja_env.globals["current_user"] = current_user
+
     csrf.init_app(app)

@@ -385,6 +385,12 @@ def _by_slug(slug: str) -> campaigns.Campaign | None:
     return campaign
 
 
+def checked_at(slug: str) -> float:
+    """When this worker last compared its copy of the campaign with the database."""
+    entry = current_app.extensions.get(CAMPAIGNS, {}).get(slug)
+    return entry[2] if entry is not None else clock()
+
+
 def campaigns_changed() -> None:
     """Drop this worker's parsed campaigns after a save, so its next request sees the save."""
     current_app.extensions.pop(CAMPAIGNS, None)

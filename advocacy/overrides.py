@@ -68,6 +68,12 @@ def current() -> Directory:
     return cached[1]
 
 
+def checked_at() -> float:
+    """When this worker last compared its directory with the database."""
+    current()
+    return current_app.extensions[EXTENSION][2]
+
+
 def _changed() -> None:
     """After a save: this worker's next request rebuilds the directory."""
     current_app.extensions.pop(EXTENSION, None)

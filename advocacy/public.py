@@ -21,6 +21,7 @@ from advocacy import errors
 from advocacy import letter_request
 from advocacy import limits
 from advocacy import models
+from advocacy import pages
 from advocacy import pipeline
 from advocacy import postcodes
 from advocacy import replies
@@ -153,7 +154,8 @@ def privacy():
 
 @bp.get("/")
 def index():
-    return render_template("public/index.html", campaigns=models.live_campaigns())
+    page = render_template("public/index.html", campaigns=models.live_campaigns())
+    return pages.shareable(make_response(page))
 
 
 def _no_lookup() -> bool:
@@ -176,7 +178,8 @@ def campaign(slug: str):
         return _start(campaign, error=ENTER_POSTCODE, status=400)
     if not postcode.strip() and not manual or request.args.get("change") == "1":
         # "change=1": back from the points step, the postcode kept in the box to change.
-        return _start(campaign, postcode, manual=request.args.get("manual") == "1")
+        page = _start(campaign, postcode, manual=request.args.get("manual") == "1")
+        return pages.shareable(make_response(page), campaign.slug)  # unless it holds a postcode
     try:
         place = pipeline.locate(postcode, request.args.get("constituency"), request.args.get("pfa"))
         return _choose(campaign, place)
