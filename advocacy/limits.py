@@ -50,3 +50,15 @@ def init_app(app: Flask) -> None:
     # the 429 handler in errors.py sets it from retry_after() instead.
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter.init_app(app)
+    _check_in_views_only(app)
+
+
+def _check_in_views_only(app: Flask) -> None:
+    """Every limit here is a decorator on its view, and the decorator checks it. Flask-Limiter
+    also checks default and application-wide limits before every request; this app sets none,
+    so that check found nothing at a quarter of a cached page's cost, and goes."""
+    if app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION"):
+        return  # someone set app-wide limits: keep the check that applies them
+    hooks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in hooks:  # absent when RATELIMIT_ENABLED is off
+        hooks.remove(limiter._check_request_limit)

@@ -35,6 +35,8 @@ from advocacy import overrides
 from advocacy import security
 from advocacy.cache import TTLCache
 
+RENDERED = "advocacy.pages.rendered"  # app.extensions: step pages by (campaign, place, ...)
+MAX_RENDERED = 512  # per worker: 10-20 KB each
 KEEP = "advocacy.pages.keep"  # environ key set by shareable(): (until, what it was made from)
 MAX_PAGES = 256  # per worker: a few campaigns × refs × themes × lists, 4-20 KB each
 # Whoever holds the page (a browser, a proxy, a CDN) must ask again before using it: a 304 when
@@ -150,3 +152,27 @@ def init_app(app: Flask) -> None:
     """Put the page cache in front of the app (call it before ProxyFix wraps the app, so that
     the cache sees the request as the app does)."""
     app.wsgi_app = PageCache(app, app.wsgi_app)
+
+
+def rendered(key: tuple, campaign: object, render: Callable[[], str]) -> str:
+    """A step page that is the same for everyone at one place (the postcode step): rendered
+    once per campaign version, directory and ``key`` (place, address asked for), then a
+    dictionary hit.
+
+    Such a page shows the place, so it is never a shared or HTTP-cached response; it is kept
+    here as long as the postcode lookup itself is (``POSTCODES_CACHE_TTL``), and dropped with
+    the campaign or directory it was made from.
+    """
+    config = current_app.config
+    store = current_app.extensions.get(RENDERED)
+    if store is None:
+        ttl = float(config["POSTCODES_CACHE_TTL"]) or 1.0
+        store = current_app.extensions[RENDERED] = TTLCache(MAX_RENDERED, ttl=ttl)
+    book = overrides.current()
+    hit = store.get(key)
+    if hit is not None and hit[0] is campaign and hit[1] is book:
+        return hit[2]
+    html = render()
+    if float(config["CACHE_CHECK_SECONDS"]) > 0:  # 0: no worker may keep anything
+        store.set(key, (campaign, book, html))
+    return html

@@ -234,21 +234,25 @@ def _start(campaign, postcode="", *, error=None, notice=None, manual=False, stat
 
 
 def _choose(campaign, place, *, form=None, errors=None, status=200):
-    campaign = pipeline.for_place(campaign, place)
-    recipients = pipeline.directory().recipients(
-        place, campaign.targets, pipeline.fixed_recipients(campaign)
-    )
-    return (
-        render_template(
+    nation_campaign = pipeline.for_place(campaign, place)
+
+    def render() -> str:
+        recipients = pipeline.directory().recipients(
+            place, nation_campaign.targets, pipeline.fixed_recipients(nation_campaign)
+        )
+        return render_template(
             "public/choose.html",
-            campaign=campaign,
+            campaign=nation_campaign,
             place=place,
             recipients=recipients,
             form=form,
             errors=errors or {},
-        ),
-        status,
-    )
+        )
+
+    if form is not None or errors:  # holds what the supporter typed: never kept
+        return render(), status
+    key = (request.endpoint, campaign.slug, place, tuple(sorted(carried().items())))
+    return pages.rendered(key, campaign, render), status
 
 
 def _form_data(campaign: Campaign) -> dict:

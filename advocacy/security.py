@@ -4,6 +4,8 @@ No inline script or style is allowed anywhere, nothing loads from another origin
 tells the next site where the supporter came from (URLs carry postcodes).
 """
 
+import functools
+
 from flask import Flask
 from flask import Response
 from flask import current_app
@@ -33,17 +35,23 @@ def csp() -> str:
     Only pages that set ``g.frame_self`` (that preview) may hold a frame, and only of this site.
     """
     allowed = g.get("frame_ancestors")
+    return _policy(None if allowed is None else tuple(allowed), bool(g.get("frame_self")))
+
+
+@functools.lru_cache(maxsize=256)
+def _policy(allowed: tuple[str, ...] | None, frame_self: bool) -> str:
     # Rebuilt from parsed parts: only a scheme, host and port can ever reach the header, even
     # from a campaign stored before origins were parsed strictly.
     origins = [o for o in allowed or () if campaigns.is_origin(o)]
     ancestors = "'none'" if allowed is None else " ".join(("'self'", *origins))
-    frames = "'self'" if g.get("frame_self") else "'none'"
+    frames = "'self'" if frame_self else "'none'"
     return CSP.format(ancestors=ancestors, frames=frames)
 
 
 # Answers that hold what a supporter typed or where they live; POSTs outside the studio too.
 PRIVATE_ENDPOINTS = frozenset({"api.postcode", "api.letters"})
-PLACE_ARGS = ("postcode", "constituency", "pfa")
+# "r": a reply link's recipients (thank-you and reply pages) name the supporter's MP and force.
+PLACE_ARGS = ("postcode", "constituency", "pfa", "r")
 HSTS = "max-age=31536000"  # a year; no includeSubDomains: other hosts may share the domain
 
 
@@ -61,19 +69,29 @@ def body_limit() -> None:
         request.max_content_length = current_app.config["STUDIO_MAX_CONTENT_LENGTH"]
 
 
+@functools.lru_cache(maxsize=256)
+def _fixed(staff: bool, secure: bool, policy: str) -> tuple[tuple[str, str], ...]:
+    """The headers every answer carries, for one kind of page: worked out once, not per request."""
+    # Staff forms over https need a same-origin Referer (Flask-WTF's strict CSRF check); it is
+    # never sent to another site, and supporter pages send none at all.
+    return (
+        *((("Strict-Transport-Security", HSTS),) if secure else ()),
+        ("Content-Security-Policy", policy),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin" if staff else "no-referrer"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    )
+
+
 def headers(response: Response) -> Response:
     if holds_supporter_input():
         response.headers["Cache-Control"] = "no-store"
-    if request.is_secure:
-        response.headers.setdefault("Strict-Transport-Security", HSTS)
-    response.headers.setdefault("Content-Security-Policy", csp())
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    # Staff forms over https need a same-origin Referer (Flask-WTF's strict CSRF check); it is
-    # never sent to another site, and supporter pages send none at all.
-    staff = request.path.startswith("/admin")
-    response.headers.setdefault("Referrer-Policy", "same-origin" if staff else "no-referrer")
-    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    fixed = _fixed(request.path.startswith("/admin"), request.is_secure, csp())
+    present = response.headers
+    for name, value in fixed:
+        if name not in present:  # a view may have set its own
+            present.add(name, value)
     return response
 
 
