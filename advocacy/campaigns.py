@@ -168,9 +168,15 @@ class Campaign:
         data["variants"] = {
             nation: {**asdict(v), "asks": dict(v.asks)} for nation, v in self.variants.items()
         }
-        if not self.summary:
-            del data["summary"]  # a document from before Markdown reads as it always did
+        for name in OMITTED_WHEN_EMPTY:  # so a document without them reads as it always did
+            if not data[name]:
+                del data[name]
         return {"format": FORMAT, **data}
+
+
+# Optional texts newer than the format: left out of a document when empty, so documents and
+# exports from before them stay as they were (and a row is reset to "" when they are).
+OMITTED_WHEN_EMPTY = ("summary",)
 
 
 def in_words(items: list[str], last: str = "and") -> str:

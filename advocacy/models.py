@@ -132,7 +132,9 @@ class CampaignRow(db.Model):
 
     def update_from(self, campaign: campaigns.Campaign) -> None:
         """Copy a validated campaign document into this row and its children."""
-        data = campaign.to_dict()
+        # Texts a document leaves out when empty are emptied here too, or clearing one would
+        # keep the old text in the row.
+        data = {**dict.fromkeys(campaigns.OMITTED_WHEN_EMPTY, ""), **campaign.to_dict()}
         # Always an UPDATE, so the version moves even when only talking points changed:
         # cached campaigns (see _by_slug) are keyed by it.
         self.updated_at = _now()

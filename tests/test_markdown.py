@@ -173,6 +173,15 @@ def test_editing_an_html_summary_stores_markdown(app, admin):
     assert (row.summary, row.summary_html) == ("New *words*.", "<p>New <em>words</em>.</p>")
 
 
+def test_emptying_the_summary_box_clears_the_summary(app, admin):
+    campaign_id = create_with_summary(admin, "Cameras are *everywhere*.")
+    response = post(admin, f"/admin/campaigns/{campaign_id}", minimal(), version="1", summary="")
+    assert response.status_code == 302
+    row = stored(app, campaign_id)
+    assert (row.summary, row.summary_html) == ("", "")
+    assert "summary" not in row.document  # left out when empty, as before Markdown
+
+
 def test_the_thank_you_text_is_markdown(app, admin):
     text = "Now **tell a friend**, or [give](https://example.org/give)."
     create(admin, next_ask=text, status="live")
