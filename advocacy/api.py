@@ -139,6 +139,7 @@ def campaign(slug: str):
     return {
         "slug": campaign.slug,
         "title": campaign.title,
+        "summary": campaign.summary_markdown,
         "summary_html": campaign.summary_html,
         "targets": list(campaign.targets),
         "nations": list(shown.nations),

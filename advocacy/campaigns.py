@@ -126,6 +126,11 @@ class Campaign:
     summary: str = ""  # Markdown (optional: older documents have summary_html only)
 
     @property
+    def summary_markdown(self) -> str:
+        """The summary as Markdown, also for a summary written in HTML before Markdown."""
+        return self.summary or markdown.from_html(self.summary_html)
+
+    @property
     def next_ask_html(self) -> str:
         """The thank-you page text, written in Markdown, as sanitised HTML."""
         return markdown.to_html(self.next_ask)

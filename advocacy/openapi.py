@@ -119,6 +119,11 @@ SCHEMAS: dict[str, Any] = {
     "Campaign": _object(
         slug={"type": "string"},
         title={"type": "string"},
+        summary={
+            "type": "string",
+            "description": "The summary as staff wrote it, in CommonMark Markdown (raw HTML is "
+            "text, not markup); summary_html is it rendered and sanitised.",
+        },
         summary_html={"type": "string", "description": "Sanitised HTML (one allow-list)."},
         targets={"type": "array", "items": {"type": "string", "enum": list(TARGET_ROLES)}},
         nations={

@@ -148,6 +148,7 @@ def test_campaign(client):
     assert set(data) == {
         "slug",
         "title",
+        "summary",
         "summary_html",
         "targets",
         "nations",
@@ -161,6 +162,24 @@ def test_campaign(client):
     assert data["talking_points"][1]["label"] == "Innocent people are wrongly flagged"
     assert data["nations"] == ["england", "wales", "scotland", "northern_ireland"]
     assert [p["id"] for p in data["prompts"]] == ["why", "local"]
+
+
+def test_campaign_summary_as_markdown_beside_its_html(app, client):
+    data = client.get(f"/api/v1/campaigns/{SLUG}").get_json()
+    # The example's summary was written in HTML: the API gives it as Markdown too.
+    assert "**live facial recognition**" in data["summary"]
+    assert "<strong>live facial recognition</strong>" in data["summary_html"]
+    with app.app_context():
+        db.session.execute(
+            db.update(CampaignRow).values(
+                summary="Read *this* <b>now</b>.",
+                summary_html="<p>Read <em>this</em> &lt;b&gt;now&lt;/b&gt;.</p>",
+            )
+        )
+        db.session.commit()
+    data = client.get(f"/api/v1/campaigns/{SLUG}").get_json()
+    assert data["summary"] == "Read *this* <b>now</b>."  # as staff typed it: text, not HTML
+    assert data["summary_html"] == "<p>Read <em>this</em> &lt;b&gt;now&lt;/b&gt;.</p>"
 
 
 @pytest.mark.parametrize("status", ("draft", "closed"))
