@@ -51,12 +51,15 @@ class SlugTaken(ValueError):
 
 @dataclass
 class EditConflict(Exception):
-    """Someone else saved first; ``theirs`` is what they saved."""
+    """Someone else saved first; ``theirs`` is what they saved, ``base`` the document the
+    refused edit started from (None when that version is unknown), so the editor can show
+    what the other save changed."""
 
     theirs: Campaign
     version: int
     author: str
     saved_at: datetime | None
+    base: dict[str, Any] | None = None
 
 
 def describe(old: dict[str, Any] | None, new: dict[str, Any]) -> list[str]:
@@ -154,15 +157,19 @@ def latest_revision(row: CampaignRow) -> CampaignRevision | None:
     ).scalar_one_or_none()
 
 
-def _conflict(row: CampaignRow) -> EditConflict:
+def _conflict(row: CampaignRow, base_version: int) -> EditConflict:
     db.session.rollback()
     db.session.refresh(row)
     last = latest_revision(row)
+    base = db.session.execute(
+        db.select(CampaignRevision).filter_by(campaign_id=row.id, version=base_version)
+    ).scalar_one_or_none()
     return EditConflict(
         theirs=row.to_campaign(),
         version=row.version,
         author=last.author if last else "",
         saved_at=last.created_at if last else None,
+        base=base.document if base else None,
     )
 
 
@@ -175,7 +182,7 @@ def save(
     :raise SlugTaken:
     """
     if row.version != base_version:
-        raise _conflict(row)
+        raise _conflict(row, base_version)
     old = row.to_campaign().to_dict()
     new = campaign.to_dict()
     if old == new:
@@ -185,7 +192,7 @@ def save(
         try:
             db.session.flush()
         except StaleDataError:
-            raise _conflict(row) from None
+            raise _conflict(row, base_version) from None
         _add_revision(row, old, new, author, note)
         db.session.commit()
         campaigns_changed()

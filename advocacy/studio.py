@@ -134,7 +134,7 @@ def _editor(
             errors=shown_errors,
             open_variants=editor_form.open_variants(doc, shown_errors),
             conflict=conflict,
-            conflict_fields=_differing(conflict.theirs.to_dict(), doc) if conflict else [],
+            **_conflict_changes(conflict, doc),
             notice=notice,
             focus=focus,
             roles=campaigns.TARGET_ROLES,
@@ -146,20 +146,17 @@ def _editor(
     )
 
 
-def _differing(theirs: dict, mine: dict) -> list[tuple[str, object, object]]:
-    names = {**store.FIELD_NAMES, "talking_points": "talking points"}
-    theirs, mine = _plain(theirs), _plain(mine)  # tuples and lists alike
-    for doc in (theirs, mine):  # the summary as staff write it, whichever form it was kept in
-        doc["summary_html"] = history.summary_text(doc)
-    return [
-        (label, theirs.get(key), mine.get(key))
-        for key, label in names.items()
-        if theirs.get(key) != mine.get(key)
-    ]
-
-
-def _plain(doc: dict) -> dict:
-    return json.loads(json.dumps(doc))
+def _conflict_changes(conflict: store.EditConflict | None, mine: dict) -> dict:
+    """For a refused save, as the version page shows changes (words, points by id): what the
+    other save changed since this edit began (None when that version is unknown), and what
+    saving this edit would change in theirs."""
+    if conflict is None:
+        return {"their_changes": None, "my_changes": []}
+    theirs = conflict.theirs.to_dict()
+    return {
+        "their_changes": history.compare(conflict.base, theirs) if conflict.base else None,
+        "my_changes": history.compare(theirs, mine),
+    }
 
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])

@@ -109,7 +109,8 @@ def test_a_conflict_with_your_own_other_tab_says_so(app, admin):
     assert "You saved this campaign in another tab" in html
     assert "You, in another tab, saved version 2" in html
     assert "Someone else" not in html and "admin@example.org saved" not in html
-    assert "From the other tab (saved)" in html
+    assert "What the other tab changed since this tab opened the campaign" in html
+    assert "What saving this tab would change in version 2" in html
 
 
 def test_a_conflict_with_someone_else_names_them(app, admin, editor):
@@ -120,6 +121,34 @@ def test_a_conflict_with_someone_else_names_them(app, admin, editor):
     assert "Someone else saved this campaign" in html
     assert "editor@example.org saved version 2" in html
     assert "another tab" not in html
+
+
+def words_in(html: str, heading: str) -> str:
+    """The changes listed under a heading of the conflict page."""
+    return html.split(heading, 1)[1].split("</dl>", 1)[0]
+
+
+def test_a_conflict_shows_the_other_saves_changes_word_by_word(app, admin, editor):
+    campaign_id = create(admin)
+    theirs = minimal(title="Test campaign", opening="I have lived in {constituency} for years.")
+    theirs["talking_points"] = list(reversed(theirs["talking_points"]))
+    assert post(editor, f"/admin/campaigns/{campaign_id}", theirs, version="1")
+    mine = minimal(title="My test campaign")
+    response = post(admin, f"/admin/campaigns/{campaign_id}", mine, version="1")
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    # What they changed since version 1, which this edit began from: not the title.
+    changed = words_in(html, "What they changed since you opened the campaign")
+    assert "<dt>Opening</dt>" in changed and "<dt>Title</dt>" not in changed
+    assert '<del><span class="visually-hidden">[removed: </span>live' in changed
+    assert '<ins><span class="visually-hidden">[added: </span>have lived' in changed
+    assert "Moved point “Second” from 2 to 1" in changed
+    assert "<pre>{" not in html  # no raw documents
+    # What pressing Save now would do to their version 2: undo their edits, add mine.
+    mine_over = words_in(html, "What saving yours would change in version 2")
+    assert "<dt>Title</dt>" in mine_over and "<dt>Opening</dt>" in mine_over
+    assert '<ins><span class="visually-hidden">[added: </span>My ' in mine_over
+    assert "Moved point “First” from 2 to 1" in mine_over
 
 
 def test_items_and_nations_text_read_as_lines_not_json():
