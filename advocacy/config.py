@@ -48,6 +48,8 @@ DEFAULTS = {
     "LOGIN_ACCOUNT_WIDE_RATE_LIMIT": "30 per hour;100 per day",
     # Wrong current passwords on /admin/account, per signed-in account.
     "ACCOUNT_PASSWORD_RATE_LIMIT": "5 per minute;30 per hour",
+    # The editor's live Markdown preview, per staff account (studio.js waits for a pause).
+    "MARKDOWN_PREVIEW_RATE_LIMIT": "120 per minute",
     # Hours an unused one-time password from an admin keeps working.
     "ONE_TIME_PASSWORD_HOURS": 24,
     "RATELIMIT_STORAGE_URI": "memory://",

@@ -18,9 +18,9 @@ from advocacy.sanitize import clean_html
 _MD = MarkdownIt("commonmark", {"html": False}).disable("image")
 
 
-@lru_cache(maxsize=512)
-def to_html(text: str) -> str:
-    """Staff Markdown as sanitised HTML ("" for no text)."""
+def render(text: str) -> str:
+    """Staff Markdown as sanitised HTML ("" for no text). Uncached, for drafts being typed
+    (the studio's live preview), which would only push saved texts out of the cache."""
     if not text.strip():
         return ""
     tokens = _MD.parse(text)
@@ -28,6 +28,10 @@ def to_html(text: str) -> str:
         if token.type in ("heading_open", "heading_close"):
             token.tag = f"h{min(int(token.tag[1]) + 1, 4)}"
     return clean_html(_MD.renderer.render(tokens, _MD.options, {})).strip()
+
+
+# Saved summaries and thank-you texts, rendered once each rather than on every page.
+to_html = lru_cache(maxsize=512)(render)
 
 
 # Characters that mean something in Markdown, escaped in text taken from HTML.

@@ -12,6 +12,7 @@ from dataclasses import replace
 from flask import Blueprint
 from flask import Response
 from flask import abort
+from flask import current_app
 from flask import flash
 from flask import g
 from flask import redirect
@@ -22,6 +23,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from flask_wtf.file import FileRequired
+from markupsafe import Markup
 from markupsafe import escape
 from wtforms import StringField
 from wtforms.validators import Length
@@ -30,6 +32,7 @@ from advocacy import campaigns
 from advocacy import delivery
 from advocacy import editor_form
 from advocacy import history
+from advocacy import markdown
 from advocacy import pipeline
 from advocacy import postcodes
 from advocacy import store
@@ -39,6 +42,7 @@ from advocacy.compose import Choices
 from advocacy.compose import Sender
 from advocacy.directory import OutsideCoverage
 from advocacy.directory import UnknownArea
+from advocacy.limits import limiter
 from advocacy.models import CampaignRevision
 from advocacy.models import CampaignRow
 from advocacy.models import db
@@ -68,6 +72,12 @@ def _field_id(path: str) -> str:
 @bp.app_template_filter("in_order")
 def _in_order(chosen, known) -> list[str]:
     return editor_form.in_order(chosen or (), known)
+
+
+@bp.app_template_filter("markdown_html")
+def _markdown_html(text: str) -> Markup:
+    """Staff Markdown as the page shows it, for the editor's preview beside the box."""
+    return Markup(markdown.to_html(text or ""))
 
 
 ITEM_NAMES = {
@@ -214,6 +224,23 @@ def _submit(row: CampaignRow | None):
     if request.form.get("then") == "preview":
         return redirect(url_for("studio.preview", campaign_id=row.id))
     return redirect(url_for("studio.edit", campaign_id=row.id))
+
+
+def _per_account() -> str:
+    return f"markdown-preview:{current_user.get_id()}"
+
+
+@bp.post("/markdown")
+@limiter.limit(lambda: current_app.config["MARKDOWN_PREVIEW_RATE_LIMIT"], key_func=_per_account)
+@staff_required
+def markdown_preview():
+    """Markdown typed in the editor as supporters will see it, for its live preview: the
+    text is read as a save reads it and rendered by the same function, so the preview is what
+    saving stores. CSRF-checked like every staff POST; limited per account."""
+    text = request.form.get("text", "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if len(text) > campaigns.MAX_TEXT:
+        return {"error": f"Keep this to {campaigns.MAX_TEXT} characters or fewer."}, 400
+    return {"html": markdown.render(text)}
 
 
 def _int(value: str | None) -> int:

@@ -19,9 +19,75 @@
     });
   }
 
+  // A Markdown box's preview, rendered by the server as a save renders it (POST, with the
+  // form's CSRF token) once typing pauses; only the newest answer is shown.
+  function livePreview(box, region, url, token) {
+    var timer = null;
+    var asked = 0;
+    function show(mine, html, message) {
+      if (mine !== asked) return;
+      if (html) region.innerHTML = html; // sanitised by the server's one allow-list
+      else region.textContent = message || region.getAttribute("data-empty");
+    }
+    function update() {
+      var mine = ++asked;
+      fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": token, Accept: "application/json" },
+        body: new URLSearchParams({ text: box.value })
+      }).then(function (response) {
+        return response.json().then(function (data) {
+          show(mine, response.ok && data.html, data.error || region.getAttribute("data-empty"));
+        });
+      }).catch(function () {
+        show(mine, "", "The preview can't be updated just now: press Save and preview to see it.");
+      });
+    }
+    box.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(update, 400);
+    });
+    region.parentNode.hidden = false;
+  }
+
+  // sessionStorage, or nothing where a browser blocks it.
+  function remembered(key, value) {
+    try {
+      if (value === undefined) return window.sessionStorage.getItem(key);
+      if (value === null) window.sessionStorage.removeItem(key);
+      else window.sessionStorage.setItem(key, value);
+    } catch (e) {
+      return null;
+    }
+    return null;
+  }
+
+  // A folded talking point stays folded when the page comes back (after Save, Move, Add…),
+  // for this tab: kept by campaign and point id, so a moved point keeps its fold. A point
+  // with an error to fix always opens.
+  function rememberFolds(points) {
+    Array.prototype.forEach.call(points, function (details) {
+      var key = "studio-fold:" + details.getAttribute("data-fold");
+      if (remembered(key) === "1" && !details.querySelector(".field-error")) details.open = false;
+      details.addEventListener("toggle", function () {
+        remembered(key, details.open ? null : "1");
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var title = document.querySelector("[data-slug-source]");
     var slug = document.querySelector("[data-slug-target]");
     if (title && slug) suggestSlug(title, slug);
+    var form = document.querySelector("form[data-markdown-url]");
+    var token = form && form.querySelector("input[name=csrf_token]");
+    if (form && token && window.fetch) {
+      Array.prototype.forEach.call(form.querySelectorAll("[data-markdown-preview]"), function (box) {
+        var region = document.getElementById(box.getAttribute("data-markdown-preview"));
+        if (region) livePreview(box, region, form.getAttribute("data-markdown-url"), token.value);
+      });
+    }
+    rememberFolds(document.querySelectorAll("details[data-fold]"));
   });
 })();

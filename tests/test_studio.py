@@ -210,7 +210,10 @@ def test_the_save_bar_saves_and_each_point_folds_to_its_label(admin):
     assert html.index("editor-bar") > html.index('id="s-after"')  # last in the form: sticky
     label = htmllib.escape(example_campaign().talking_points[0].label, quote=False)
     summary = rf"<summary>Talking point 1: {re.escape(label)}</summary>"
-    assert re.search(rf'<details open class="point-body">\s*{summary}', html.replace("&#39;", "'"))
+    point_id = example_campaign().talking_points[0].id
+    # studio.js keeps a point folded by its campaign and id when the page comes back.
+    details = rf'<details open class="point-body" data-fold="{EXAMPLE_ID}:{point_id}">'
+    assert re.search(rf"{details}\s*{summary}", html.replace("&#39;", "'"))
 
 
 @pytest.mark.parametrize(

@@ -405,3 +405,67 @@ def test_the_web_address_follows_the_title_until_staff_type_one(
     slug.fill("my-own-address")
     title.press_sequentially(" Now")
     expect(slug).to_have_value("my-own-address")
+
+
+# --- The live Markdown preview and remembered folds -------------------------------------------
+
+
+def test_the_summary_preview_follows_the_typing(watched, base_url, stub, shot, staff_email):
+    # CSP enforced: the preview's fetch must work under connect-src 'self'.
+    page = watched(staff=True, **DESKTOP).page
+    sign_in(page, base_url, staff_email)
+    page.goto(f"{base_url}/admin/campaigns/1")
+    region = page.get_by_role("region", name="How the summary will look")
+    expect(region).to_be_visible()  # shown once studio.js runs; hidden without it
+    summary = page.get_by_label("Summary", exact=True)
+    box, shown = summary.bounding_box(), region.bounding_box()
+    assert shown["x"] > box["x"] + box["width"] - 1  # beside the box, not under it
+    summary.fill("")
+    summary.press_sequentially("Cameras scan **everyone**: [read more](https://example.org/r)")
+    expect(region.locator("strong")).to_have_text("everyone")
+    link = region.get_by_role("link", name="read more")
+    expect(link).to_have_attribute("href", "https://example.org/r")
+    expect(link).to_have_attribute("rel", "noopener")
+    summary.press_sequentially(" <script>document.title='x'</script>")
+    expect(region).to_contain_text("<script>document.title='x'</script>")  # shown as typed
+    assert page.title() != "x"
+    page.get_by_label("Thank-you page text", exact=True).fill("Now *share* it.")
+    thanks = page.get_by_role("region", name="How the thank-you text will look")
+    expect(thanks.locator("em")).to_have_text("share")
+    shot(page, "markdown-preview")
+    # Nothing was saved. axe, which needs the CSP bypassed, on a preview with a link in it.
+    page = staff_page(watched, base_url, staff_email)
+    page.goto(f"{base_url}/admin/campaigns/1")
+    page.get_by_label("Summary", exact=True).fill("**Bold** [words](https://example.org)")
+    region = page.get_by_role("region", name="How the summary will look")
+    expect(region.locator("strong")).to_have_text("Bold")
+    check_axe(page)
+
+
+def test_a_folded_point_stays_folded_after_save_and_move(
+    watched, base_url, stub, shot, staff_email
+):
+    page = staff_page(watched, base_url, staff_email)
+    page.goto(f"{base_url}/admin/campaigns/1")
+    second = page.locator("#f-talking-points-1")
+    label = second.locator("summary").inner_text().split(": ", 1)[1]
+    second.locator("summary").click()
+    expect(second.get_by_label("What supporters tick")).to_be_hidden()
+    submit(page, page.locator(".editor-bar").get_by_role("button", name="Save", exact=True))
+    expect(page.get_by_text("Nothing had changed")).to_be_visible()
+    expect(page.locator("#f-talking-points-1").get_by_label("What supporters tick")).to_be_hidden()
+    expect(page.locator("#f-talking-points-0").get_by_label("What supporters tick")).to_be_visible()
+    # Point 3 moves up past it: the folded point is now third, and still folded.
+    submit(page, page.get_by_role("button", name="Move point 3 up"))
+    third = page.locator("#f-talking-points-2")
+    expect(third.locator("summary")).to_have_text(f"Talking point 3: {label}")
+    expect(third.get_by_label("What supporters tick")).to_be_hidden()
+    expect(page.locator("#f-talking-points-1").get_by_label("What supporters tick")).to_be_visible()
+    shot(page, "folded-point-kept")
+    check_axe(page)
+    # Unfolded again, it stays open when the campaign is opened again (the move was not saved).
+    third.locator("summary").click()
+    expect(third.get_by_label("What supporters tick")).to_be_visible()
+    page.goto(f"{base_url}/admin/campaigns/1")
+    expect(page.locator("#f-talking-points-1 summary")).to_have_text(f"Talking point 2: {label}")
+    expect(page.locator("#f-talking-points-1").get_by_label("What supporters tick")).to_be_visible()
