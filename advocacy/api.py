@@ -139,6 +139,7 @@ def campaign(slug: str):
     return {
         "slug": campaign.slug,
         "title": campaign.title,
+        "organiser": campaign.organiser or None,
         "summary": campaign.summary_markdown,
         "summary_html": campaign.summary_html,
         "targets": list(campaign.targets),

@@ -124,6 +124,10 @@ class Campaign:
     nations: tuple[str, ...] = NATIONS  # the nations whose supporters it writes for
     variants: Mapping[str, Variant] = field(default_factory=dict)  # by nation
     summary: str = ""  # Markdown (optional: older documents have summary_html only)
+    organiser: str = ""  # who runs the campaign, shown to supporters: "Big Brother Watch"
+    # The picture for link previews (og:image), never shown on the page: a path on this site
+    # ("/static/lfr.png") or an https:// address.
+    image_url: str = ""
 
     @property
     def summary_markdown(self) -> str:
@@ -181,7 +185,7 @@ class Campaign:
 
 # Optional texts newer than the format: left out of a document when empty, so documents and
 # exports from before them stay as they were (and a row is reset to "" when they are).
-OMITTED_WHEN_EMPTY = ("summary",)
+OMITTED_WHEN_EMPTY = ("summary", "organiser", "image_url")
 
 
 def in_words(items: list[str], last: str = "and") -> str:
@@ -240,7 +244,7 @@ ITEM_FIELDS = {
     },
 }
 TEXT_FIELDS = ("slug", "title", "summary_html", "status", "opening", "closing", "sign_off")
-TEXT_FIELDS += ("next_ask", "share_text", "summary")
+TEXT_FIELDS += ("next_ask", "share_text", "summary", "organiser", "image_url")
 TEXT_LIST_FIELDS = ("targets", "subject_lines", "allowed_origins", "nations")
 VARIANT_FIELDS = {"subject_lines": "texts", "opening": "text", "asks": "asks"}
 TYPE_MESSAGES = {
@@ -340,6 +344,8 @@ def from_dict(data: Mapping[str, Any], *, clean: bool = True, check: bool = True
             slug=data.get("slug", ""),
             title=data.get("title", ""),
             summary=data.get("summary") or "",
+            organiser=data.get("organiser") or "",
+            image_url=data.get("image_url") or "",
             summary_html=_summary_html(data) if clean else data.get("summary_html") or "",
             status=data.get("status", "draft"),
             targets=tuple(data.get("targets", TARGET_ROLES)),
@@ -478,6 +484,10 @@ def validate(c: Campaign) -> dict[str, list[str]]:
         errors["summary"] = [UNSTORABLE_MESSAGE]
     if isinstance(c.summary, str) and len(c.summary) > MAX_TEXT:
         errors["summary"] = [f"Keep this to {MAX_TEXT} characters or fewer."]
+    if problem := organiser_problem(c.organiser):
+        errors["organiser"] = [problem]
+    if problem := image_url_problem(c.image_url):
+        errors["image_url"] = [problem]
     if c.status == "live" and not c.talking_points:
         errors.setdefault("talking_points", []).append(
             "A live campaign needs at least one talking point."
@@ -579,6 +589,61 @@ def is_web_url(url: str) -> bool:
         return parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
     except ValueError:  # e.g. a port that is not a number
         return False
+
+
+MAX_ORGANISER = 120
+
+
+def organiser_problem(name: str) -> str | None:
+    """Why an organiser's name can't be shown as it is, or None. Plain text on one line;
+    braces are just braces (it is never filled in like letter text)."""
+    if problem := text_problem(name):
+        return problem
+    if "\n" in name or "\r" in name:
+        return "Keep the organiser's name on one line."
+    if len(name) > MAX_ORGANISER:
+        return f"Keep this to {MAX_ORGANISER} characters or fewer."
+    return None
+
+
+MAX_IMAGE_URL = 500
+IMAGE_URL_MESSAGE = (
+    "Enter the picture's address on this site, starting with / (like /static/campaign.png), "
+    "or its full web address starting with https://."
+)
+# What an address may hold after its host: URL characters only (no spaces, quotes, <, >,
+# backslashes or #), and % only as the start of an escape like %20.
+URL_PATH = re.compile(r"(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*")
+HTTPS_IMAGE = re.compile(r"https://(?P<host>[A-Za-z0-9.-]+)(?::(?P<port>[0-9]{1,5}))?(?P<rest>.*)")
+
+
+def image_url_problem(url: str) -> str | None:
+    """Why a sharing image's address can't go into a page's og:image tag, or None.
+
+    Strict on purpose: a path on this site (never "//", which would be another site) or an
+    https:// address of a named host, with nothing but URL characters in it.
+    """
+    if not url:
+        return None
+    if len(url) > MAX_IMAGE_URL:
+        return f"Keep this to {MAX_IMAGE_URL} characters or fewer."
+    if url.startswith("/"):
+        ok = not url.startswith("//") and URL_PATH.fullmatch(url)
+        return None if ok else IMAGE_URL_MESSAGE
+    match = HTTPS_IMAGE.fullmatch(url)
+    if match is None:
+        return IMAGE_URL_MESSAGE
+    rest = match["rest"]  # after the host and port: nothing, or a path or query
+    if rest and not (rest[0] in "/?" and URL_PATH.fullmatch(rest)):
+        return IMAGE_URL_MESSAGE
+    host = match["host"].lower().rstrip(".")
+    if "." not in host or not all(LABEL.fullmatch(label) for label in host.split(".")):
+        return IMAGE_URL_MESSAGE
+    if re.fullmatch(r"[0-9.]+", host):
+        return "Use the picture's web address with a site name, not a number address."
+    if match["port"] and not 0 < int(match["port"]) < 65536:
+        return IMAGE_URL_MESSAGE
+    return None
 
 
 def email_problem(email: str) -> str | None:

@@ -24,7 +24,7 @@ from advocacy.campaigns import TARGET_ROLES
 
 LINE_FIELDS = ("subject_lines", "allowed_origins")  # one item per line in a textarea
 TEXT_FIELDS = ("slug", "title", "summary_html", "status", "opening", "closing", "sign_off")
-TEXT_FIELDS += ("next_ask", "share_text")
+TEXT_FIELDS += ("next_ask", "share_text", "organiser", "image_url")
 ITEM_FIELDS = {
     "talking_points": ("id", "label", "source_url"),
     "prompts": ("id", "label", "hint", "lead_in"),
@@ -66,6 +66,8 @@ def new_document() -> dict[str, Any]:
         "slug": "",
         "title": "",
         "summary_html": "",
+        "organiser": "",
+        "image_url": "",
         "status": "draft",
         "targets": list(TARGET_ROLES),
         "fixed_recipients": [],

@@ -21,6 +21,8 @@ PARTS = {
     "title": "Title",
     "slug": "Web address",
     "summary": "Summary",
+    "organiser": "Organiser",
+    "image_url": "Sharing image",
     "status": "Status",
     "nations": "Nations it writes for",
     "targets": "Who to write to",

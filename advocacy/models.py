@@ -66,6 +66,8 @@ class CampaignRow(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")  # Markdown; "" before Markdown
     summary_html: Mapped[str] = mapped_column(Text, default="")
+    organiser: Mapped[str] = mapped_column(String(120), default="")
+    image_url: Mapped[str] = mapped_column(Text, default="")  # for link previews only
     status: Mapped[str] = mapped_column(String(10), default="draft", index=True)
     targets: Mapped[list] = mapped_column(JSON, default=list)
     fixed_recipients: Mapped[list] = mapped_column(JSON, default=list)
@@ -110,6 +112,8 @@ class CampaignRow(db.Model):
                 "title",
                 "summary",
                 "summary_html",
+                "organiser",
+                "image_url",
                 "status",
                 "targets",
                 "fixed_recipients",

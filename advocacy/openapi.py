@@ -119,6 +119,7 @@ SCHEMAS: dict[str, Any] = {
     "Campaign": _object(
         slug={"type": "string"},
         title={"type": "string"},
+        organiser={**NULLABLE_TEXT, "description": "Who runs the campaign, if staff named them."},
         summary={
             "type": "string",
             "description": "The summary as staff wrote it, in CommonMark Markdown (raw HTML is "

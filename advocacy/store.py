@@ -27,6 +27,8 @@ FIELD_NAMES = {
     "slug": "web address",
     "title": "title",
     "summary_html": "summary",
+    "organiser": "organiser",
+    "image_url": "sharing image",
     "status": "status",
     "targets": "who to write to",
     "nations": "nations it writes for",

@@ -148,6 +148,7 @@ def test_campaign(client):
     assert set(data) == {
         "slug",
         "title",
+        "organiser",
         "summary",
         "summary_html",
         "targets",

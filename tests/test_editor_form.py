@@ -160,6 +160,11 @@ def known_campaigns() -> dict[str, dict]:
     return {
         "example": example_campaign().to_dict(),
         "scoped": scoped_campaign(),
+        "organised": {
+            **example_campaign().to_dict(),
+            "organiser": "Big Brother Watch & Friends",
+            "image_url": "https://example.org/share.png?w=1200&h=630",
+        },
         "two-nations": scoped(nations=["scotland", "northern_ireland"]),
         "nations-out-of-order": scoped(nations=["wales", "england", "scotland"]),
         # Its phrasings end in a space, which the editor trims (on purpose: typed text).
@@ -187,6 +192,7 @@ def known_campaigns() -> dict[str, dict]:
     "name",
     [
         "example",
+        "organised",
         "scoped",
         "two-nations",
         "nations-out-of-order",
@@ -298,6 +304,10 @@ def documents(draw) -> dict:
         "sign_off": draw(ONE_LINE),
         "next_ask": draw(MAYBE),
         "share_text": draw(st.one_of(st.just(""), ONE_LINE)),
+        "organiser": draw(st.one_of(st.just(""), ONE_LINE)),
+        "image_url": draw(
+            st.sampled_from(["", "/static/lfr.png?v=2", "https://example.org/a.png?w=1&h=2"])
+        ),
         "allowed_origins": draw(
             ordered_subset(
                 ("https://a.example", "https://www.example.org", "http://localhost:8000")
