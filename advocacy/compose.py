@@ -13,6 +13,7 @@ from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from advocacy.campaigns import Campaign
 from advocacy.campaigns import fill
@@ -44,7 +45,7 @@ class Letter:
     # The paragraphs that came from the campaign, not the supporter: what "own words" excludes.
     stock: tuple[str, ...] = ()
 
-    @property
+    @cached_property  # the letters page asks twice per letter
     def own_share(self) -> int:
         return own_share(self.body, self.stock)
 

@@ -119,7 +119,12 @@ class Encoded(NamedTuple):
 
     @classmethod
     def of(cls, to: Sequence[str], subject: str, body: str) -> "Encoded":
-        return cls(_addresses(to), _pct(_one_line(subject)), _pct(_lines(body, "\n")))
+        return cls.normalised(_addresses(to), subject, _lines(body, "\n"))
+
+    @classmethod
+    def normalised(cls, to: list[str], subject: str, lf_body: str) -> "Encoded":
+        """From addresses already checked and a body already in LF breaks."""
+        return cls(to, _pct(_one_line(subject)), _pct(lf_body))
 
     def mailto(self) -> str:
         """An RFC 6068 link: everything but unreserved characters percent-encoded, CRLF breaks."""
@@ -127,20 +132,22 @@ class Encoded(NamedTuple):
         body = self.body.replace("%0A", "%0D%0A")
         return f"mailto:{path}?subject={self.subject}&body={body}"
 
-    def webmail(self, client: str) -> str:
-        """A compose link for one WEBMAIL client; ValueError for a client we do not know."""
+    def webmail(self, client: str, to: str | None = None) -> str:
+        """A compose link for one WEBMAIL client (``to``: the addresses already encoded);
+        ValueError for a client we do not know."""
         try:
             spec = WEBMAIL[client]
         except KeyError:
             known = ", ".join(WEBMAIL)
             raise ValueError(f"unknown webmail client {client!r}; known: {known}") from None
-        to = _pct(",".join(self.to))
+        to = _pct(",".join(self.to)) if to is None else to
         query = f"{spec.to}={to}&{spec.subject}={self.subject}&{spec.body}={self.body}"
         return f"{spec.base}{'&' if '?' in spec.base else '?'}{query}"
 
     def candidates(self) -> dict[str, str]:
         """Every kind of link, whatever its length."""
-        return {"mailto": self.mailto()} | {client: self.webmail(client) for client in WEBMAIL}
+        to = _pct(",".join(self.to))
+        return {"mailto": self.mailto()} | {c: self.webmail(c, to) for c in WEBMAIL}
 
 
 def mailto(to: Sequence[str], subject: str, body: str) -> str:
@@ -182,12 +189,14 @@ def links(
 
     No address (the recipient has none) means no links at all, and that is not "too long".
     """
-    if not _addresses(to):
+    addresses = _addresses(to)
+    if not addresses:
         return Links()
     budgets = budget if isinstance(budget, Mapping) else dict.fromkeys(_KINDS, budget)
-    if len(_lines(body, "\n")) > max(budgets.values()):  # encoding never shortens
+    lf_body = _lines(body, "\n")
+    if len(lf_body) > max(budgets.values()):  # encoding never shortens
         return Links(withheld=_KINDS)
-    candidates = Encoded.of(to, subject, body).candidates()
+    candidates = Encoded.normalised(addresses, subject, lf_body).candidates()
     fitting = {kind: url for kind, url in candidates.items() if len(url) <= budgets[kind]}
     withheld = tuple(kind for kind in candidates if kind not in fitting)
     return Links(**fitting, withheld=withheld)
