@@ -292,10 +292,11 @@ def app_env(tmp: Path, stub_url: str) -> dict[str, str]:
 
 
 @contextmanager
-def gunicorn(workers: int, env: dict[str, str], tmp: Path) -> Iterator[Server]:
+def gunicorn(workers: int, env: dict[str, str], tmp: Path, threads: int = 0) -> Iterator[Server]:
     """gunicorn with the shipped gunicorn.conf.py, serving benchmarks/app.py; stopped at the end.
 
-    The access log is formatted as in production (scrubbed) but written to /dev/null.
+    The access log is formatted as in production (scrubbed) but written to /dev/null. With
+    ``threads``, gthread workers with that many threads each (and gunicorn's keep-alive).
     """
     port = free_port()
     log_path = tmp / f"gunicorn-{port}.log"
@@ -311,6 +312,7 @@ def gunicorn(workers: int, env: dict[str, str], tmp: Path) -> Iterator[Server]:
         str(workers),
         "--access-logfile",
         "/dev/null",
+        *(["--worker-class", "gthread", "--threads", str(threads)] if threads else []),
         "benchmarks.app:create()",
     ]
     with open(log_path, "wb") as out:
@@ -673,6 +675,7 @@ class Run:
     weights: list[Weight]
     others_cores: float
     seconds: float
+    gthread: list[Load] = field(default_factory=list)  # --gthread: the second server option
 
 
 def verdict(ok: bool) -> str:
@@ -809,6 +812,18 @@ def report(run: Run) -> tuple[str, int, int]:
             f"  {w.label:<16} {w.html:>8,} {w.assets:>8,} {w.total:>8,} {w.total_gzip:>11,}"
             f"  {', '.join(w.files)}"
         )
+    if run.gthread:
+        lines += [
+            "",
+            f"Second server option (not the targets' server): gunicorn gthread, {args.workers} "
+            f"workers x {args.gthread} threads, keep-alive; ratios to its own baseline",
+            "  endpoint                         req/s   p50 ms   p99 ms  errors  ratio",
+        ]
+        lines += [
+            f"  {load.label:<30} {load.rps:>7.0f} {load.p50_ms:>8.1f} {load.p99_ms:>8.1f} "
+            f"{load.errors:>7} {load.ratio or 0:>6.2f}"
+            for load in run.gthread
+        ]
     met = sum(results)
     lines += ["", f"Targets met: {met} of {len(results)}   (whole run: {run.seconds:.0f} s)"]
     return "\n".join(lines), met, len(results)
@@ -828,6 +843,13 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=2_000, help="in-process runs")
     parser.add_argument(
         "--strict", action="store_true", help="exit 1 when a target is missed (default: 0)"
+    )
+    parser.add_argument(
+        "--gthread",
+        type=int,
+        default=0,
+        metavar="THREADS",
+        help="also measure gunicorn gthread workers with THREADS threads each (reported apart)",
     )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -853,6 +875,13 @@ def main() -> int:
                 loads = throughput(server, args, tmp)
                 during = stub.total() - before
                 worker_rss = [rss_mib(pid) for pid in server.workers()]
+            gthread: list[Load] = []
+            if args.gthread:
+                log(f"starting gunicorn with {args.workers} gthread workers x {args.gthread}")
+                with gunicorn(args.workers, env, tmp, threads=args.gthread) as server:
+                    stub.calls.clear()  # its workers start cold: warm them as the first ones
+                    warm_lookups(server.port, stub, args.workers)
+                    gthread = throughput(server, args, tmp)
             log("starting gunicorn with 1 worker for the memory run")
             mem = memory(env, tmp, args.memory_requests)
     finally:
@@ -874,6 +903,7 @@ def main() -> int:
             weights,
             max(0.0, others / seconds),
             seconds,
+            gthread,
         )
     )
     print(table)
