@@ -5,7 +5,8 @@ and every browser context refuses any request that would leave 127.0.0.1, so not
 reach the internet. Without Playwright, Chromium or axe-core the tests skip, except when the
 environment variable CI is set: then they fail, so that CI can never pass by skipping them.
 
-Screenshots of each step go to test-artifacts/screenshots/<test>-<step>.png.
+Screenshots of each step go to test-artifacts/screenshots/<test>-<step>.png; the few that the
+README shows are written to docs/screenshots/<name>.png by the tests that reach those pages.
 """
 
 import importlib.util
@@ -25,11 +26,15 @@ from werkzeug.serving import make_server
 from advocacy import create_app
 from advocacy import pipeline
 from advocacy.cache import TTLCache
+from advocacy.models import CampaignRow
+from advocacy.models import campaigns_changed
+from advocacy.models import db
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("ADVOCACY_CHROMIUM", "/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+README_SCREENSHOTS = ROOT / "docs" / "screenshots"
 LOCAL_HOST = "127.0.0.1"
 SLUG = "stop-facial-recognition"
 
@@ -199,6 +204,105 @@ def campaign_url(base_url) -> str:
     return f"{base_url}/c/{SLUG}"
 
 
+# --- partner sites: another origin that embeds the campaign ----------------------------------
+
+SNIPPET = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Partner</title></head><body><h1>Local group news</h1><p>Before the embed.</p>
+<a class="advocacy-embed" href="{app}/c/{slug}" data-campaign="{slug}" data-ref="local-group"
+   data-theme="green">Write to your MP</a>
+<script async src="{app}/static/embed.js"></script>
+<p id="after">After the embed.</p></body></html>"""
+
+
+# A partner's long article at phone width, with the embed far down it (and more after it).
+ARTICLE = "".join(
+    f"<p>{text}</p>"
+    for text in (
+        "Our group meets on the first Tuesday of each month at the library on Walworth Road. "
+        "This month we heard from residents about cameras on the high street.",
+        "Many people told us they had not known that their faces could be scanned on the way "
+        "to work, and asked who decides where the cameras go.",
+        "We wrote to the council and asked for the dates and places of every deployment "
+        "last year. We will publish the answer here when it arrives.",
+    )
+    * 5
+)
+LONG = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Partner news</title>
+<style>body{{margin:0;font:17px/1.5 Georgia,serif;color:#222}}header{{background:#0b3d2e;color:#fff;
+padding:.75rem 1rem}}header p{{margin:0;font:bold 1.2rem sans-serif}}article{{padding:0 1rem}}
+.embed{{border:2px solid #0b3d2e;border-radius:6px;margin:1rem 0}}</style>
+</head><body><header><p>Southwark Digital Rights</p></header><article>
+<h1>Cameras on our high street</h1>
+<div id="before">{article}</div>
+<p>Ask your MP and the police to stop it: it takes two minutes.</p>
+<div class="embed"><a class="advocacy-embed" href="{app}/c/{slug}" data-campaign="{slug}"
+   data-ref="southwark" data-theme="green">Write to your MP</a></div>
+<script async src="{app}/static/embed.js"></script>
+<div id="after">{article}</div></article></body></html>"""
+
+
+TWO = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Two</title></head>
+<body><a class="advocacy-embed" href="{app}/c/{slug}" data-campaign="{slug}">First</a>
+<a class="advocacy-embed" href="{app}/c/{slug}" data-campaign="{slug}" data-theme="red">Second</a>
+<script async src="{app}/static/embed.js"></script></body></html>"""
+
+
+class PartnerSite:
+    """Serves the partner pages (with the snippet) on their own port: another origin.
+
+    "/" is the snippet on a short page, "/two" two embeds, "/long" a phone-sized article with
+    the embed far down it.
+    """
+
+    def __init__(self, app_url: str) -> None:
+        pages = {
+            "/": SNIPPET.format(app=app_url, slug=SLUG).encode(),
+            "/two": TWO.format(app=app_url, slug=SLUG).encode(),
+            "/long": LONG.format(app=app_url, slug=SLUG, article=ARTICLE).encode(),
+        }
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (http.server's name)
+                page = pages.get(self.path, pages["/"])
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(page)))
+                self.end_headers()
+                self.wfile.write(page)
+
+            def log_message(self, format, *args):  # noqa: A002 (http.server's name)
+                pass
+
+        self.server = ThreadingHTTPServer((LOCAL_HOST, 0), Handler)
+        self.url = f"http://{LOCAL_HOST}:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def partners(live_server, base_url):
+    """Two partner sites; the campaign allows the first only."""
+    allowed, other = PartnerSite(base_url), PartnerSite(base_url)
+    with live_server.app.app_context():
+        row = db.session.execute(db.select(CampaignRow).filter_by(slug=SLUG)).scalar_one()
+        before = list(row.allowed_origins)
+        row.allowed_origins = [allowed.url]
+        db.session.commit()
+        campaigns_changed()  # as a save in the studio would: no waiting for the next check
+    yield allowed, other
+    with live_server.app.app_context():
+        row = db.session.execute(db.select(CampaignRow).filter_by(slug=SLUG)).scalar_one()
+        row.allowed_origins = before
+        db.session.commit()
+        campaigns_changed()
+    allowed.stop()
+    other.stop()
+
+
 # --- the browser -------------------------------------------------------------------------------
 
 
@@ -334,6 +438,22 @@ def shot(request):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{test}-{step}.png"
         page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def readme_shot():
+    """readme_shot(page, name) saves what the page shows now as docs/screenshots/<name>.png.
+
+    The README shows these; every run overwrites them, and nothing fails when they change.
+    """
+
+    def take(page, name: str, full_page: bool = False) -> Path:
+        README_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = README_SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page, animations="disabled", caret="hide")
         return path
 
     return take

@@ -1,21 +1,15 @@
 """A partner's page on another origin embeds the campaign with the documented snippet.
 
 The partner pages are served by a tiny local server on another port (a different origin from
-the app). Checked: the script swaps the link for an iframe that resizes as the steps change;
-the whole flow completes inside the frame with no cookie anywhere (conftest.Watched); the mail
-link leaves the frame; a site the campaign doesn't list is refused framing.
+the app; conftest.PartnerSite). Checked: the script swaps the link for an iframe that resizes
+as the steps change; the whole flow completes inside the frame with no cookie anywhere
+(conftest.Watched); the mail link leaves the frame; a site the campaign doesn't list is
+refused framing.
 """
 
 import os
-import threading
-from http.server import BaseHTTPRequestHandler
-from http.server import ThreadingHTTPServer
 
 import pytest
-
-from advocacy.models import CampaignRow
-from advocacy.models import campaigns_changed
-from advocacy.models import db
 
 try:
     from playwright.sync_api import expect
@@ -25,68 +19,6 @@ except ImportError:  # the fixtures skip (or fail under CI) with the reason
     pytest.skip("Python playwright is not installed", allow_module_level=True)
 
 SLUG = "stop-facial-recognition"
-SNIPPET = """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>Partner</title></head><body><h1>Local group news</h1><p>Before the embed.</p>
-<a class="advocacy-embed" href="{app}/c/{slug}" data-campaign="{slug}" data-ref="local-group"
-   data-theme="green">Write to your MP</a>
-<script async src="{app}/static/embed.js"></script>
-<p id="after">After the embed.</p></body></html>"""
-
-
-TWO = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Two</title></head>
-<body><a class="advocacy-embed" href="{app}/c/{slug}" data-campaign="{slug}">First</a>
-<a class="advocacy-embed" href="{app}/c/{slug}" data-campaign="{slug}" data-theme="red">Second</a>
-<script async src="{app}/static/embed.js"></script></body></html>"""
-
-
-class PartnerSite:
-    """Serves the partner page (with the snippet) on its own port: another origin."""
-
-    def __init__(self, app_url: str) -> None:
-        pages = {
-            "/": SNIPPET.format(app=app_url, slug=SLUG).encode(),
-            "/two": TWO.format(app=app_url, slug=SLUG).encode(),
-        }
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 (http.server's name)
-                page = pages.get(self.path, pages["/"])
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(page)))
-                self.end_headers()
-                self.wfile.write(page)
-
-            def log_message(self, format, *args):  # noqa: A002 (http.server's name)
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def partners(live_server, base_url):
-    """Two partner sites; the campaign allows the first only."""
-    allowed, other = PartnerSite(base_url), PartnerSite(base_url)
-    with live_server.app.app_context():
-        row = db.session.execute(db.select(CampaignRow).filter_by(slug=SLUG)).scalar_one()
-        before = list(row.allowed_origins)
-        row.allowed_origins = [allowed.url]
-        db.session.commit()
-        campaigns_changed()  # as a save in the studio would: no waiting for the next check
-    yield allowed, other
-    with live_server.app.app_context():
-        row = db.session.execute(db.select(CampaignRow).filter_by(slug=SLUG)).scalar_one()
-        row.allowed_origins = before
-        db.session.commit()
-        campaigns_changed()
-    allowed.stop()
-    other.stop()
 
 
 def frame_height(page) -> int:
