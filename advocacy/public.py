@@ -52,9 +52,11 @@ ROLE_NAMES = {
 
 
 # Places people search the force list by, when the force is named after a county or region.
+# A search that starts a force's list picks it over forces that only mention the search
+# ("london" picks the Met, not the City of London Police): put the main place first.
 FORCE_ALIASES = {
     "E23000001": "London Met Westminster Croydon",
-    "E23000034": "London City Square Mile",
+    "E23000034": "Square Mile City",
     "E23000004": "Liverpool Wirral",
     "E23000005": "Manchester GMP Bolton Stockport Wigan Salford",
     "E23000007": "Newcastle Sunderland Gateshead Tyneside",

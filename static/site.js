@@ -150,14 +150,17 @@
     select.parentNode.insertBefore(label, select);
     select.parentNode.insertBefore(input, select);
     input.addEventListener("input", function () {
-      var q = input.value.trim().toLowerCase(), first = null;
+      var q = input.value.trim().toLowerCase(), first = null, leads = false;
       select.querySelectorAll("option").forEach(function (o) {
         if (!o.value) return;
-        // Forces are also found by the places they police ("london" finds the Met).
-        var text = (o.textContent + " " + (o.getAttribute("data-aliases") || "")).toLowerCase();
-        var match = text.indexOf(q) >= 0;
+        // Forces are also found by the places they police ("london" finds the Met); one whose
+        // places start with the search is chosen before one that only mentions it.
+        var places = (o.getAttribute("data-aliases") || "").toLowerCase();
+        var match = (o.textContent.toLowerCase() + " " + places).indexOf(q) >= 0;
         o.hidden = !match;
-        if (match && !first) first = o;
+        if (match && (!first || (!leads && places.indexOf(q) === 0))) {
+          first = o; leads = places.indexOf(q) === 0;
+        }
       });
       // A search that matches nothing leaves nothing chosen, never the earlier choice.
       if (q) select.value = first ? first.value : "";
