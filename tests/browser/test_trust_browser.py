@@ -30,6 +30,10 @@ from supporter_steps import find_by_postcode
 from supporter_steps import submit
 from supporter_steps import write_letters
 
+from advocacy.models import CampaignRow
+from advocacy.models import campaigns_changed
+from advocacy.models import db
+
 try:
     from playwright.sync_api import expect
 except ImportError:  # the fixtures skip (or fail under CI) with the reason
@@ -56,43 +60,61 @@ TICK_A_POINT = "Tick at least one point to make."
 JERSEY = "JE2 4WD"
 
 
+SETTINGS = {
+    "SITE_NAME": SITE_NAME,
+    "SITE_LOGO": "logo.svg",
+    "SITE_CONTACT_EMAIL": CONTACT,
+    "SITE_PRIVACY_URL": POLICY,
+}
+
+
+def forget_pages(app) -> None:
+    """Drop the worker's parsed campaigns, and with them every page it keeps (pages.py)."""
+    with app.app_context():
+        campaigns_changed()
+
+
 @pytest.fixture(autouse=True)
-def branded(live_server, tmp_path, monkeypatch):
+def branded(live_server, tmp_path):
     """The organisation's settings on the running app for each test here, then as they were."""
     (tmp_path / "logo.svg").write_text(LOGO, encoding="utf-8")
     app = live_server.app
-    monkeypatch.setattr(app, "instance_path", str(tmp_path))
-    for key, value in {
-        "SITE_NAME": SITE_NAME,
-        "SITE_LOGO": "logo.svg",
-        "SITE_CONTACT_EMAIL": CONTACT,
-        "SITE_PRIVACY_URL": POLICY,
-    }.items():
-        monkeypatch.setitem(app.config, key, value)
+    before = {key: app.config.get(key) for key in SETTINGS}, app.instance_path
+    app.config.update(SETTINGS)
+    app.instance_path = str(tmp_path)
+    forget_pages(app)
+    yield
+    app.config.update(before[0])
+    app.instance_path = before[1]
+    forget_pages(app)
 
 
 @pytest.fixture
-def summary_link(live_server):
-    """The campaign's summary with an outside link in it, for the embed's links."""
-    from advocacy.models import CampaignRow
-    from advocacy.models import campaigns_changed
-    from advocacy.models import db
-
+def edit_campaign(live_server):
+    """edit_campaign(field=value, ...) changes the example campaign's row until the test ends."""
     app = live_server.app
-    with app.app_context():
-        row = db.session.execute(db.select(CampaignRow).filter_by(slug=SLUG)).scalar_one()
-        before = row.summary_html
-        row.summary_html = (
-            before + '<p>Read <a href="https://report.example/lfr">the report</a>.</p>'
-        )
-        db.session.commit()
-        campaigns_changed()
-    yield "https://report.example/lfr"
-    with app.app_context():
-        row = db.session.execute(db.select(CampaignRow).filter_by(slug=SLUG)).scalar_one()
-        row.summary_html = before
-        db.session.commit()
-        campaigns_changed()
+    saved: dict = {}
+
+    def row():
+        return db.session.execute(db.select(CampaignRow).filter_by(slug=SLUG)).scalar_one()
+
+    def edit(**changes) -> None:
+        with app.app_context():
+            found = row()
+            for name, value in changes.items():
+                saved.setdefault(name, getattr(found, name))
+                setattr(found, name, value)
+            db.session.commit()
+        forget_pages(app)
+
+    yield edit
+    if saved:
+        with app.app_context():
+            found = row()
+            for name, value in saved.items():
+                setattr(found, name, value)
+            db.session.commit()
+        forget_pages(app)
 
 
 # --- checks ------------------------------------------------------------------------------------
@@ -244,7 +266,7 @@ def test_the_site_says_who_runs_it_and_links_the_privacy_page(
     readme_shot(desktop, "campaign-desktop")
 
 
-def test_the_campaign_page_carries_sharing_previews(page, campaign_url, base_url):
+def test_the_campaign_page_carries_sharing_previews(page, campaign_url, base_url, edit_campaign):
     page.goto(campaign_url)
 
     def meta(attribute: str, name: str) -> str:
@@ -258,13 +280,23 @@ def test_the_campaign_page_carries_sharing_previews(page, campaign_url, base_url
     assert meta("property", "og:url") == campaign_url
     assert meta("property", "og:site_name") == SITE_NAME
     assert meta("property", "og:type") == "website"
-    assert meta("property", "og:image") == f"{base_url}/site-logo"
+    # No picture of the campaign's own: the organisation's logo, which the app serves.
+    assert meta("property", "og:image") == meta("name", "twitter:image") == f"{base_url}/site-logo"
     assert meta("name", "twitter:card") == "summary"
     assert meta("name", "twitter:title") == TITLE
     assert meta("name", "twitter:description") == description
     image = page.request.get(meta("property", "og:image"))
     assert image.ok and image.headers["content-type"].startswith("image/svg+xml")
     assert_axe_clean(page, "the campaign page")
+
+    # A campaign may name its organiser and give its own picture for previews.
+    picture = "https://rights.example/cameras.jpg"
+    edit_campaign(organiser="Example Rights Group Southwark", image_url=picture)
+    page.reload()
+    expect(page.locator(".organiser")).to_have_text("A campaign by Example Rights Group Southwark")
+    assert meta("property", "og:image") == meta("name", "twitter:image") == picture
+    assert meta("name", "twitter:card") == "summary_large_image"
+    assert_axe_clean(page, "the campaign page with its organiser")
 
 
 # --- the choose step: sources, (optional) ------------------------------------------------------
@@ -490,8 +522,12 @@ def test_the_thank_you_page_says_thank_you_once(page, campaign_url, stub):
 # --- the embed on a partner's page -------------------------------------------------------------
 
 
-def test_outside_links_in_the_embed_open_a_new_tab(watched, partners, stub, base_url, summary_link):
+def test_outside_links_in_the_embed_open_a_new_tab(
+    watched, partners, stub, base_url, edit_campaign
+):
     allowed, _ = partners
+    summary_link = "https://report.example/lfr"
+    edit_campaign(summary_html=f'<p>Read <a href="{summary_link}">the report</a>.</p>')
     ctx = watched()
     page = ctx.page
     page.goto(allowed.url)
