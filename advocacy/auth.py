@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint
 from flask import Flask
+from flask import Request
 from flask import abort
 from flask import current_app
 from flask import flash
@@ -31,6 +32,8 @@ from flask import render_template
 from flask import request
 from flask import session
 from flask import url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SessionMixin
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_login import current_user
@@ -249,10 +252,22 @@ def _in_studio() -> bool:
     return request.path.startswith(bp.url_prefix)
 
 
+class StudioSessions(SecureCookieSessionInterface):
+    """Sessions exist only where the cookie is sent (``SESSION_COOKIE_PATH``, /admin): a
+    supporter's request opens none (no cookie to read, no serializer to build) and can never be
+    given one, so no supporter page carries a cookie or ``Vary: Cookie``."""
+
+    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
+        if not request.path.startswith(self.get_cookie_path(app)):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
+
+
 def init_app(app: Flask) -> None:
     """Sign-in for the studio only. Flask-Login's hooks read the session on every request, and
     reading it adds ``Vary: Cookie``: supporters have no session, and their pages must stay
     cacheable (pages.py), so the session is read only under /admin and by studio templates."""
+    app.session_interface = StudioSessions()
     login_manager.init_app(app, add_context_processor=False)
     app.after_request_funcs[None].remove(login_manager._update_remember_cookie)
 

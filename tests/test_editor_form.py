@@ -126,7 +126,7 @@ class BrowserForm(HTMLParser):
 
 def posted(app, doc: dict) -> MultiDict:
     """The editor page rendered for ``doc``, then saved untouched, as a browser would post it."""
-    with app.test_request_context():
+    with app.test_request_context("/admin/campaigns/new"):  # the studio, where sessions are
         html, _ = studio._editor(doc)
     parser = BrowserForm()
     parser.feed(html)

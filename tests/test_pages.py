@@ -8,6 +8,7 @@ import pytest
 from app_config import settings_for
 from fake_clock import FakeClock
 from flask import make_response
+from flask import session
 from flask import template_rendered
 
 from advocacy import create_app
@@ -261,3 +262,10 @@ def test_supporter_pages_never_read_the_session(client):
     response = client.get(f"/c/{SLUG}")
     assert "Vary" not in response.headers
     assert "Set-Cookie" not in response.headers
+
+
+@pytest.mark.parametrize(("path", "has_one"), [(f"/c/{SLUG}", False), ("/admin/login", True)])
+def test_only_the_studio_opens_a_session(app, path, has_one):
+    with app.test_request_context(path):
+        app.preprocess_request()
+        assert app.session_interface.is_null_session(session) is not has_one

@@ -887,7 +887,7 @@ def test_an_items_nation_error_sits_on_its_checkboxes(admin):
     # Not possible from the checkboxes, but a restored or imported document can carry one.
     html = admin.get("/admin/campaigns/new").get_data(as_text=True)
     assert 'id="f-talking-points-0-nations"' in html
-    with admin.application.test_request_context():
+    with admin.application.test_request_context("/admin/campaigns/new"):
         page, _ = studio._editor(
             minimal(), errors={"talking_points.0.nations": ["Unknown nation 'mars'."]}
         )
