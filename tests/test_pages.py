@@ -21,7 +21,13 @@ from advocacy.models import CampaignRow
 from advocacy.models import db
 
 SLUG = "stop-facial-recognition"
-SHARED_PATHS = (f"/c/{SLUG}", f"/c/{SLUG}?manual=1", f"/c/{SLUG}?ref=partner-1", "/")
+SHARED_PATHS = (
+    f"/c/{SLUG}",
+    f"/c/{SLUG}?manual=1",
+    f"/c/{SLUG}?ref=partner-1",
+    f"/embed/{SLUG}?theme=green",
+    "/",
+)
 CHECK_SECONDS = 60
 MP_CODE, MP_NAME = "E14001085", "Neil Coyle"  # SE1 2DL
 POSTCODE_STEP = f"/c/{SLUG}?postcode=SE1+2DL"
@@ -91,7 +97,7 @@ def test_a_shared_page_is_answered_from_memory_without_flask(worker, path):
     def broken(*args, **kwargs):
         raise AssertionError("the view ran")
 
-    for endpoint in ("public.campaign", "public.index"):
+    for endpoint in ("public.campaign", "public.embed_campaign", "public.index"):
         worker.view_functions[endpoint] = broken
     again = get(worker, path)
     assert again.status_code == 200
@@ -122,7 +128,7 @@ def test_a_save_in_this_worker_shows_at_once(worker):
     assert "<h1>A new title</h1>" in text(worker, f"/c/{SLUG}")
 
 
-@pytest.mark.parametrize("path", [p for p in SHARED_PATHS if p != "/"])
+@pytest.mark.parametrize("path", SHARED_PATHS)
 def test_a_save_in_another_worker_shows_within_the_check_time(workers, clock, path):
     worker, other = workers
     assert "Stop police live facial recognition" in text(worker, path)
