@@ -105,7 +105,10 @@ def parse_range(args, *, max_days: int | None = None) -> Range:
     except ValueError:
         raise BadRange("Enter dates like 2026-05-31.") from None
     if start is None:
-        start = end - timedelta(days=DEFAULT_DAYS - 1)
+        try:
+            start = end - timedelta(days=DEFAULT_DAYS - 1)
+        except OverflowError:  # an end in the first days of year 1: no 30 days before it
+            raise BadRange("The end date is too early.") from None
     if end < start:
         raise BadRange("The end date is before the start date.")
     if max_days is not None and (end - start).days + 1 > max_days:

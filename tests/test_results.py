@@ -574,6 +574,8 @@ def test_the_range_is_the_last_30_days_by_default(app, admin):
         ({"from": "2026-13-01", "to": "2026-05-01"}, "Enter dates like 2026-05-31."),
         ({"from": "2026-05-02", "to": "2026-05-01"}, "The end date is before the start date."),
         ({"from": "2024-01-01", "to": "2026-05-01"}, "Choose at most 366 days here"),
+        ({"to": "0001-01-01"}, "The end date is too early."),
+        ({"to": "0001-01-20"}, "The end date is too early."),
     ],
 )
 def test_a_range_that_is_not_one_says_why(admin, args, message):
@@ -583,6 +585,22 @@ def test_a_range_that_is_not_one_says_why(admin, args, message):
     assert message in html
     assert 'aria-invalid="true"' in html
     assert len(table_days(html)) == 30  # the last 30 days meanwhile
+
+
+@pytest.mark.parametrize("export", ["results.csv", "recipients.csv"])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"from": "2026-13-01", "to": "2026-05-01"}, "Enter dates like 2026-05-31."),
+        ({"from": "2026-05-02", "to": "2026-05-01"}, "The end date is before the start date."),
+        ({"to": "0001-01-01"}, "The end date is too early."),
+        ({"to": "0001-01-20"}, "The end date is too early."),
+    ],
+)
+def test_an_export_range_that_is_not_one_says_why(admin, export, args, message):
+    response = admin.get(f"/admin/campaigns/1/{export}", query_string=args)
+    assert response.status_code == 400
+    assert response.get_data(as_text=True) == message
 
 
 def test_the_campaign_list_shows_each_campaigns_letters_and_sends(app, admin, client):
