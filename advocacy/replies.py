@@ -14,11 +14,15 @@ from dataclasses import dataclass
 
 from advocacy import pipeline
 from advocacy.campaigns import Campaign
+from advocacy.campaigns import nation_of
 from advocacy.directory import Directory
 from advocacy.directory import Recipient
 from advocacy.postcodes import Place
 
 Key = tuple[str, str]  # role, code
+# A police force area's nation from the first letter of its GSS code (E23…, W15…, S32…, and the
+# N99999999 pseudo code): areas never cross the borders between nations.
+AREA_NATIONS = {"E": "england", "W": "wales", "S": "scotland", "N": "northern_ireland"}
 MAX_KEYS = 12  # more than any campaign has recipients; the rest of a link is ignored
 
 
@@ -47,7 +51,8 @@ def keys_for(place: Place, recipients: Iterable[Recipient]) -> list[Key]:
 
 def recipient(campaign: Campaign, role: str, code: str) -> Recipient | None:
     """The campaign's recipient with that role and code (directory as corrected), else None:
-    a role the campaign doesn't target, or a code no such recipient has."""
+    a role the campaign doesn't target, a code no such recipient has, a place in a nation the
+    campaign doesn't write for, or a seat or body with nobody named (nobody was written to)."""
     if role == "fixed":
         return next(
             (r for r in pipeline.fixed_recipients(campaign) if fixed_key(r.name) == code), None
@@ -56,12 +61,18 @@ def recipient(campaign: Campaign, role: str, code: str) -> Recipient | None:
         return None
     book = pipeline.directory()
     if role == "mp":
-        return book.mps.get(code)
-    area = book.force_areas.get(code)
-    if area is None:
+        constituency = book.constituencies.get(code)
+        found = book.mps.get(code)
+        nation = nation_of(constituency.country) if constituency else None
+    else:
+        area = book.force_areas.get(code)
+        if area is None:
+            return None
+        found = area.force if role == "police_force" else area.oversight
+        nation = AREA_NATIONS.get(code[:1])
+    if found is None or not found.name or nation not in campaign.nations:
         return None
-    found = area.force if role == "police_force" else area.oversight
-    return found if found.name else None
+    return found
 
 
 @dataclass(frozen=True)

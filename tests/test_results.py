@@ -356,6 +356,34 @@ def test_a_role_the_campaign_does_not_target_is_a_400(app, client):
     assert by_recipient(app) == set()
 
 
+@pytest.mark.parametrize(
+    ("role", "code", "asked"),
+    [
+        ("police_force", "W15000001", "North Wales Police"),  # North Wales
+        ("police_oversight", "W15000001", "North Wales Police and Crime Commissioner"),
+        ("mp", "W07000089", "MP"),  # a Welsh seat
+    ],
+)
+def test_a_reply_about_a_nation_the_campaign_does_not_write_for_is_a_400(
+    app, client, role, code, asked
+):
+    assert asked in client.get(f"/c/{SLUG}/reply?r={role}:{code}").get_data(as_text=True)
+    set_row(app, nations=["england"])
+    assert client.get(f"/c/{SLUG}/reply?r={role}:{code}").status_code == 400
+    data = {"role": role, "code": code, "replied": "yes"}
+    assert client.post(f"/c/{SLUG}/replies", data=data).status_code == 400
+    assert by_recipient(app) == set()
+
+
+def test_a_reply_about_a_vacant_seat_is_a_400(app, client):
+    with app.app_context():
+        overrides.save("mp", "E14001172", {"name": ""}, "test")
+    assert client.get(f"/c/{SLUG}/reply?r=mp:E14001172").status_code == 400
+    data = {"role": "mp", "code": "E14001172", "replied": "yes"}
+    assert client.post(f"/c/{SLUG}/replies", data=data).status_code == 400
+    assert by_recipient(app) == set()
+
+
 def test_replies_are_rate_limited_like_letters(limited):
     data = {"role": "mp", "code": "E14001172", "replied": "yes"}
     statuses = [limited.post(f"/c/{SLUG}/replies", data=data).status_code for _ in range(4)]
