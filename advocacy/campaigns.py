@@ -7,6 +7,7 @@ set of rules for what a valid campaign is.
 
 import ipaddress
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import asdict
 from dataclasses import dataclass
@@ -52,6 +53,9 @@ PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ITEM_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 MAX_TEXT = 4000
+# Every supporter writes to each fixed recipient, so more than this is a campaign nobody finishes;
+# a reply link carries one key per recipient (replies.MAX_KEYS) and must fit them all.
+MAX_FIXED_RECIPIENTS = 10
 
 
 class InvalidCampaign(ValueError):
@@ -200,6 +204,13 @@ def _in(nation: str, nations: tuple[str, ...]) -> bool:
 def nation_of(country: str | None) -> str | None:
     """The nation key for a place's country as postcodes.io names it ("Northern Ireland")."""
     return next((key for key, name in NATION_NAMES.items() if name == country), None)
+
+
+def fixed_key(name: str) -> str:
+    """A fixed recipient's code in counts and reply links: a slug of their name ("Home
+    Secretary" → "home-secretary"); a name with no letters A to Z gives "fixed"."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60] or "fixed"
 
 
 def placeholders_in(text: str) -> set[str]:
@@ -504,6 +515,7 @@ def validate(c: Campaign) -> dict[str, list[str]]:
             errors[f"fixed_recipients.{i}.email"] = [email_problem(r.email)]
         if r.contact_url and not is_web_url(r.contact_url):
             errors[f"fixed_recipients.{i}.contact_url"] = [URL_MESSAGE]
+    _check_fixed_keys(errors, c.fixed_recipients)
     for i, origin in enumerate(c.allowed_origins):
         try:
             if parse_origin(origin) != origin:
@@ -514,6 +526,31 @@ def validate(c: Campaign) -> dict[str, list[str]]:
         errors.setdefault("allowed_origins", []).append("Each site can be listed once.")
     _check_nations(errors, c)
     return errors
+
+
+def _check_fixed_keys(errors: dict[str, list[str]], recipients: tuple) -> None:
+    """At most ``MAX_FIXED_RECIPIENTS``, and no two counted as one: replies are counted under
+    ``fixed_key``, so two names that slug alike would share their counts."""
+    if len(recipients) > MAX_FIXED_RECIPIENTS:
+        errors.setdefault("fixed_recipients", []).append(
+            f"Add at most {MAX_FIXED_RECIPIENTS} fixed recipients (“Also write to”): every "
+            f"supporter writes to each of them. Remove {len(recipients) - MAX_FIXED_RECIPIENTS}."
+        )
+    first: dict[str, int] = {}
+    for i, r in enumerate(recipients):
+        if not isinstance(r.name, str) or not r.name:
+            continue
+        key = fixed_key(r.name)
+        if key not in first:
+            first[key] = i
+            continue
+        j = first[key]
+        errors.setdefault(f"fixed_recipients.{i}.name", []).append(
+            f"This name is too like fixed recipient {j + 1}'s (“{recipients[j].name}”): once "
+            "accents, spaces, punctuation and letters other than A to Z are left out they read "
+            "the same, so replies to them would be counted together. Make the names differ in "
+            "letters A to Z or digits."
+        )
 
 
 def _check_nations(errors: dict[str, list[str]], c: Campaign) -> None:

@@ -6,14 +6,15 @@ Those pairs are all that is counted per recipient, and all a reply link carries
 (``/c/<slug>/reply?r=mp:E14001172&r=police_force:E23000001``): nothing about the supporter.
 """
 
-import re
-import unicodedata
 from collections.abc import Iterable
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from advocacy import pipeline
+from advocacy.campaigns import MAX_FIXED_RECIPIENTS
+from advocacy.campaigns import TARGET_ROLES
 from advocacy.campaigns import Campaign
+from advocacy.campaigns import fixed_key
 from advocacy.campaigns import nation_of
 from advocacy.directory import Directory
 from advocacy.directory import Recipient
@@ -23,13 +24,9 @@ Key = tuple[str, str]  # role, code
 # A police force area's nation from the first letter of its GSS code (E23…, W15…, S32…, and the
 # N99999999 pseudo code): areas never cross the borders between nations.
 AREA_NATIONS = {"E": "england", "W": "wales", "S": "scotland", "N": "northern_ireland"}
-MAX_KEYS = 12  # more than any campaign has recipients; the rest of a link is ignored
-
-
-def fixed_key(name: str) -> str:
-    """A fixed recipient's code: a slug of their name ("Home Secretary" → "home-secretary")."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60] or "fixed"
+# As many recipients as a campaign can have (validation caps the fixed ones); the rest of a link
+# is ignored.
+MAX_KEYS = len(TARGET_ROLES) + MAX_FIXED_RECIPIENTS
 
 
 def key_of(recipient: Recipient, place: Place, book: Directory) -> Key | None:

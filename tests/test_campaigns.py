@@ -248,6 +248,19 @@ INVALID = [
     ]), "fixed_recipients.1", "email address or contact page"),
     ("fixed-without-name", setting("fixed_recipients", [{"name": "", "email": "a@example.org"}]),
      "fixed_recipients.0", "Give a name"),
+    # Replies are counted under a slug of the name: two alike would share their counts.
+    ("fixed-names-alike", setting("fixed_recipients", [
+        {"name": "Ministre d'État", "email": "a@example.org"},
+        {"name": "Ministre d État", "email": "b@example.org"},
+    ]), "fixed_recipients.1.name", "too like fixed recipient 1's (“Ministre d'État”)"),
+    ("fixed-names-not-latin", setting("fixed_recipients", [
+        {"name": "Home Secretary", "email": "h@example.org"},
+        {"name": "Министр", "email": "a@example.org"},
+        {"name": "大臣", "email": "b@example.org"},
+    ]), "fixed_recipients.2.name", "Make the names differ in letters A to Z or digits"),
+    ("too-many-fixed", setting("fixed_recipients", [
+        {"name": f"Minister {i}", "email": f"m{i}@example.org"} for i in range(11)
+    ]), "fixed_recipients", "Add at most 10 fixed recipients (“Also write to”)"),
     # Shapes that cannot become a campaign at all.
     ("point-is-a-list", setting("talking_points.0", ["a", "b"]), "talking_points.0",
      "Must be an object"),

@@ -22,6 +22,7 @@ from advocacy import overrides
 from advocacy import replies
 from advocacy import results
 from advocacy import tally
+from advocacy.campaigns import MAX_FIXED_RECIPIENTS
 from advocacy.models import CampaignRow
 from advocacy.models import PublicCounter
 from advocacy.models import RecipientTally
@@ -299,6 +300,19 @@ def test_the_reply_page_asks_about_each_recipient_and_is_never_stored(client):
     assert html.count('name="replied" value="yes"') == 2
     assert html.count('name="replied" value="no"') == 2
     assert f'action="/c/{SLUG}/replies"' in html
+
+
+def test_a_reply_link_asks_about_every_recipient_a_campaign_can_have(app, client):
+    fixed = [
+        {"name": f"Minister {i}", "email": f"m{i}@example.org", "nations": []}
+        for i in range(MAX_FIXED_RECIPIENTS)
+    ]
+    set_row(app, fixed_recipients=fixed)
+    keys = ["mp:E14001172", "police_force:E23000001", "police_oversight:E23000001"]
+    keys += [f"fixed:minister-{i}" for i in range(MAX_FIXED_RECIPIENTS)]
+    html = client.get(f"/c/{SLUG}/reply", query_string={"r": keys}).get_data(as_text=True)
+    assert html.count('name="replied" value="yes"') == len(keys)
+    assert f"Did Minister {MAX_FIXED_RECIPIENTS - 1} reply?" in html
 
 
 def test_a_reply_link_that_names_nobody_of_the_campaigns_is_a_400(client):

@@ -186,6 +186,22 @@ def test_adding_a_fixed_recipient_and_a_question(app, admin):
     assert row.document["prompts"][0]["id"] == "why-does-it-matter-to-you"
 
 
+def test_the_editor_says_which_fixed_recipients_are_too_many_or_too_alike(app, admin):
+    doc = minimal()
+    doc["fixed_recipients"] = [
+        {"name": name, "email": "m@example.org", "contact_url": None, "salutation": None}
+        for name in [*(f"Minister {i}" for i in range(11)), "Minister-0"]
+    ]
+    response = post(admin, "/admin/campaigns/new", doc)
+    html = htmllib.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    heading = html.index('id="f-fixed-recipients"')
+    assert html.index("Add at most 10 fixed recipients", heading) < html.index(
+        "Fixed recipient 1</legend>"
+    )
+    assert "Fixed recipient 12: This name is too like fixed recipient 1's (“Minister 0”)" in html
+
+
 # --- Finding your way in a long form ---------------------------------------------------------
 
 
