@@ -26,6 +26,7 @@ from advocacy import site
 from advocacy import staff
 from advocacy import studio
 from advocacy import tally
+from advocacy.models import IdConverter
 from advocacy.models import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,6 +100,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         directory_admin.bp,
         results.bp,
     )
+    app.url_map.converters["id"] = IdConverter  # before the blueprints' rules are added
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     schema.upgrade(app)

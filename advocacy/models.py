@@ -28,6 +28,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
+from werkzeug.routing import IntegerConverter
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
@@ -39,6 +40,15 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+MAX_ID = 2**31 - 1  # the largest integer key or version (PostgreSQL's INTEGER)
+
+
+class IdConverter(IntegerConverter):
+    """``<id:campaign_id>`` in a route: an integer a key can be, so a longer one is a 404,
+    not an ``OverflowError`` from the database driver and a 500."""
+
+    def __init__(self, map, **kwargs) -> None:
+        super().__init__(map, min=0, max=MAX_ID, **kwargs)
 
 
 @event.listens_for(Engine, "connect")

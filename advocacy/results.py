@@ -432,7 +432,7 @@ def _row(campaign_id: int) -> CampaignRow:
     return db.get_or_404(CampaignRow, campaign_id, description="There is no such campaign.")
 
 
-@bp.get("/campaigns/<int:campaign_id>/results")
+@bp.get("/campaigns/<id:campaign_id>/results")
 @staff_required
 def results(campaign_id: int):
     row = _row(campaign_id)
@@ -478,7 +478,7 @@ def _export_range() -> Range | Response:
         return Response(str(exc), status=400, mimetype="text/plain")
 
 
-@bp.get("/campaigns/<int:campaign_id>/results.csv")
+@bp.get("/campaigns/<id:campaign_id>/results.csv")
 @staff_required
 def results_csv(campaign_id: int):
     """One row per day, event, channel and partner label: ``day,event,channel,ref,count``."""
@@ -497,7 +497,7 @@ def results_csv(campaign_id: int):
     return csv_response(rows, f"{row.slug}-results-{rng.start}-to-{rng.end}.csv")
 
 
-@bp.get("/campaigns/<int:campaign_id>/recipients.csv")
+@bp.get("/campaigns/<id:campaign_id>/recipients.csv")
 @staff_required
 def recipients_csv(campaign_id: int):
     """One row per recipient: ``role,code,name,letters,replies`` (replies: supporters who told
@@ -512,7 +512,7 @@ def recipients_csv(campaign_id: int):
     return csv_response(rows, f"{row.slug}-recipients-{rng.start}-to-{rng.end}.csv")
 
 
-@bp.post("/campaigns/<int:campaign_id>/results/counter")
+@bp.post("/campaigns/<id:campaign_id>/results/counter")
 @staff_required
 def counter(campaign_id: int):
     """Show (or stop showing) "N letters written so far" on the campaign page."""

@@ -155,7 +155,7 @@ def staff():
     return _staff_page(form)
 
 
-@bp.post("/staff/<int:user_id>")
+@bp.post("/staff/<id:user_id>")
 @admin_required
 def change_staff(user_id: int):
     user = db.get_or_404(StaffUser, user_id)

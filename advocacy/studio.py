@@ -43,6 +43,7 @@ from advocacy.compose import Sender
 from advocacy.directory import OutsideCoverage
 from advocacy.directory import UnknownArea
 from advocacy.limits import limiter
+from advocacy.models import MAX_ID
 from advocacy.models import CampaignRevision
 from advocacy.models import CampaignRow
 from advocacy.models import db
@@ -177,7 +178,7 @@ def new():
     return _submit(None)
 
 
-@bp.route("/campaigns/<int:campaign_id>", methods=["GET", "POST"])
+@bp.route("/campaigns/<id:campaign_id>", methods=["GET", "POST"])
 @staff_required
 def edit(campaign_id: int):
     row = _row(campaign_id)
@@ -244,13 +245,15 @@ def markdown_preview():
 
 
 def _int(value: str | None) -> int:
+    """A version from a form; -1 (no such version) for anything else, a huge number included."""
     try:
-        return int(value or "")
+        number = int(value or "")
     except ValueError:
         return -1
+    return number if 0 <= number <= MAX_ID else -1
 
 
-@bp.get("/campaigns/<int:campaign_id>/revisions")
+@bp.get("/campaigns/<id:campaign_id>/revisions")
 @staff_required
 def revisions(campaign_id: int):
     row = _row(campaign_id)
@@ -266,7 +269,7 @@ def _revision(row: CampaignRow, version: int) -> CampaignRevision:
     return revision
 
 
-@bp.get("/campaigns/<int:campaign_id>/revisions/<int:version>")
+@bp.get("/campaigns/<id:campaign_id>/revisions/<id:version>")
 @staff_required
 def revision(campaign_id: int, version: int):
     row = _row(campaign_id)
@@ -293,7 +296,7 @@ def _previous(row: CampaignRow, version: int) -> CampaignRevision | None:
     ).scalar_one_or_none()
 
 
-@bp.post("/campaigns/<int:campaign_id>/revisions/<int:version>/restore")
+@bp.post("/campaigns/<id:campaign_id>/revisions/<id:version>/restore")
 @staff_required
 def restore(campaign_id: int, version: int):
     row = _row(campaign_id)
@@ -315,7 +318,7 @@ def restore(campaign_id: int, version: int):
     return redirect(url_for("studio.edit", campaign_id=row.id))
 
 
-@bp.get("/campaigns/<int:campaign_id>/export")
+@bp.get("/campaigns/<id:campaign_id>/export")
 @staff_required
 def export(campaign_id: int):
     row = _row(campaign_id)
@@ -388,7 +391,7 @@ def import_campaign():
     return render_template("studio/import.html", form=form, problems=problems), status
 
 
-@bp.get("/campaigns/<int:campaign_id>/preview")
+@bp.get("/campaigns/<id:campaign_id>/preview")
 @staff_required
 def preview(campaign_id: int):
     """Every letter for two sample supporters, built by the supporters' own pipeline."""
@@ -524,7 +527,7 @@ def embed_snippet(root: str, slug: str, text: str, *, ref: str = "", theme: str 
     )
 
 
-@bp.get("/campaigns/<int:campaign_id>/share")
+@bp.get("/campaigns/<id:campaign_id>/share")
 @staff_required
 def share(campaign_id: int):
     """The link and embed snippet for partners, a live preview of the embed, and partner counts."""

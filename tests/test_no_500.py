@@ -139,3 +139,39 @@ def test_hostile_input_never_gives_a_server_error(client, postcodes_io, raw):
             response.request.path,
             raw,
         )
+
+
+# Ids in studio addresses: any integer the URL can carry, a key's column can't (SQLite's
+# driver raises OverflowError past 2**63 - 1; PostgreSQL's INTEGER ends at 2**31 - 1).
+HUGE = [str(2**31), str(2**63), "9999999999999999999999999"]
+STUDIO_GETS = [
+    "/admin/campaigns/{n}",
+    "/admin/campaigns/{n}/results",
+    "/admin/campaigns/{n}/results.csv",
+    "/admin/campaigns/{n}/recipients.csv",
+    "/admin/campaigns/{n}/revisions",
+    "/admin/campaigns/{n}/revisions/1",
+    "/admin/campaigns/1/revisions/{n}",
+    "/admin/campaigns/{n}/export",
+    "/admin/campaigns/{n}/preview",
+    "/admin/campaigns/{n}/share",
+]
+STUDIO_POSTS = [
+    "/admin/campaigns/{n}",
+    "/admin/campaigns/{n}/results/counter",
+    "/admin/campaigns/{n}/revisions/1/restore",
+    "/admin/campaigns/1/revisions/{n}/restore",
+    "/admin/staff/{n}",
+]
+
+
+@pytest.mark.parametrize("n", HUGE)
+def test_a_huge_id_in_a_studio_address_is_a_404(admin, n):
+    from staff_helpers import csrf_token
+
+    token = csrf_token(admin, "/admin/campaigns/1")
+    for path in STUDIO_GETS:
+        assert admin.get(path.format(n=n)).status_code == 404, path
+    for path in STUDIO_POSTS:
+        response = admin.post(path.format(n=n), data={"csrf_token": token, "shown": "1"})
+        assert response.status_code == 404, path

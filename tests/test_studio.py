@@ -438,6 +438,14 @@ def test_restoring_a_version_invalid_today_opens_it_in_the_editor(app, admin):
 # --- Two people editing at once ---------------------------------------------------------------
 
 
+@pytest.mark.parametrize("version", [str(2**31), str(2**63), "9" * 25])
+def test_a_save_from_a_version_too_big_to_be_one_is_a_conflict(app, admin, version):
+    campaign_id = create(admin)
+    response = post(admin, f"/admin/campaigns/{campaign_id}", minimal(title="New"), version=version)
+    assert response.status_code == 409
+    assert stored(app, campaign_id).title != "New"
+
+
 def test_the_second_save_is_refused_with_both_versions_shown(app, admin, editor):
     campaign_id = create(admin)
     # Both opened version 1. The editor saves first.
