@@ -10,6 +10,7 @@ from flask import abort
 from flask import current_app
 from flask import g
 from flask import make_response
+from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
@@ -355,10 +356,12 @@ def thanks(slug: str):
 @bp.post("/embed/<slug>/thanks", endpoint="embed_sent")
 @limits.letters()
 def sent(slug: str):
-    """The "I've sent my letters" button: counted once, then the thank-you page."""
+    """The "I've sent my letters" button: counted once, then on (303) to the thank-you page,
+    so reloading that page asks again for nothing and counts nothing."""
     campaign = _campaign(slug)
     _count(campaign, "sent")
-    return _thanks(campaign)
+    asked = replies.parse(campaign, request.values.getlist("r"))
+    return redirect(step_url("thanks", slug=campaign.slug, r=[a.key for a in asked]), 303)
 
 
 def _thanks(campaign: Campaign):

@@ -59,7 +59,7 @@ def test_the_embed_is_limited_too(limited, postcodes_io):
 def test_letters_from_the_page_and_the_api_share_one_limit(limited):
     assert limited.post(API_LETTERS, json=BY_AREA).status_code == 200
     assert limited.post(LETTERS, data=BY_AREA).status_code == 200
-    assert limited.post(f"/c/{SLUG}/thanks").status_code == 200
+    assert limited.post(f"/c/{SLUG}/thanks").status_code == 303
     for refused in (
         limited.post(LETTERS, data=BY_AREA),
         limited.post(f"/c/{SLUG}/thanks"),

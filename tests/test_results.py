@@ -109,23 +109,37 @@ def test_opening_the_thank_you_page_counts_nothing_and_pressing_the_button_count
         assert client.get(f"/c/{SLUG}/thanks").status_code == 200
     assert by_event(app) == set()
     response = client.post(f"/c/{SLUG}/thanks", data={"r": ["mp:E14001172"]})
-    assert response.status_code == 200
-    assert "Thank you" in response.get_data(as_text=True)
-    assert response.headers["Cache-Control"] == "no-store"
-    client.get(f"/c/{SLUG}/thanks")  # a reload of the page afterwards: still one
+    assert response.status_code == 303  # on to the page, so a reload asks for it again
+    assert response.location == f"/c/{SLUG}/thanks?r=mp:E14001172"
+    page = client.get(response.location)
+    assert "Thank you" in page.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "no-store"
+    client.get(response.location)  # a reload of the page afterwards: still one
     assert by_event(app) == {("sent", "page", "", 1)}
     assert by_recipient(app) == set()  # "sent" is counted per campaign, not per recipient
 
 
+def test_pressing_the_button_then_reloading_counts_once(app, client):
+    page = client.post(f"/c/{SLUG}/thanks", data={"r": ["mp:E14001172"]}, follow_redirects=True)
+    assert page.request.method == "GET"
+    assert reply_link(page) == f"http://localhost/c/{SLUG}/reply?r=mp:E14001172"
+    for _ in range(3):  # what the browser does on reload: the page it was sent to, again
+        assert client.get(page.request.full_path).status_code == 200
+    assert by_event(app) == {("sent", "page", "", 1)}
+
+
 def test_the_button_in_an_embed_counts_for_the_embed_and_its_partner(app, client):
-    assert client.post(f"/embed/{SLUG}/thanks?ref=partner-a&theme=red").status_code == 200
+    response = client.post(f"/embed/{SLUG}/thanks?ref=partner-a&theme=red", data={"r": "x"})
+    assert response.status_code == 303
+    assert response.location == f"/embed/{SLUG}/thanks?ref=partner-a&theme=red"
+    assert client.get(response.location).status_code == 200
     assert by_event(app) == {("sent", "embed", "partner-a", 1)}
 
 
 def test_the_thank_you_page_is_not_rate_limited_but_the_button_is(limited):
     for _ in range(5):
         assert limited.get(f"/c/{SLUG}/thanks").status_code == 200
-    assert [limited.post(f"/c/{SLUG}/thanks").status_code for _ in range(4)] == [200] * 3 + [429]
+    assert [limited.post(f"/c/{SLUG}/thanks").status_code for _ in range(4)] == [303] * 3 + [429]
 
 
 # --- 2. Per-recipient counts ----------------------------------------------------------------------
@@ -246,7 +260,9 @@ def reply_link(response) -> str:
 
 def test_the_thank_you_page_offers_a_reply_link_with_roles_and_codes_only(client):
     values = ["mp:E14001172", "police_force:E23000001", "mp:E14000001", "nonsense", "fixed:x"]
-    response = client.post(f"/c/{SLUG}/thanks?ref=partner-a", data={"r": values, **CHOICES})
+    response = client.post(
+        f"/c/{SLUG}/thanks?ref=partner-a", data={"r": values, **CHOICES}, follow_redirects=True
+    )
     link = reply_link(response)
     assert link == (f"http://localhost/c/{SLUG}/reply?r=mp:E14001172&r=police_force:E23000001")
     for private in ("Ann", "Any", "ref", "partner", "postcode"):
@@ -269,13 +285,17 @@ def test_the_letters_page_sends_its_recipients_on_with_ive_sent_my_letters(app, 
         "police_oversight:E23000001",
     ]
     assert '<button type="submit" class="button" data-thanks>' in form[2]
-    thanks = client.post(unescape(form[1]), data={"r": keys})
+    thanks = client.post(unescape(form[1]), data={"r": keys}, follow_redirects=True)
+    assert thanks.request.path == f"/embed/{SLUG}/thanks"
     assert reply_link(thanks) == f"http://localhost/c/{SLUG}/reply?r=" + "&r=".join(keys)
     assert by_event(app) == {("letters", "embed", "p", 1), ("sent", "embed", "p", 1)}
 
 
 def test_in_an_embed_the_reply_link_is_the_full_page_in_a_new_tab(client):
-    response = client.post(f"/embed/{SLUG}/thanks?theme=red", data={"r": ["mp:E14001172"]})
+    response = client.post(
+        f"/embed/{SLUG}/thanks?theme=red", data={"r": ["mp:E14001172"]}, follow_redirects=True
+    )
+    assert response.request.path == f"/embed/{SLUG}/thanks"
     assert reply_link(response) == f"http://localhost/c/{SLUG}/reply?r=mp:E14001172"
     assert re.search(
         r'<a href="[^"]*/reply\?[^"]*" data-reply-link target="_blank"',
