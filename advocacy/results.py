@@ -522,7 +522,10 @@ def counter(campaign_id: int):
     setting.updated_by = current_user.email
     db.session.add(setting)
     db.session.commit()
-    current_app.extensions.get(COUNTER, {}).pop(row.slug, None)  # this worker shows it at once
+    # This worker shows it at once: a fresh count, and its kept campaign pages dropped (other
+    # workers when their kept pages expire, within CACHE_CHECK_SECONDS).
+    current_app.extensions.get(COUNTER, {}).pop(row.slug, None)
+    models.campaigns_changed()
     if setting.shown:
         flash("The campaign page now shows how many letters have been written.")
     else:

@@ -13,7 +13,9 @@ from html import unescape
 
 import pytest
 from app_config import settings_for
+from staff_helpers import add_staff
 from staff_helpers import csrf_token
+from staff_helpers import sign_in
 from threads import in_threads
 
 from advocacy import create_app
@@ -807,6 +809,22 @@ def test_the_count_shows_on_the_campaign_page_only_when_staff_choose(app, admin,
     with app.app_context():
         setting = db.session.get(PublicCounter, 1)
         assert setting.shown and setting.updated_by == "admin@example.org"
+    switch_counter(admin, False)
+    assert count_on_page(client) is None
+
+
+def test_the_switch_shows_at_once_on_a_campaign_page_kept_in_memory(tmp_path):
+    """Pages are kept per worker and checked against the database every CACHE_CHECK_SECONDS:
+    the worker that saved the switch drops its kept pages, as after a campaign save."""
+    app = create_app(settings_for(tmp_path / "kept.sqlite", CACHE_CHECK_SECONDS=60))
+    seed(app, [(today(), "letters", "page", "", 7)])
+    add_staff(app, "admin@example.org", "admin")
+    admin = app.test_client()
+    assert sign_in(admin, "admin@example.org").status_code == 302
+    client = app.test_client()
+    assert count_on_page(client) is None  # and the page is kept
+    switch_counter(admin, True)
+    assert count_on_page(client) == "7 letters written so far"
     switch_counter(admin, False)
     assert count_on_page(client) is None
 
