@@ -10,12 +10,19 @@ import json
 import re
 from dataclasses import dataclass
 from dataclasses import field
+from os.path import commonprefix
 from typing import Any
 
 from advocacy import markdown
 from advocacy.campaigns import NATION_NAMES
 
-WORDS = re.compile(r"\s+|\w+|[^\w\s]")  # spaces, words, and each punctuation mark
+# Words and punctuation marks, each with the spaces after it (and any spaces at the start): half
+# as many tokens as words and spaces apart, and no run of " " tokens for the matcher to chew on.
+WORDS = re.compile(r"\s+|\w+\s*|[^\w\s]\s*")
+# The most pairs of tokens compared word by word (after the unchanged start and end are set
+# aside): SequenceMatcher can take seconds on long rewritten text, so beyond this a part reads
+# as the old text removed and the new added (about 1,500 rewritten characters on each side).
+MAX_DIFF_PAIRS = 60_000
 # Each part of a campaign as staff see it in the editor; talking points come last, by point.
 PARTS = {
     "title": "Title",
@@ -58,19 +65,80 @@ class Change:
 
 
 def words(old: str, new: str) -> tuple[tuple[str, str], ...]:
-    """A word-level diff: runs of unchanged, removed and added text (spaces kept)."""
+    """A word-level diff: runs of unchanged, removed and added text (spaces kept).
+
+    Too long a rewrite (``MAX_DIFF_PAIRS``) is shown whole: the old text, then the new.
+    """
     a, b = WORDS.findall(old), WORDS.findall(new)
-    pieces: list[tuple[str, str]] = []
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            pieces.append(("same", "".join(a[i1:i2])))
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    middle_a, middle_b = a[start : len(a) - end], b[start : len(b) - end]
+    pieces: list[tuple[str, str]] = [("same", "".join(a[:start]))]
+    if len(middle_a) * len(middle_b) > MAX_DIFF_PAIRS:
+        pieces += _replaced("".join(middle_a), "".join(middle_b))
+    else:
+        matcher = difflib.SequenceMatcher(None, middle_a, middle_b, autojunk=False)
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            if op == "equal":
+                pieces.append(("same", "".join(middle_a[i1:i2])))
+            else:
+                pieces += _replaced("".join(middle_a[i1:i2]), "".join(middle_b[j1:j2]))
+    pieces.append(("same", "".join(a[len(a) - end :])))
+    return _slid(_joined(pieces))
+
+
+def _inside_word(text: str, at: int) -> bool:
+    return 0 < at < len(text) and text[at - 1].isalnum() and text[at].isalnum()
+
+
+def _replaced(removed: str, added: str) -> list[tuple[str, str]]:
+    """Removed and added text, less what both start or end with up to a word's edge: a token
+    carries its spaces, so "wrong" → "wrong for women" reads as " for women" added."""
+    head = len(commonprefix([removed, added]))
+    while head and (_inside_word(removed, head) or _inside_word(added, head)):
+        head -= 1
+    rest_a, rest_b = removed[head:], added[head:]
+    tail = len(commonprefix([rest_a[::-1], rest_b[::-1]]))
+    while tail and (
+        _inside_word(rest_a, len(rest_a) - tail) or _inside_word(rest_b, len(rest_b) - tail)
+    ):
+        tail -= 1
+    cut_a, cut_b = len(rest_a) - tail, len(rest_b) - tail
+    return [
+        ("same", removed[:head]),
+        ("removed", rest_a[:cut_a]),
+        ("added", rest_b[:cut_b]),
+        ("same", rest_a[cut_a:]),
+    ]
+
+
+def _slid(pieces: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """An insertion or deletion moved past the last unchanged text when it reads the same
+    either way: "support[. Thank you]." as "support.[ Thank you.]"."""
+    if len(pieces) >= 2 and pieces[-1][0] == "same" and pieces[-2][0] != "same":
+        kind, text = pieces[-2]
+        last = pieces[-1][1]
+        alone = len(pieces) == 2 or pieces[-3][0] == "same"
+        if alone and text.startswith(last):
+            return _joined([*pieces[:-2], ("same", last), (kind, text[len(last) :] + last)])
+    return pieces
+
+
+def _joined(pieces: list | tuple) -> tuple[tuple[str, str], ...]:
+    """Pieces without empty ones, neighbours of one kind run together."""
+    out: list[tuple[str, str]] = []
+    for kind, text in pieces:
+        if not text:
             continue
-        if i2 > i1:
-            pieces.append(("removed", "".join(a[i1:i2])))
-        if j2 > j1:
-            pieces.append(("added", "".join(b[j1:j2])))
-    return tuple(pieces)
+        if out and out[-1][0] == kind:
+            out[-1] = (kind, out[-1][1] + text)
+        else:
+            out.append((kind, text))
+    return tuple(out)
 
 
 def summary_text(doc: dict[str, Any]) -> str:
