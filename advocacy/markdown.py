@@ -2,20 +2,34 @@
 
 CommonMark by markdown-it-py with raw HTML off, then the one allow-list in ``sanitize``: the
 parser makes the structure, the sanitiser decides what may reach a page. Headings start at
-<h2>, because the page's own title is its <h1>.
+<h2>, because the page's own title is its <h1>; an image is a link to it, never an <img>.
 
 ``from_html`` goes the other way, for summaries written as HTML before Markdown: the editor
 shows them as Markdown, so staff never edit HTML again.
 """
 
+import re
 from functools import lru_cache
 from html.parser import HTMLParser
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 
 from advocacy.sanitize import clean_html
 
-_MD = MarkdownIt("commonmark", {"html": False}).disable("image")
+_MD = MarkdownIt("commonmark", {"html": False})
+
+
+def _image_as_link(renderer, tokens, idx, options, env) -> str:
+    """``![alt](url)`` as a link to the image, named by its alt text: pages load nothing from
+    elsewhere, so there is never an <img>."""
+    token = tokens[idx]
+    src = token.attrGet("src") or ""
+    alt = renderer.renderInlineAsText(token.children or [], options, env) or src
+    return f'<a href="{escapeHtml(src)}">{escapeHtml(alt)}</a>'
+
+
+_MD.add_render_rule("image", _image_as_link)
 
 
 def render(text: str) -> str:
@@ -46,6 +60,8 @@ class _ToMarkdown(HTMLParser):
         self.out: list[str] = []
         self.lists: list[list[int]] = []  # per open list: [next number] or [] for bullets
         self.links: list[tuple[str, str]] = []
+        self.outer: list[list[str]] = []  # the text around an open quote or code block
+        self.pre = False
 
     def _block(self) -> None:
         text = "".join(self.out).rstrip(" ")
@@ -56,7 +72,18 @@ class _ToMarkdown(HTMLParser):
         attrs = dict(attrs)
         if tag in ("p", "h2", "h3", "h4") or tag in ("ul", "ol") and not self.lists:
             self._block()
-        if tag in ("h2", "h3", "h4"):
+        if tag in ("blockquote", "pre", "hr"):
+            self._block()
+        if tag in ("blockquote", "pre"):  # written apart, then quoted or fenced at the end
+            self.outer.append(self.out)
+            self.out = []
+            self.pre = self.pre or tag == "pre"
+        elif tag == "hr":
+            self.out.append("---")
+            self._block()
+        elif tag == "code" and self.pre:
+            pass
+        elif tag in ("h2", "h3", "h4"):
             self.out.append("#" * (int(tag[1]) - 1) + " ")
         elif tag in ("ul", "ol"):
             self.lists.append([int(attrs.get("start") or 1)] if tag == "ol" else [])
@@ -86,7 +113,20 @@ class _ToMarkdown(HTMLParser):
     def handle_endtag(self, tag):
         if tag in ("p", "h2", "h3", "h4") or tag in ("ul", "ol") and len(self.lists) <= 1:
             self._block()
-        if tag in ("ul", "ol") and self.lists:
+        if tag in ("blockquote", "pre") and self.outer:
+            inner, self.out = "".join(self.out), self.outer.pop()
+            self._block()
+            if tag == "pre":
+                self.pre = False
+                fence = "`" * max(3, *(len(run) + 1 for run in re.findall(r"`+", inner)))
+                self.out.append(f"{fence}\n{inner.rstrip(chr(10))}\n{fence}")
+            else:
+                lines = inner.strip("\n").split("\n")
+                self.out.append("\n".join(f"> {line}".rstrip() for line in lines))
+            self._block()
+        elif tag == "code" and self.pre:
+            pass
+        elif tag in ("ul", "ol") and self.lists:
             self.lists.pop()
         elif tag in ("strong", "b"):
             self.out.append("**")
@@ -101,6 +141,9 @@ class _ToMarkdown(HTMLParser):
             self.out.append(f"]({href}{title})")
 
     def handle_data(self, data):
+        if self.pre:  # code keeps its spaces and lines, and means nothing as Markdown
+            self.out.append(data)
+            return
         text = " ".join(data.split())
         if data[:1].isspace() and data.strip():
             text = " " + text

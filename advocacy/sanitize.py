@@ -1,4 +1,5 @@
-"""Staff-written HTML, cleaned with one allow-list: paragraphs, headings, links, emphasis, lists.
+"""Staff-written HTML, cleaned with one allow-list: paragraphs, headings, links, emphasis, lists,
+quotes, code and rules.
 
 Used where HTML comes in (campaign summaries, and the HTML that ``markdown`` renders). Letters
 are plain text and never pass through here: bleach escapes ``&`` to ``&amp;``, which would end up
@@ -14,7 +15,7 @@ import bleach
 from bleach.html5lib_shim import Filter
 
 TAGS = frozenset({"p", "br", "a", "em", "strong", "ul", "ol", "li", "h2", "h3", "h4"})
-TAGS |= {"code"}
+TAGS |= {"code", "pre", "blockquote", "hr"}  # Markdown's `code`, fenced code, > quotes and ---
 ATTRIBUTES = {"a": ["href", "title"], "ol": ["start"]}
 PROTOCOLS = frozenset({"http", "https", "mailto"})
 # bleach strips a disallowed tag but keeps its text; for these the text is code, not words.

@@ -56,9 +56,44 @@ def test_raw_html_is_shown_as_text_never_used():
     assert "&lt;b onclick" in html  # staff see what they typed
 
 
-def test_images_and_other_markup_stay_out():
-    html = markdown.to_html("![a camera](https://evil.example/x.png)\n\n---\n\n    code")
-    assert "<img" not in html and "<hr" not in html and "<pre" not in html
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        (
+            "![a camera](https://evil.example/x.png)",
+            '<p><a href="https://evil.example/x.png" rel="noopener">a camera</a></p>',
+        ),
+        (
+            "See ![the *map*](https://x.example/m.png) here",
+            '<p>See <a href="https://x.example/m.png" rel="noopener">the map</a> here</p>',
+        ),
+        (
+            "![](https://x.example/m.png)",
+            '<p><a href="https://x.example/m.png" rel="noopener">https://x.example/m.png</a></p>',
+        ),
+    ],
+)
+def test_an_image_is_a_link_to_it_never_an_img(text, html):
+    assert markdown.to_html(text) == html  # no stray "!", and nothing loads from elsewhere
+
+
+def test_an_image_with_a_script_address_is_no_link():
+    html = markdown.to_html("![x](javascript:alert(1))")
+    assert "href" not in html and "<img" not in html
+
+
+def test_quotes_rules_and_code_keep_their_structure():
+    html = markdown.to_html("> a quote\n\n---\n\n```\nx <b>\n```\n\n    indented\n\n`inline`")
+    assert re.search(r"<blockquote>\s*<p>a quote</p>\s*</blockquote>", html)
+    assert "<hr>" in html
+    assert "<pre><code>x &lt;b&gt;\n</code></pre>" in html
+    assert "<pre><code>indented\n</code></pre>" in html
+    assert "<code>inline</code>" in html
+
+
+def test_code_blocks_carry_no_attributes():
+    html = markdown.to_html('```js onclick="x()"\nalert(1)\n```')
+    assert html == "<pre><code>alert(1)\n</code></pre>"
 
 
 def test_no_text_is_no_html():
@@ -85,6 +120,10 @@ def _same(html: str) -> str:
         '<ul><li>one</li><li>two<ul><li>nested</li></ul></li></ul><ol start="3"><li>x</li></ol>',
         "<p>2*3 is [not] a _link_ or # heading</p>",
         "<p>2 &lt; 3 &amp; 4</p>",
+        "<p>a</p><hr><p>b</p>",
+        "<blockquote><p>q <em>x</em></p><p>r</p></blockquote><p>after</p>",
+        "<p>x</p><blockquote><ul><li>a</li></ul></blockquote>",
+        "<pre><code>x = 1\n  y ``` *z*\n</code></pre>",
     ],
 )
 def test_html_summaries_read_as_markdown_that_renders_the_same(html):
