@@ -232,15 +232,18 @@ def _per_account() -> str:
 
 
 @bp.post("/markdown")
+@staff_required  # first: nobody signed out counts against an account's allowance
 @limiter.limit(lambda: current_app.config["MARKDOWN_PREVIEW_RATE_LIMIT"], key_func=_per_account)
-@staff_required
 def markdown_preview():
     """Markdown typed in the editor as supporters will see it, for its live preview: the
     text is read as a save reads it and rendered by the same function, so the preview is what
-    saving stores. CSRF-checked like every staff POST; limited per account."""
+    saving stores, and text a save refuses gets the save's message. CSRF-checked like every
+    staff POST; limited per account."""
     text = request.form.get("text", "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(text) > campaigns.MAX_TEXT:
         return {"error": f"Keep this to {campaigns.MAX_TEXT} characters or fewer."}, 400
+    if campaigns.UNSTORABLE.search(text):
+        return {"error": campaigns.UNSTORABLE_MESSAGE}, 400
     return {"html": markdown.render(text)}
 
 

@@ -1,6 +1,7 @@
 """The editor's live preview of Markdown: a staff-only, CSRF-checked endpoint that renders
 exactly what a save stores, and the region beside each Markdown box."""
 
+import html as htmllib
 import re
 
 import pytest
@@ -9,11 +10,14 @@ from staff_helpers import add_staff
 from staff_helpers import csrf_token
 from staff_helpers import sign_in
 from test_markdown import create_with_summary
+from test_studio import minimal
+from test_studio import post
 from test_studio import stored
 
 from advocacy import create_app
 from advocacy import markdown
 from advocacy.campaigns import MAX_TEXT
+from advocacy.campaigns import UNSTORABLE_MESSAGE
 
 URL = "/admin/markdown"
 TYPED = "Read **this** and [the ruling](https://example.org/r).\r\n\r\n## Why\r\n\r\n- one\r\n"
@@ -60,6 +64,28 @@ def test_no_text_is_no_html_and_too_much_is_refused(admin):
     response = preview(admin, "x" * (MAX_TEXT + 1))
     assert response.status_code == 400
     assert response.get_json() == {"error": f"Keep this to {MAX_TEXT} characters or fewer."}
+
+
+@pytest.mark.parametrize("text", ["\x00", "a\x01b", "\u202eevil", "x\x7f"])
+def test_text_a_save_refuses_is_refused_with_the_saves_message(app, admin, text):
+    response = preview(admin, text)
+    assert response.status_code == 400
+    assert response.get_json() == {"error": UNSTORABLE_MESSAGE}
+    for box in ("summary", "next_ask"):  # the two boxes with a preview
+        saved = post(admin, "/admin/campaigns/new", minimal(), **{box: text})
+        assert saved.status_code == 400
+        assert UNSTORABLE_MESSAGE in htmllib.unescape(saved.get_data(as_text=True))
+
+
+def test_signed_out_requests_never_use_up_an_allowance(tmp_path):
+    app = create_app(settings_for(tmp_path / "x.sqlite", MARKDOWN_PREVIEW_RATE_LIMIT="2/minute"))
+    add_staff(app, "one@example.org")
+    stranger, one = app.test_client(), app.test_client()
+    token = csrf_token(stranger, "/admin/login")
+    assert [preview(stranger, "*a*", token).status_code for _ in range(4)] == [302] * 4
+    assert sign_in(one, "one@example.org").status_code == 302
+    token = csrf_token(one, "/admin/campaigns/new")
+    assert [preview(one, "*a*", token).status_code for _ in range(3)] == [200, 200, 429]
 
 
 def test_only_signed_in_staff_get_a_preview(client):
