@@ -355,7 +355,7 @@ def from_dict(data: Mapping[str, Any], *, clean: bool = True, check: bool = True
             slug=data.get("slug", ""),
             title=data.get("title", ""),
             summary=data.get("summary") or "",
-            organiser=data.get("organiser") or "",
+            organiser=(data.get("organiser") or "").strip(),  # spaces alone: no organiser
             image_url=data.get("image_url") or "",
             summary_html=_summary_html(data) if clean else data.get("summary_html") or "",
             status=data.get("status", "draft"),
@@ -629,6 +629,9 @@ def is_web_url(url: str) -> bool:
 
 
 MAX_ORGANISER = 120
+# Everything str.splitlines() breaks a line at (NEL and the Unicode line and paragraph
+# separators included), not only \n and \r.
+LINE_BREAKS = ("\n", "\r", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
 
 
 def organiser_problem(name: str) -> str | None:
@@ -636,7 +639,7 @@ def organiser_problem(name: str) -> str | None:
     braces are just braces (it is never filled in like letter text)."""
     if problem := text_problem(name):
         return problem
-    if "\n" in name or "\r" in name:
+    if len(name.splitlines()) > 1 or name.endswith(LINE_BREAKS):
         return "Keep the organiser's name on one line."
     if len(name) > MAX_ORGANISER:
         return f"Keep this to {MAX_ORGANISER} characters or fewer."

@@ -41,11 +41,26 @@ def test_an_organiser_is_plain_text_on_one_line(name):
     assert campaigns.from_dict(doc(organiser=name)).organiser == name
 
 
+@pytest.mark.parametrize("name", ["   ", "\t", "\u3000\u00a0"])
+def test_an_organiser_of_spaces_alone_is_no_organiser(name):
+    campaign = campaigns.from_dict(doc(organiser=name))
+    assert campaign.organiser == ""
+    assert "organiser" not in campaign.to_dict()
+
+
+@pytest.mark.parametrize("name", ["  Big Brother Watch ", "Big Brother Watch\u2028"])
+def test_spaces_around_an_organiser_are_dropped(name):
+    assert campaigns.from_dict(doc(organiser=name)).organiser == "Big Brother Watch"
+
+
 @pytest.mark.parametrize(
     ("name", "message"),
     [
         ("x" * 121, "Keep this to 120 characters or fewer."),
         ("Big Brother\nWatch", "Keep the organiser's name on one line."),
+        ("Big Brother\u2028Watch", "Keep the organiser's name on one line."),
+        ("Big Brother\u2029Watch", "Keep the organiser's name on one line."),
+        ("Big Brother\x85Watch", "Keep the organiser's name on one line."),
         ("Big\x00Brother", campaigns.UNSTORABLE_MESSAGE),
         ("Watch\u202e", campaigns.UNSTORABLE_MESSAGE),
     ],
