@@ -266,7 +266,8 @@ def documents(draw) -> dict:
     ]
     recipients = [
         {
-            "name": draw(ONE_LINE),
+            # Numbered: replies are counted under a slug of the name, which must differ.
+            "name": f"{draw(ONE_LINE)} {i + 1}",
             "email": email,
             "contact_url": draw(
                 st.sampled_from([None, "https://example.org/contact"])
@@ -276,7 +277,9 @@ def documents(draw) -> dict:
             "salutation": draw(st.one_of(st.none(), ONE_LINE)),
             "nations": draw(item_nations()),
         }
-        for email in draw(st.lists(st.sampled_from([None, "a@example.org"]), max_size=2))
+        for i, email in enumerate(
+            draw(st.lists(st.sampled_from([None, "a@example.org"]), max_size=2))
+        )
     ]
     targets = draw(ordered_subset(TARGET_ROLES, 0 if recipients else 1))
     variants = {
