@@ -88,8 +88,8 @@ def test_letters_that_were_not_drafted_are_not_counted(app, client):
 
 
 def test_ive_sent_my_letters_counts_letters_sent(app, client):
-    assert client.post(f"/c/{SLUG}/thanks").status_code == 200
-    assert client.post(f"/embed/{SLUG}/thanks?ref=partner-a&theme=red").status_code == 200
+    assert client.post(f"/c/{SLUG}/thanks").status_code == 303  # then the page, counting nothing
+    assert client.post(f"/embed/{SLUG}/thanks?ref=partner-a&theme=red").status_code == 303
     assert counts(app) == {("sent", "page", "", 1), ("sent", "embed", "partner-a", 1)}
 
 
