@@ -162,6 +162,15 @@ class Campaign:
         of no known nation gets the defaults and the points for every nation."""
         if nation is None or not self.scoped:
             return self
+        # Made once per campaign object and nation: every supporter request asks, and a campaign
+        # object is never changed (a save makes a new one). Kept outside the dataclass fields,
+        # so equality, asdict and replace never see it.
+        views = self.__dict__.setdefault("_nation_views", {})
+        if nation not in views:
+            views[nation] = self._for_nation(nation)
+        return views[nation]
+
+    def _for_nation(self, nation: str) -> "Campaign":
         variant = self.variants.get(nation, Variant())
         return replace(
             self,
