@@ -18,8 +18,10 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
+from flask import Response
 from flask import current_app
 from flask import g
+from flask import request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItem
@@ -103,3 +105,17 @@ def _check_in_views_only(app: Flask) -> None:
     hooks = app.before_request_funcs.get(None, [])
     if limiter._check_request_limit in hooks:  # absent when RATELIMIT_ENABLED is off
         hooks.remove(limiter._check_request_limit)
+    # Its after-request hook only settles staff limits that count failures (deduct_when) and
+    # adds headers (off): the studio's business, so it runs there alone.
+    after = app.after_request_funcs.get(None, [])
+    for i, hook in enumerate(after):
+        if isinstance(hook, functools.partial) and hook.args == (limiter,):
+            after[i] = _under_admin(hook)
+
+
+def _under_admin(hook: Callable[[Response], Response]) -> Callable[[Response], Response]:
+    @functools.wraps(hook)
+    def studio_only(response: Response) -> Response:
+        return hook(response) if request.path.startswith("/admin") else response
+
+    return studio_only

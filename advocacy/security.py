@@ -88,10 +88,8 @@ def headers(response: Response) -> Response:
     if holds_supporter_input():
         response.headers["Cache-Control"] = "no-store"
     fixed = _fixed(request.path.startswith("/admin"), request.is_secure, csp())
-    present = response.headers
-    for name, value in fixed:
-        if name not in present:  # a view may have set its own
-            present.add(name, value)
+    present = {name.lower() for name, _ in response.headers}  # a view may have set its own
+    response.headers.extend((n, v) for n, v in fixed if n.lower() not in present)
     return response
 
 
