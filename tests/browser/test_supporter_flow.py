@@ -12,6 +12,7 @@ import email.policy
 import os
 import re
 from pathlib import Path
+from urllib.parse import parse_qs
 from urllib.parse import urlsplit
 
 import pytest
@@ -181,7 +182,13 @@ def test_supporter_flow_with_javascript(page, campaign_url, stub, shot, browsing
     shot(page, "6-sent-note")
 
     submit(page, note.get_by_role("button", name="finish here"))
-    assert page.url == f"{campaign_url}/thanks"
+    # Counted, then on (303) to the thank-you page, carrying only who the letters went to (for
+    # the reply link): roles and codes.
+    thanks = urlsplit(page.url)
+    assert page.url.startswith(f"{campaign_url}/thanks?")
+    assert parse_qs(thanks.query) == {
+        "r": ["mp:E14001085", "police_oversight:E23000001", "police_force:E23000001"]
+    }
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you")
     expect(page.get_by_label("Link to share")).to_have_value(campaign_url)
     expect(page.get_by_role("button", name="Copy link")).to_be_visible()
