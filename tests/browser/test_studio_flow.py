@@ -163,6 +163,8 @@ def test_studio_pages_pass_axe(watched, base_url, stub, staff_email):
     if not AXE.is_file():
         pytest.skip("axe-core is not installed (npm ci)")
     page = watched(staff=True, bypass_csp=True, **DESKTOP).page
+    page.goto(f"{base_url}/admin/login")
+    assert axe_problems(page) == [], "/admin/login"
     sign_in(page, base_url, staff_email)
     for path in (
         "/admin/",
@@ -469,3 +471,30 @@ def test_a_folded_point_stays_folded_after_save_and_move(
     page.goto(f"{base_url}/admin/campaigns/1")
     expect(page.locator("#f-talking-points-1 summary")).to_have_text(f"Talking point 2: {label}")
     expect(page.locator("#f-talking-points-1").get_by_label("What supporters tick")).to_be_visible()
+
+
+def save_by_enter(page, title: str) -> None:
+    """Type a title and press Enter: the editor's first button is Save."""
+    field = page.get_by_label("Title", exact=True)
+    field.fill(title)
+    with page.expect_navigation():
+        field.press("Enter")
+
+
+def test_a_save_from_another_tab_says_so_and_keeps_this_tabs_text(
+    watched, base_url, stub, shot, staff_email
+):
+    here = staff_page(watched, base_url, staff_email)
+    there = here.context.new_page()
+    for page in (here, there):
+        page.goto(f"{base_url}/admin/campaigns/1")
+    save_by_enter(there, "Saved in the other tab")
+    expect(there.get_by_label("Title", exact=True)).to_have_value("Saved in the other tab")
+
+    save_by_enter(here, "Typed in this tab")
+    heading = here.get_by_role("heading", name="You saved this campaign in another tab")
+    expect(heading).to_be_visible()
+    expect(here.get_by_text("You, in another tab, saved version")).to_be_visible()
+    expect(here.get_by_label("Title", exact=True)).to_have_value("Typed in this tab")
+    shot(here, "conflict")
+    check_axe(here)
