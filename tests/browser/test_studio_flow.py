@@ -5,6 +5,7 @@ Desktop-sized, JavaScript on. The staff session cookie must stay on /admin: the 
 served to the same staff browser set and need no cookie (checked by conftest.Watched).
 """
 
+import json
 import os
 import zlib
 from dataclasses import replace
@@ -482,12 +483,16 @@ def save_by_enter(page, title: str) -> None:
 
 
 def test_a_save_from_another_tab_says_so_and_keeps_this_tabs_text(
-    watched, base_url, stub, shot, staff_email
+    watched, base_url, live_server, stub, shot, staff_email
 ):
+    example = json.loads((ROOT / "advocacy" / "example_campaign.json").read_text("utf-8"))
+    with live_server.app.app_context():  # its own campaign: the server is shared by all tests
+        mine = campaigns.from_dict({**example, "slug": "conflict-me", "status": "draft"})
+        campaign_id = store.create(mine, staff_email).id
     here = staff_page(watched, base_url, staff_email)
     there = here.context.new_page()
     for page in (here, there):
-        page.goto(f"{base_url}/admin/campaigns/1")
+        page.goto(f"{base_url}/admin/campaigns/{campaign_id}")
     save_by_enter(there, "Saved in the other tab")
     expect(there.get_by_label("Title", exact=True)).to_have_value("Saved in the other tab")
 
