@@ -113,7 +113,8 @@ class Encoded(NamedTuple):
     literal "%" is ``%25``), so the mailto body (CRLF) is one replace away.
     """
 
-    to: list[str]  # the addresses, blanks dropped, not encoded
+    to: list[str]  # the addresses, blanks dropped, not encoded (mailto encodes them its way)
+    web_to: str  # the addresses as every webmail link carries them
     subject: str
     body: str
 
@@ -124,7 +125,7 @@ class Encoded(NamedTuple):
     @classmethod
     def normalised(cls, to: list[str], subject: str, lf_body: str) -> "Encoded":
         """From addresses already checked and a body already in LF breaks."""
-        return cls(to, _pct(_one_line(subject)), _pct(lf_body))
+        return cls(to, _pct(",".join(to)), _pct(_one_line(subject)), _pct(lf_body))
 
     def mailto(self) -> str:
         """An RFC 6068 link: everything but unreserved characters percent-encoded, CRLF breaks."""
@@ -132,22 +133,19 @@ class Encoded(NamedTuple):
         body = self.body.replace("%0A", "%0D%0A")
         return f"mailto:{path}?subject={self.subject}&body={body}"
 
-    def webmail(self, client: str, to: str | None = None) -> str:
-        """A compose link for one WEBMAIL client (``to``: the addresses already encoded);
-        ValueError for a client we do not know."""
+    def webmail(self, client: str) -> str:
+        """A compose link for one WEBMAIL client; ValueError for a client we do not know."""
         try:
             spec = WEBMAIL[client]
         except KeyError:
             known = ", ".join(WEBMAIL)
             raise ValueError(f"unknown webmail client {client!r}; known: {known}") from None
-        to = _pct(",".join(self.to)) if to is None else to
-        query = f"{spec.to}={to}&{spec.subject}={self.subject}&{spec.body}={self.body}"
+        query = f"{spec.to}={self.web_to}&{spec.subject}={self.subject}&{spec.body}={self.body}"
         return f"{spec.base}{'&' if '?' in spec.base else '?'}{query}"
 
     def candidates(self) -> dict[str, str]:
         """Every kind of link, whatever its length."""
-        to = _pct(",".join(self.to))
-        return {"mailto": self.mailto()} | {c: self.webmail(c, to) for c in WEBMAIL}
+        return {"mailto": self.mailto()} | {client: self.webmail(client) for client in WEBMAIL}
 
 
 def mailto(to: Sequence[str], subject: str, body: str) -> str:
