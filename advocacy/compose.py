@@ -17,6 +17,7 @@ from functools import cached_property
 
 from advocacy.campaigns import Campaign
 from advocacy.campaigns import fill
+from advocacy.campaigns import placeholders_in
 from advocacy.directory import Recipient
 
 BLANK_LINES = re.compile(r"\n{3,}")
@@ -44,6 +45,9 @@ class Letter:
     body: str
     # The paragraphs that came from the campaign, not the supporter: what "own words" excludes.
     stock: tuple[str, ...] = ()
+    # The subject and paragraphs that are the same for everyone writing to this recipient from
+    # this place (stock text with no personal placeholder): safe to keep beyond this letter.
+    shared: frozenset[str] = frozenset()
 
     @cached_property  # the letters page asks twice per letter
     def own_share(self) -> int:
@@ -81,7 +85,12 @@ def seed(campaign: Campaign, sender: Sender, choices: Choices) -> str:
 
 
 # A letter "fits" when every way of sending it carries it whole; the caller knows the links.
-Fits = Callable[[Recipient, str, str], bool]
+Fits = Callable[["Letter"], bool]
+# Placeholders that carry the supporter's own details: text with one is filled for each letter
+# and never kept.
+PERSONAL = frozenset({"supporter_name", "postcode"})
+# (recipient, place) pairs whose filled text a campaign view keeps; past this it starts again.
+KEPT_FILLS = 512
 ENDS_A_SENTENCE = tuple(".!?…)\"'’”")
 # Words that start an answer but read lower-case after a lead-in ("…used at the station").
 LOWER_AFTER_LEAD_IN = frozenset(
@@ -138,26 +147,23 @@ def letters(
     answers = [own_words(text, lead_ins.get(key, "")) for key, text in choices.answers]
     answers = [a for a in answers if a]
     points = [p for p in campaign.talking_points if p.id in set(choices.talking_points)]
+    personal = {"supporter_name": sender.name.strip(), "postcode": sender.postcode or ""}
+    signed = signature(campaign.sign_off, sender)
     result = []
     for recipient in recipients:
         rng = random.Random(f"{digest}:{recipient.role}:{recipient.name}")
-        values = {
-            **place_values,
-            "recipient_name": recipient.name,
-            "supporter_name": sender.name.strip(),
-            "postcode": sender.postcode or "",
-        }
+        filled = _Filled(campaign, recipient, place_values, personal)
         order = list(points)
         rng.shuffle(order)
         # One list of options per choice: the subject first, then each point in letter order.
-        options = [[fill(s, values) for s in campaign.subject_lines] or [""]]
-        options += [[fill(text, values) for text in p.phrasings] for p in order]
+        options = [filled.each(campaign.subject_lines) or [""]]
+        options += [filled.each(p.phrasings) for p in order]
         picks: list[int] | None = [rng.randrange(len(o)) for o in options]
         letter = None
         while picks is not None:
             chosen = [o[i] for o, i in zip(options, picks, strict=True)]
-            letter = _letter(campaign, recipient, values, sender, answers, chosen)
-            if fits is None or fits(recipient, letter.subject, letter.body):
+            letter = _letter(campaign, recipient, filled, signed, answers, chosen)
+            if fits is None or fits(letter):
                 break
             # None once everything is at its shortest: the page offers copy-and-open instead.
             picks = _shorter(options, picks)
@@ -165,24 +171,76 @@ def letters(
     return result
 
 
+class _Filled:
+    """Campaign text with its placeholders filled for one letter.
+
+    Text without a personal placeholder reads the same for everyone writing to this recipient
+    from this place, so the campaign view keeps it filled (for ``KEPT_FILLS`` recipient-places,
+    gone with the view when the campaign is saved), and ``shared`` holds it so that the links
+    may keep its encoding too. Text with one is filled for this letter only and never kept.
+    """
+
+    def __init__(
+        self,
+        campaign: Campaign,
+        recipient: Recipient,
+        place_values: Mapping[str, str],
+        personal: Mapping[str, str],
+    ) -> None:
+        memo = campaign.__dict__.setdefault("_fills", {})
+        key = (recipient, *place_values.items())
+        kept = memo.get(key)
+        if kept is None:
+            if len(memo) >= KEPT_FILLS:
+                memo.clear()
+            kept = memo[key] = ({}, {}, set())
+        # Fills by text (None: it has a personal placeholder), whole lists of them, and the set.
+        self._fills: dict[str, str | None] = kept[0]
+        self._lists: dict[tuple[str, ...], list[str]] = kept[1]
+        self.shared: set[str] = kept[2]
+        self._values = {**place_values, "recipient_name": recipient.name}
+        self._personal = {**self._values, **personal}
+
+    def __call__(self, text: str) -> str:
+        try:
+            done = self._fills[text]
+        except KeyError:
+            if placeholders_in(text) & PERSONAL:
+                done = self._fills[text] = None
+            else:
+                done = self._fills[text] = fill(text, self._values)
+                self.shared.add(done)
+        return fill(text, self._personal) if done is None else done
+
+    def each(self, texts: tuple[str, ...]) -> list[str]:
+        """Every one of ``texts`` filled; the list is kept when none of them is personal."""
+        done = self._lists.get(texts)
+        if done is None:
+            done = [self(text) for text in texts]
+            if all(self._fills[text] is not None for text in texts):
+                self._lists[texts] = done
+        return done
+
+
 def _letter(
     campaign: Campaign,
     recipient: Recipient,
-    values: Mapping[str, str],
-    sender: Sender,
+    filled: _Filled,
+    signed: str,
     answers: list[str],
     chosen: list[str],
 ) -> Letter:
-    """The letter with these choices: ``chosen`` is the subject, then the points' phrasings."""
-    paragraphs = [f"Dear {recipient.salutation},", fill(campaign.opening, values)]
-    paragraphs += answers
-    paragraphs += chosen[1:]
-    paragraphs.append(fill(campaign.asks.get(recipient.role, ""), values))
-    paragraphs.append(fill(campaign.closing, values))
-    paragraphs.append(signature(campaign.sign_off, sender))
+    """The letter with these choices: ``chosen`` is the subject, then the points' phrasings;
+    ``signed`` is the supporter's signature."""
+    greeting = f"Dear {recipient.salutation},"
+    paragraphs = [greeting, filled(campaign.opening), *answers, *chosen[1:]]
+    paragraphs.append(filled(campaign.asks.get(recipient.role, "")))
+    paragraphs.append(filled(campaign.closing))
+    paragraphs.append(signed)
     paragraphs = [p.strip() for p in paragraphs if p and p.strip()]
     stock = tuple(p for p in paragraphs if p not in answers)
-    return Letter(recipient, chosen[0], "\n\n".join(paragraphs), stock)
+    shared = frozenset(p for p in (chosen[0], *stock) if p in filled.shared)
+    return Letter(recipient, chosen[0], "\n\n".join(paragraphs), stock, shared | {greeting})
 
 
 def _shorter(options: list[list[str]], picks: list[int]) -> list[int] | None:

@@ -4,9 +4,11 @@ Pure string building: an RFC 6068 ``mailto:`` link, webmail compose links and a 
 ``.eml`` file. It takes plain strings so that it knows nothing of recipients or campaigns.
 """
 
+import functools
 import quopri
 import re
 import unicodedata
+from collections.abc import Collection
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -82,6 +84,8 @@ def _addresses(to: Sequence[str]) -> list[str]:
 
 def _scalars(text: str) -> str:
     """The text with lone surrogates (which no encoder takes) replaced by "?"."""
+    if text.isascii():  # the usual case, and no surrogate is ASCII
+        return text
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
@@ -92,6 +96,8 @@ def _one_line(text: str) -> str:
 
 def _lines(text: str, newline: str) -> str:
     """Make every line break (CRLF, LF or lone CR) the same one."""
+    if newline == "\n" and "\r" not in text:
+        return _scalars(text)
     return _LINE_BREAK.sub(newline, _scalars(text))
 
 
@@ -104,6 +110,30 @@ _PERCENT = tuple(chr(b) if b in _UNRESERVED else f"%{b:02X}" for b in range(256)
 
 def _pct(text: str) -> str:
     return "".join(map(_PERCENT.__getitem__, text.encode("utf-8")))
+
+
+# Campaign text that is the same for every supporter writing from one place (never a supporter's
+# own words or details: the caller vouches for that) is encoded once and kept.
+_pct_shared = functools.lru_cache(maxsize=4096)(_pct)
+PARAGRAPH = "\n\n"
+
+
+def _pct_body(lf_body: str, shared: Collection[str]) -> str:
+    """The body encoded paragraph by paragraph, the ``shared`` ones from the kept encodings.
+
+    The same result as ``_pct(lf_body)``: encoding is byte by byte, and a paragraph break
+    encodes to ``%0A%0A`` wherever it falls.
+    """
+    if not shared:
+        return _pct(lf_body)
+    return "%0A%0A".join(
+        _pct_shared(p) if p in shared else _pct(p) for p in lf_body.split(PARAGRAPH)
+    )
+
+
+@functools.lru_cache(maxsize=1024)  # the directory's addresses: a few thousand at most
+def _mailto_path(to: tuple[str, ...]) -> str:
+    return ",".join(quote(a, safe="@") for a in to)
 
 
 class Encoded(NamedTuple):
@@ -123,13 +153,22 @@ class Encoded(NamedTuple):
         return cls.normalised(_addresses(to), subject, _lines(body, "\n"))
 
     @classmethod
-    def normalised(cls, to: list[str], subject: str, lf_body: str) -> "Encoded":
-        """From addresses already checked and a body already in LF breaks."""
-        return cls(to, _pct(",".join(to)), _pct(_one_line(subject)), _pct(lf_body))
+    def normalised(
+        cls, to: list[str], subject: str, lf_body: str, shared: Collection[str] = ()
+    ) -> "Encoded":
+        """From addresses already checked and a body already in LF breaks; ``shared`` text (the
+        subject or whole paragraphs) holds nothing personal, so its encoding may be kept."""
+        subject = _one_line(subject)
+        return cls(
+            to,
+            _pct_shared(",".join(to)),
+            _pct_shared(subject) if subject in shared else _pct(subject),
+            _pct_body(lf_body, shared),
+        )
 
     def mailto(self) -> str:
         """An RFC 6068 link: everything but unreserved characters percent-encoded, CRLF breaks."""
-        path = ",".join(quote(a, safe="@") for a in self.to)
+        path = _mailto_path(tuple(self.to))
         body = self.body.replace("%0A", "%0D%0A")
         return f"mailto:{path}?subject={self.subject}&body={body}"
 
@@ -146,6 +185,13 @@ class Encoded(NamedTuple):
     def candidates(self) -> dict[str, str]:
         """Every kind of link, whatever its length."""
         return {"mailto": self.mailto()} | {client: self.webmail(client) for client in WEBMAIL}
+
+    def links(self, budgets: Mapping[str, int]) -> "Links":
+        """The links that fit their budget, and which kinds were withheld."""
+        candidates = self.candidates()
+        fitting = {kind: url for kind, url in candidates.items() if len(url) <= budgets[kind]}
+        withheld = tuple(kind for kind in candidates if kind not in fitting)
+        return Links(**fitting, withheld=withheld)
 
 
 def mailto(to: Sequence[str], subject: str, body: str) -> str:
@@ -180,10 +226,15 @@ class Links:
 
 
 def links(
-    to: Sequence[str], subject: str, body: str, budget: int | Mapping[str, int] = BUDGETS
+    to: Sequence[str],
+    subject: str,
+    body: str,
+    budget: int | Mapping[str, int] = BUDGETS,
+    *,
+    shared: Collection[str] = (),
 ) -> Links:
     """All links that fit their budget (one for all kinds, or one per kind); never a link a
-    mail client would silently truncate.
+    mail client would silently truncate. ``shared``: see ``Encoded.normalised``.
 
     No address (the recipient has none) means no links at all, and that is not "too long".
     """
@@ -194,10 +245,23 @@ def links(
     lf_body = _lines(body, "\n")
     if len(lf_body) > max(budgets.values()):  # encoding never shortens
         return Links(withheld=_KINDS)
-    candidates = Encoded.normalised(addresses, subject, lf_body).candidates()
-    fitting = {kind: url for kind, url in candidates.items() if len(url) <= budgets[kind]}
-    withheld = tuple(kind for kind in candidates if kind not in fitting)
-    return Links(**fitting, withheld=withheld)
+    return Encoded.normalised(addresses, subject, lf_body, shared).links(budgets)
+
+
+def links_and_open_links(
+    to: Sequence[str], subject: str, body: str, *, shared: Collection[str] = ()
+) -> tuple[Links, Links]:
+    """``links`` for the letter, and the links that open a message with only its address and
+    subject (to paste a body too long for a link into): both from one encoding."""
+    addresses = _addresses(to)
+    if not addresses:
+        return Links(), Links()
+    lf_body = _lines(body, "\n")
+    opener = Encoded.normalised(addresses, subject, "", shared)
+    if len(lf_body) > max(BUDGETS.values()):  # encoding never shortens
+        return Links(withheld=_KINDS), opener.links(BUDGETS)
+    whole = opener._replace(body=_pct_body(lf_body, shared))
+    return whole.links(BUDGETS), opener.links(BUDGETS)
 
 
 def overrun(to: Sequence[str], subject: str, body: str) -> int:

@@ -98,14 +98,11 @@ def _to(recipient: Recipient) -> tuple[str, ...]:
     return (recipient.email,) if recipient.email else ()
 
 
-def _draft(letter: Letter, links: delivery.Links | None = None) -> Draft:
+def _draft(letter: Letter, links: tuple[delivery.Links, delivery.Links] | None = None) -> Draft:
     to = _to(letter.recipient)
-    return Draft(
-        letter,
-        to,
-        links or delivery.links(to, letter.subject, letter.body),
-        delivery.links(to, letter.subject, ""),
-    )
+    if links is None:
+        links = delivery.links_and_open_links(to, letter.subject, letter.body, shared=letter.shared)
+    return Draft(letter, to, *links)
 
 
 def redraft(draft: Draft, subject: str, body: str) -> Draft:
@@ -159,14 +156,16 @@ def drafts(campaign: Campaign, place: Place, sender: Sender, choices: Choices) -
 
     # The links built to see whether a letter fits are the ones it is sent with: a letter is
     # encoded once. Kept for this call only, never beyond the request.
-    built: dict[tuple[str, str, str], delivery.Links] = {}
+    built: dict[Letter, tuple[delivery.Links, delivery.Links]] = {}
 
-    def fits(recipient: Recipient, subject: str, body: str) -> bool:
-        links = delivery.links(_to(recipient), subject, body)
-        built[recipient.email, subject, body] = links
-        return not links.too_long
+    def fits(letter: Letter) -> bool:
+        to = _to(letter.recipient)
+        links = built[letter] = delivery.links_and_open_links(
+            to, letter.subject, letter.body, shared=letter.shared
+        )
+        return not links[0].too_long
 
     return [
-        _draft(letter, built.get((letter.recipient.email, letter.subject, letter.body)))
+        _draft(letter, built.get(letter))
         for letter in letters(campaign, recipients, sender, choices, values, fits)
     ]

@@ -576,7 +576,7 @@ def fit_letters(campaign, recipients, budget, name="Ada"):
         Sender(name, "", "SE1 2DL"),
         Choices(("p0", "p1", "p2", "p3"), (("why", "my children walk past it"),)),
         bundled().place_values(SOUTHWARK),
-        fits=lambda recipient, subject, body: len(subject) + len(body) <= budget,
+        fits=lambda letter: len(letter.subject) + len(letter.body) <= budget,
     )
 
 
