@@ -18,7 +18,6 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
-from flask import Response
 from flask import current_app
 from flask import g
 from flask import request
@@ -111,11 +110,19 @@ def _check_in_views_only(app: Flask) -> None:
     for i, hook in enumerate(after):
         if isinstance(hook, functools.partial) and hook.args == (limiter,):
             after[i] = _under_admin(hook)
+    # Its teardown empties the per-request state those two keep: only the studio has any.
+    teardown = app.teardown_request_funcs.get(None, [])
+    for i, hook in enumerate(teardown):
+        if getattr(hook, "__self__", None) is limiter:
+            teardown[i] = _under_admin(hook)
 
 
-def _under_admin(hook: Callable[[Response], Response]) -> Callable[[Response], Response]:
+def _under_admin(hook: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """The hook, run for studio requests only; others get their argument back (a response,
+    or a teardown's exception, which Flask ignores)."""
+
     @functools.wraps(hook)
-    def studio_only(response: Response) -> Response:
-        return hook(response) if request.path.startswith("/admin") else response
+    def studio_only(value: Any) -> Any:
+        return hook(value) if request.path.startswith("/admin") else value
 
     return studio_only

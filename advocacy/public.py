@@ -163,7 +163,8 @@ def index():
 
 def _no_lookup() -> bool:
     """Only a postcode costs a lookup: the page itself and the lists are not limited."""
-    return not request.args.get("postcode", "").strip() or request.args.get("change") == "1"
+    args = request.args
+    return not args.get("postcode", "").strip() or args.get("change") == "1"
 
 
 @bp.get("/c/<slug>")
@@ -174,17 +175,18 @@ def campaign(slug: str):
     campaign = _campaign(slug)
     if campaign.status == "closed":
         return _closed(campaign)
-    postcode = request.args.get("postcode", "")[:64]
-    manual = "constituency" in request.args or "pfa" in request.args
-    if "postcode" in request.args and not postcode.strip() and not manual:
+    args = request.args
+    postcode = args.get("postcode", "")[:64]
+    manual = "constituency" in args or "pfa" in args
+    if "postcode" in args and not postcode.strip() and not manual:
         # The button pressed with an empty box: say so, rather than show the same page again.
         return _start(campaign, error=ENTER_POSTCODE, status=400)
-    if not postcode.strip() and not manual or request.args.get("change") == "1":
+    if not postcode.strip() and not manual or args.get("change") == "1":
         # "change=1": back from the points step, the postcode kept in the box to change.
-        page = _start(campaign, postcode, manual=request.args.get("manual") == "1")
+        page = _start(campaign, postcode, manual=args.get("manual") == "1")
         return pages.shareable(make_response(page), campaign.slug)  # unless it holds a postcode
     try:
-        place = pipeline.locate(postcode, request.args.get("constituency"), request.args.get("pfa"))
+        place = pipeline.locate(postcode, args.get("constituency"), args.get("pfa"))
         return _choose(campaign, place)
     except postcodes.LookupUnavailable:
         # An outage, not the supporter's mistake: a notice, not an error on their postcode.

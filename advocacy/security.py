@@ -7,6 +7,7 @@ tells the next site where the supporter came from (URLs carry postcodes).
 import functools
 
 from flask import Flask
+from flask import Request
 from flask import Response
 from flask import current_app
 from flask import g
@@ -34,8 +35,9 @@ def csp() -> str:
     origins their campaign allows, and by this site itself, so the studio can preview them.
     Only pages that set ``g.frame_self`` (that preview) may hold a frame, and only of this site.
     """
-    allowed = g.get("frame_ancestors")
-    return _policy(None if allowed is None else tuple(allowed), bool(g.get("frame_self")))
+    marks = vars(g._get_current_object())  # one lookup for both marks: this runs on every answer
+    allowed = marks.get("frame_ancestors")
+    return _policy(None if allowed is None else tuple(allowed), bool(marks.get("frame_self")))
 
 
 @functools.lru_cache(maxsize=256)
@@ -55,12 +57,13 @@ PLACE_ARGS = ("postcode", "constituency", "pfa", "r")
 HSTS = "max-age=31536000"  # a year; no includeSubDomains: other hosts may share the domain
 
 
-def holds_supporter_input() -> bool:
+def holds_supporter_input(req: Request | None = None) -> bool:
     """Whether this response may carry a supporter's letter, name, address or place, and so
     must never be kept by a browser, a proxy or a CDN in front of the app."""
-    if request.method == "POST" and not request.path.startswith("/admin"):
+    req = req or request._get_current_object()
+    if req.method == "POST" and not req.path.startswith("/admin"):
         return True
-    return request.endpoint in PRIVATE_ENDPOINTS or any(a in request.args for a in PLACE_ARGS)
+    return req.endpoint in PRIVATE_ENDPOINTS or any(a in req.args for a in PLACE_ARGS)
 
 
 def body_limit() -> None:
@@ -85,11 +88,12 @@ def _fixed(staff: bool, secure: bool, policy: str) -> tuple[tuple[str, str], ...
 
 
 def headers(response: Response) -> Response:
-    if holds_supporter_input():
+    req = request._get_current_object()  # the proxy costs a lookup per use: once, not five times
+    if holds_supporter_input(req):
         response.headers["Cache-Control"] = "no-store"
-    fixed = _fixed(request.path.startswith("/admin"), request.is_secure, csp())
+    fixed = _fixed(req.path.startswith("/admin"), req.is_secure, csp())
     present = {name.lower() for name, _ in response.headers}  # a view may have set its own
-    response.headers.extend((n, v) for n, v in fixed if n.lower() not in present)
+    response.headers.extend([(n, v) for n, v in fixed if n.lower() not in present])
     return response
 
 
