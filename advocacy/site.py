@@ -2,6 +2,7 @@
 address and the organisation's own privacy policy. Supporters decide whether to trust a page
 with their name and address by who it says is asking."""
 
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint
 from flask import abort
 from flask import current_app
+from flask import request
 from flask import send_from_directory
 from flask import url_for
 
@@ -60,3 +62,15 @@ def logo():
 @bp.app_context_processor
 def site_context() -> dict:
     return {"site": info()}
+
+
+@bp.app_template_global("site_url")
+def site_url(endpoint: str, filename: str | None = None) -> str:
+    """``url_for`` for the links on every page (style, script, home, privacy), which are the
+    same for every request to one mount point: built once each, not on every page."""
+    return _site_url(request.script_root, endpoint, filename)
+
+
+@functools.lru_cache(maxsize=64)
+def _site_url(script_root: str, endpoint: str, filename: str | None) -> str:
+    return url_for(endpoint, filename=filename) if filename else url_for(endpoint)
