@@ -233,11 +233,10 @@ def _letter(
     """The letter with these choices: ``chosen`` is the subject, then the points' phrasings;
     ``signed`` is the supporter's signature."""
     greeting = f"Dear {recipient.salutation},"
-    paragraphs = [greeting, filled(campaign.opening), *answers, *chosen[1:]]
-    paragraphs.append(filled(campaign.asks.get(recipient.role, "")))
-    paragraphs.append(filled(campaign.closing))
-    paragraphs.append(signed)
-    paragraphs = [p.strip() for p in paragraphs if p and p.strip()]
+    ask = filled(campaign.asks.get(recipient.role, ""))
+    paragraphs = [greeting, filled(campaign.opening), *answers, *chosen[1:], ask]
+    paragraphs += [filled(campaign.closing), signed]
+    paragraphs = [text for p in paragraphs if (text := p.strip())]
     stock = tuple(p for p in paragraphs if p not in answers)
     shared = frozenset(p for p in (chosen[0], *stock) if p in filled.shared)
     return Letter(recipient, chosen[0], "\n\n".join(paragraphs), stock, shared | {greeting})

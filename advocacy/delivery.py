@@ -118,17 +118,26 @@ _pct_shared = functools.lru_cache(maxsize=4096)(_pct)
 PARAGRAPH = "\n\n"
 
 
-def _pct_body(lf_body: str, shared: Collection[str]) -> str:
-    """The body encoded paragraph by paragraph, the ``shared`` ones from the kept encodings.
+def _pct_body(lf_body: str, shared: Collection[str], own: dict[str, str] | None = None) -> str:
+    """The body encoded paragraph by paragraph, the ``shared`` ones from the kept encodings,
+    the others through ``own`` when given: one supporter's letters share their own words and
+    signature, and the caller drops ``own`` with those letters.
 
     The same result as ``_pct(lf_body)``: encoding is byte by byte, and a paragraph break
     encodes to ``%0A%0A`` wherever it falls.
     """
-    if not shared:
+    if not shared and own is None:
         return _pct(lf_body)
-    return "%0A%0A".join(
-        _pct_shared(p) if p in shared else _pct(p) for p in lf_body.split(PARAGRAPH)
-    )
+    own = {} if own is None else own
+    parts = []
+    for p in lf_body.split(PARAGRAPH):
+        if p in shared:
+            parts.append(_pct_shared(p))
+        elif (done := own.get(p)) is not None:
+            parts.append(done)
+        else:
+            parts.append(own.setdefault(p, _pct(p)))
+    return "%0A%0A".join(parts)
 
 
 @functools.lru_cache(maxsize=1024)  # the directory's addresses: a few thousand at most
@@ -249,10 +258,16 @@ def links(
 
 
 def links_and_open_links(
-    to: Sequence[str], subject: str, body: str, *, shared: Collection[str] = ()
+    to: Sequence[str],
+    subject: str,
+    body: str,
+    *,
+    shared: Collection[str] = (),
+    own: dict[str, str] | None = None,
 ) -> tuple[Links, Links]:
     """``links`` for the letter, and the links that open a message with only its address and
-    subject (to paste a body too long for a link into): both from one encoding."""
+    subject (to paste a body too long for a link into): both from one encoding. ``shared`` and
+    ``own``: see ``Encoded.normalised`` and ``_pct_body``."""
     addresses = _addresses(to)
     if not addresses:
         return Links(), Links()
@@ -260,7 +275,7 @@ def links_and_open_links(
     opener = Encoded.normalised(addresses, subject, "", shared)
     if len(lf_body) > max(BUDGETS.values()):  # encoding never shortens
         return Links(withheld=_KINDS), opener.links(BUDGETS)
-    whole = opener._replace(body=_pct_body(lf_body, shared))
+    whole = opener._replace(body=_pct_body(lf_body, shared, own))
     return whole.links(BUDGETS), opener.links(BUDGETS)
 
 

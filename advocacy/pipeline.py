@@ -157,11 +157,12 @@ def drafts(campaign: Campaign, place: Place, sender: Sender, choices: Choices) -
     # The links built to see whether a letter fits are the ones it is sent with: a letter is
     # encoded once. Kept for this call only, never beyond the request.
     built: dict[Letter, tuple[delivery.Links, delivery.Links]] = {}
+    own: dict[str, str] = {}  # their own words and signature, encoded once for every letter
 
     def fits(letter: Letter) -> bool:
         to = _to(letter.recipient)
         links = built[letter] = delivery.links_and_open_links(
-            to, letter.subject, letter.body, shared=letter.shared
+            to, letter.subject, letter.body, shared=letter.shared, own=own
         )
         return not links[0].too_long
 
