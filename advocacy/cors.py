@@ -23,7 +23,10 @@ def allowed_origins(slug: str | None) -> set[str]:
 
 
 def add_headers(response: Response) -> Response:
-    response.vary.add("Origin")
+    if "Vary" in response.headers:
+        response.vary.add("Origin")
+    else:  # the usual case, without parsing and rebuilding the header
+        response.headers["Vary"] = "Origin"
     origin = request.headers.get("Origin")
     if not origin:
         return response
