@@ -35,15 +35,15 @@ COMPACT = (",", ":")
 
 
 class JSONProvider(DefaultJSONProvider):
-    """Flask's JSON, written and read by orjson.
+    """Flask's JSON, written by orjson.
 
     The letters API answers with every send link of every letter (tens of kilobytes of
     percent-encoded text): the standard library took 33 µs to write one answer, orjson 2 µs.
     The output is Flask's compact, sorted JSON; dates, dataclasses and anything else orjson
     does not know natively go through Flask's ``default``, so they read as before. Other
-    options (``indent`` in debug), numbers orjson cannot hold and text it refuses (a lone
-    surrogate, which the letters API names by field) go to the standard library. Nesting too
-    deep to parse (``[`` × 30,000) is an invalid body, never a 500.
+    options (``indent`` in debug) and numbers orjson cannot hold go to the standard library,
+    which also reads requests. Nesting too deep to parse (``[`` × 30,000) is an invalid body,
+    never a 500.
     """
 
     OPTIONS = (
@@ -66,11 +66,8 @@ class JSONProvider(DefaultJSONProvider):
         return super().dumps(obj, **kwargs)
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
-        if not kwargs:
-            try:
-                return orjson.loads(s)
-            except orjson.JSONDecodeError:
-                pass  # read it as the standard library does, which names a lone surrogate
+        # The standard library: request bodies are small, and orjson would read an integer
+        # over 64 bits as a float.
         try:
             return super().loads(s, **kwargs)
         except RecursionError:
@@ -89,6 +86,8 @@ class Advocacy(Flask):
         try:
             return self._synced[func]
         except KeyError:
+            if len(self._synced) >= 512:  # functions made per request must not pile up
+                self._synced.clear()
             synced = self._synced[func] = super().ensure_sync(func)
             return synced
         except TypeError:  # a callable that can't be a key

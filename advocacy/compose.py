@@ -59,9 +59,10 @@ PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 def own_share(body: str, stock: tuple[str, ...]) -> int:
     """Percent of the letter, by characters, that is not stock campaign text."""
-    paragraphs = [p.strip() for p in PARAGRAPH_BREAK.split(clean_text(body)) if p.strip()]
-    total = sum(len(p) for p in paragraphs)
-    own = sum(len(p) for p in paragraphs if p not in stock)
+    paragraphs = [text for p in PARAGRAPH_BREAK.split(clean_text(body)) if (text := p.strip())]
+    total = sum(map(len, paragraphs))
+    stock_set = set(stock)
+    own = sum(len(p) for p in paragraphs if p not in stock_set)
     # A sentence of one's own shows as at least 1%, never as nothing.
     return max(1, round(100 * own / total)) if own else 0
 
