@@ -1,0 +1,399 @@
+"""The filled campaign text a campaign view keeps (compose._Filled): per recipient and place, never
+text with a personal placeholder, the same letters as from a fresh campaign, and a bounded memo."""
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from collections.abc import Mapping
+from dataclasses import replace
+
+import pytest
+from app_config import settings_for
+from places import SEVENOAKS
+from places import SOUTHWARK
+
+from advocacy import compose
+from advocacy import create_app
+from advocacy import delivery
+from advocacy import models
+from advocacy import store
+from advocacy.campaigns import Campaign
+from advocacy.campaigns import fill
+from advocacy.campaigns import from_dict
+from advocacy.compose import Choices
+from advocacy.compose import Letter
+from advocacy.compose import Sender
+from advocacy.compose import letters
+from advocacy.compose import own_words
+from advocacy.compose import signature
+from advocacy.directory import Recipient
+from advocacy.directory import bundled
+from advocacy.directory import fixed_recipient
+from advocacy.models import CampaignRow
+from advocacy.models import db
+from advocacy.postcodes import Place
+
+POINTS = ("mixed", "plain", "postal", "local")
+# Two supporters at one place: everything that is theirs is distinctive enough to search for.
+ADA = Sender("Zebulon Quartermaine", "12 Wyvern Mews, London", "SE1 2DL")
+BOB = Sender("Philippa Ostrowska", "9 Larkspur Row, London", "SE1 7PB")
+ANSWERS = {
+    ADA: (("why", "my cat Mittens saw the van"),),
+    BOB: (("why", "the Thursday market crowd was scanned"),),
+}
+
+
+def memo_campaign() -> Campaign:
+    """Personal placeholders ({supporter_name}, {postcode}) in every kind of text, next to text
+    that has only place placeholders; several phrasings of different lengths, for fitting."""
+    return from_dict(
+        {
+            "slug": "memo",
+            "title": "Memo",
+            "status": "live",
+            "subject_lines": [
+                "From {supporter_name} in {constituency}",
+                "A letter from {constituency}",
+                "{postcode}: a letter to {recipient_name}",
+            ],
+            "opening": "I am {supporter_name} of {postcode}, in {constituency}.",
+            "talking_points": [
+                {
+                    "id": "mixed",
+                    "label": "Mixed",
+                    "phrasings": [
+                        "{supporter_name} asks {recipient_name} to act" + " now" * 30,
+                        "Please act, {recipient_name}, for {constituency}.",
+                        "Mixed.",
+                    ],
+                },
+                {
+                    "id": "plain",
+                    "label": "Plain",
+                    "phrasings": [
+                        "A long point about {force_name}" + " and more" * 25,
+                        "Plain {force_name}.",
+                        "Mid point." * 6,
+                    ],
+                },
+                {
+                    "id": "postal",
+                    "label": "Postal",
+                    "phrasings": ["Write back to {postcode}" + " please" * 20, "To {postcode}."],
+                },
+                {
+                    "id": "local",
+                    "label": "Local",
+                    "phrasings": ["In {constituency}" + " we care" * 12, "{country} cares."],
+                },
+            ],
+            "prompts": [{"id": "why", "label": "Why?", "lead_in": "It matters because"}],
+            "asks": {
+                "mp": "{supporter_name} asks you to vote no.",
+                "police_force": "Stop, {force_name}.",
+                "police_oversight": "Please ask {force_name}, from {postcode}.",
+            },
+            "closing": "Thank you, from {supporter_name} ({postcode}).",
+        }
+    )
+
+
+def recipients_at(place: Place) -> list[Recipient]:
+    minister = fixed_recipient("Home Secretary", "hs@example.org", None, None)
+    return [*bundled().recipients(place, ("mp", "police_force", "police_oversight")), minister]
+
+
+def write(campaign: Campaign, sender: Sender, place: Place = SOUTHWARK, fits=None):
+    return letters(
+        campaign,
+        recipients_at(place),
+        sender,
+        Choices(POINTS, ANSWERS.get(sender, (("why", f"{sender.name} says so"),))),
+        bundled().place_values(place),
+        fits,
+    )
+
+
+def personal_values(sender: Sender, recipient: Recipient, place: Place) -> dict[str, str]:
+    return {
+        **bundled().place_values(place),
+        "recipient_name": recipient.name,
+        "supporter_name": sender.name.strip(),
+        "postcode": sender.postcode or "",
+    }
+
+
+def kept_strings(value: object) -> Iterator[str]:
+    """Every string anywhere in a kept value: keys and values, in any container."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from kept_strings(key)
+            yield from kept_strings(item)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for item in value:
+            yield from kept_strings(item)
+    elif dataclasses.is_dataclass(value):
+        yield from kept_strings(vars(value))  # the fields and anything kept beside them
+    elif value is not None and not isinstance(value, (bool, int, float)):
+        raise AssertionError(f"a kept value of a kind this walk doesn't open: {value!r}")
+
+
+def kept_on(campaign: Campaign) -> list[str]:
+    """Every string a campaign object keeps beyond its fields (the memo, nation views...)."""
+    names = {f.name for f in dataclasses.fields(campaign)}
+    extras = {k: v for k, v in vars(campaign).items() if k not in names}
+    return list(kept_strings(extras))
+
+
+def secrets_of(sender: Sender) -> list[str]:
+    """What no kept text may hold: the supporter's name, postcode, address and own words."""
+    words = [own_words(text, "It matters because") for _, text in ANSWERS[sender]]
+    raw = [text for _, text in ANSWERS[sender]]
+    return [sender.name, sender.postcode or "", *sender.address.split(", ")[:1], *words, *raw]
+
+
+# --- Privacy --------------------------------------------------------------------------------------
+
+
+def test_each_supporter_gets_their_own_details_and_never_anothers() -> None:
+    campaign = memo_campaign()
+    first_ada = write(campaign, ADA)
+    bobs = write(campaign, BOB)
+    ada_again = write(campaign, ADA)  # after Bob's: what was kept for Ada's first is not his
+    assert [(x.subject, x.body) for x in ada_again] == [(x.subject, x.body) for x in first_ada]
+    personal_subjects = 0
+    for sender, other, result in ((BOB, ADA, bobs), (ADA, BOB, ada_again)):
+        for letter in result:
+            values = personal_values(sender, letter.recipient, SOUTHWARK)
+            parts = letter.body.split("\n\n")
+            assert parts[1] == fill(campaign.opening, values)
+            assert parts[-2] == fill(campaign.closing, values)
+            assert parts[-1] == signature(campaign.sign_off, sender)
+            assert letter.subject in {fill(s, values) for s in campaign.subject_lines}
+            personal_subjects += sender.name in letter.subject or sender.postcode in letter.subject
+            for point in campaign.talking_points:
+                filled = {fill(text, values) for text in point.phrasings}
+                assert len(filled & set(parts)) == 1, point.id
+            if letter.recipient.role in campaign.asks:
+                assert parts[-3] == fill(campaign.asks[letter.recipient.role], values)
+            for secret in secrets_of(other):
+                assert secret not in letter.body
+                assert secret not in letter.subject
+    assert personal_subjects > 0  # a personal subject line was drawn, and filled for each
+
+
+def test_nothing_personal_is_kept_on_the_campaign() -> None:
+    campaign = memo_campaign()
+    for sender in (ADA, BOB, ADA):
+        write(campaign, sender)
+        write(campaign, sender, fits=lambda letter: len(letter.body) < 600)  # shortened too
+    kept = kept_on(campaign)
+    # The walk finds what is kept, so finding nothing personal in it means something.
+    assert any("Bermondsey and Old Southwark" in text for text in kept)
+    assert "Plain the Metropolitan Police Service." in kept
+    assert "_fills" in vars(campaign)
+    for secret in (*secrets_of(ADA), *secrets_of(BOB)):
+        leaks = [text for text in kept if secret in text]
+        assert leaks == [], secret
+
+
+def test_a_letters_shared_text_is_never_the_supporters() -> None:
+    campaign = memo_campaign()
+    write(campaign, ADA)  # warm: Bob's letters come from what Ada's left
+    for letter in write(campaign, BOB):
+        parts = letter.body.split("\n\n")
+        assert f"Dear {letter.recipient.salutation}," in letter.shared
+        # Place-only text is shared: the links may keep its encoding.
+        assert any(p.startswith(("A long point", "Plain ", "Mid point")) for p in letter.shared)
+        assert letter.shared <= {letter.subject, *parts}
+        assert letter.shared <= {letter.subject, *letter.stock}
+        assert signature(campaign.sign_off, BOB) not in letter.shared
+        assert parts[1] not in letter.shared  # the opening names Bob
+        for text in letter.shared:
+            for secret in (*secrets_of(BOB), *secrets_of(ADA)):
+                assert secret not in text, (secret, text)
+
+
+def test_the_encodings_the_links_keep_are_never_the_supporters(monkeypatch) -> None:
+    """delivery keeps the encoding of the text a letter marks shared: none of it personal."""
+    kept: list[str] = []
+    real = delivery._pct_shared
+
+    def recording(text: str) -> str:
+        kept.append(text)
+        return real(text)
+
+    monkeypatch.setattr(delivery, "_pct_shared", recording)
+    campaign = memo_campaign()
+    for sender in (ADA, BOB):
+        for letter in write(campaign, sender):
+            to = [letter.recipient.email] if letter.recipient.email else []
+            whole, opener = delivery.links_and_open_links(
+                to, letter.subject, letter.body, shared=letter.shared
+            )
+            assert (whole, opener) == (
+                delivery.links(to, letter.subject, letter.body),
+                delivery.links(to, letter.subject, ""),
+            )
+    assert any(text.startswith("Dear ") for text in kept)  # the recording saw the kept ones
+    for secret in (*secrets_of(ADA), *secrets_of(BOB)):
+        assert [text for text in kept if secret in text] == [], secret
+
+
+# --- The same letters, warm or fresh --------------------------------------------------------------
+
+SUPPORTERS = [ADA, BOB, Sender("  Cleo Ng ", "", None), Sender("Dev", "Flat 2\n1 Road", "BR8 7RE")]
+BUDGETS = (None, 900, 700, 400)  # None: no fitting; 400: nothing fits, all at their shortest
+
+
+def fitting(budget: int | None, calls: list[int]):
+    if budget is None:
+        return None
+
+    def fits(letter: Letter) -> bool:
+        calls.append(1)
+        return len(letter.subject) + len(letter.body) <= budget
+
+    return fits
+
+
+def drawn(result: list[Letter]) -> list[tuple]:
+    return [(x.recipient, x.subject, x.body, x.stock) for x in result]
+
+
+def test_letters_from_a_warm_memo_are_those_from_a_fresh_campaign() -> None:
+    warm = memo_campaign()
+    cases = [(s, p, b) for s in SUPPORTERS for p in (SOUTHWARK, SEVENOAKS) for b in BUDGETS]
+    calls: list[int] = []
+    for sender, place, budget in cases:  # warm it with every case first
+        write(warm, sender, place, fitting(budget, calls))
+    pairs = len(recipients_at(SOUTHWARK)) + len(recipients_at(SEVENOAKS))
+    assert len(vars(warm)["_fills"]) == pairs  # one entry per recipient and place
+    calls.clear()
+    shortened = 0
+    for sender, place, budget in cases:
+        fresh = replace(warm)
+        assert "_fills" not in vars(fresh)
+        got = write(warm, sender, place, fitting(budget, calls))
+        assert drawn(got) == drawn(write(fresh, sender, place, fitting(budget, calls)))
+        reloaded = from_dict(json.loads(json.dumps(warm.to_dict())))
+        assert drawn(got) == drawn(write(reloaded, sender, place, fitting(budget, calls)))
+        shortened += drawn(got) != drawn(write(memo_campaign(), sender, place))
+    assert shortened > 0  # the fitting loop did shorten letters, warm and fresh alike
+    fitted = 3 * sum(budget is not None for _, _, budget in cases) * len(recipients_at(SOUTHWARK))
+    assert len(calls) > fitted  # more than one try a letter: the loop went round
+
+
+def test_a_letter_fitted_twice_in_a_row_is_the_same() -> None:
+    """The fitting loop reuses the kept lists of options: it must not change them."""
+    campaign = memo_campaign()
+    first = write(campaign, BOB, fits=fitting(500, []))
+    roomy = write(campaign, BOB)
+    second = write(campaign, BOB, fits=fitting(500, []))
+    assert drawn(first) == drawn(second)
+    assert drawn(roomy) == drawn(write(memo_campaign(), BOB))
+
+
+# --- The memo's bound -----------------------------------------------------------------------------
+
+
+def test_the_memo_keeps_at_most_kept_fills_recipient_places(monkeypatch) -> None:
+    monkeypatch.setattr(compose, "KEPT_FILLS", 3)
+    campaign = memo_campaign()
+    sizes = []
+    for i in range(12):
+        place = (SOUTHWARK, SEVENOAKS)[i % 2]
+        who = fixed_recipient(f"Person {i}", f"p{i}@example.org", None, None)
+        result = letters(campaign, [who], BOB, Choices(POINTS), bundled().place_values(place))
+        fresh = memo_campaign()
+        expected = letters(fresh, [who], BOB, Choices(POINTS), bundled().place_values(place))
+        assert drawn(result) == drawn(expected)
+        sizes.append(len(vars(campaign)["_fills"]))
+    assert max(sizes) == 3  # reached, never passed
+    assert min(sizes) >= 1  # and the memo goes on keeping after it starts again
+    # Several recipients in one call: still bounded.
+    many = [fixed_recipient(f"Many {i}", None, None, None) for i in range(7)]
+    letters(campaign, many, ADA, Choices(POINTS), bundled().place_values(SOUTHWARK))
+    assert 1 <= len(vars(campaign)["_fills"]) <= 3
+
+
+# --- A saved campaign is a new view ---------------------------------------------------------------
+
+
+def test_a_new_campaign_object_gives_its_own_text_after_the_old_one_was_warm() -> None:
+    old = memo_campaign()
+    for sender in (ADA, BOB):
+        write(old, sender)
+    points = tuple(
+        replace(p, phrasings=tuple(f"New {p.id} in {{constituency}}, {i}." for i in range(2)))
+        for p in old.talking_points
+    )
+    new = replace(
+        old,
+        subject_lines=("New subject for {constituency}",),
+        opening="New opening in {constituency}.",
+        talking_points=points,
+        asks={role: f"New ask of {{force_name}} for {role}." for role in old.asks},
+        closing="New closing.",
+    )
+    for letter in write(new, BOB):
+        parts = letter.body.split("\n\n")
+        assert letter.subject == "New subject for Bermondsey and Old Southwark"
+        assert parts[1] == "New opening in Bermondsey and Old Southwark."
+        assert parts[-2] == "New closing."
+        assert all(p.startswith("New ") for p in parts[3:-3])
+        assert "Zebulon" not in letter.body and "Please act" not in letter.body
+    assert [x.body for x in write(old, BOB)] != [x.body for x in write(new, BOB)]
+
+
+SLUG = "stop-facial-recognition"
+LETTERS = f"/api/v1/campaigns/{SLUG}/letters"
+BY_AREA = {
+    "constituency_code": "E14001085",
+    "pfa_code": "E23000001",
+    "name": "Zebulon Quartermaine",
+    "address": "12 Wyvern Mews, London",
+    "talking_points": ["accuracy", "cost"],
+    "answers": {"why": "my cat Mittens saw the van"},
+}
+
+
+def cached_campaign(app) -> Campaign:
+    """The campaign object this worker keeps between requests."""
+    return app.extensions[models.CAMPAIGNS][SLUG][1]
+
+
+def test_a_campaign_saved_in_the_studio_writes_its_new_text_at_once(tmp_path) -> None:
+    """Between database checks a worker keeps its campaign object, and the fills with it: a
+    save on this worker must still show in the very next letter."""
+    app = create_app(settings_for(tmp_path / "memo.sqlite", CACHE_CHECK_SECONDS=3600))
+    client = app.test_client()
+    before = client.post(LETTERS, json=BY_AREA).get_json()["letters"]
+    assert "I live in Bermondsey and Old Southwark" in before[0]["body"]
+    warm = cached_campaign(app)
+    assert client.post(LETTERS, json=BY_AREA).get_json()["letters"] == before
+    assert cached_campaign(app) is warm  # the same object, so its fills were used
+    kept = kept_on(warm)
+    assert any("Bermondsey and Old Southwark" in text for text in kept)
+    for secret in ("Zebulon", "Quartermaine", "Wyvern", "Mittens"):
+        assert [text for text in kept if secret in text] == [], secret
+    with app.app_context():
+        row = db.session.execute(db.select(CampaignRow).filter_by(slug=SLUG)).scalar_one()
+        new = replace(row.to_campaign(), opening="As a voter in {constituency}, I object.")
+        assert store.save(row, new, "editor@example.org", row.version)
+    after = client.post(LETTERS, json=BY_AREA).get_json()["letters"]
+    for letter in after:
+        assert "As a voter in Bermondsey and Old Southwark, I object." in letter["body"]
+        assert "I live in Bermondsey" not in letter["body"]
+    assert cached_campaign(app) is not warm
+
+
+@pytest.mark.parametrize("name", ["Ann Example", "Zebulon Quartermaine"])
+def test_api_letters_name_their_own_supporter_after_anothers(client, name) -> None:
+    other = "Philippa Ostrowska"
+    assert client.post(LETTERS, json=BY_AREA | {"name": other}).status_code == 200
+    for letter in client.post(LETTERS, json=BY_AREA | {"name": name}).get_json()["letters"]:
+        assert letter["body"].endswith(f"{name}\n12 Wyvern Mews, London")
+        assert other not in letter["body"] and other not in letter["subject"]
