@@ -200,6 +200,19 @@ def test_loads_reads_bytes_and_str_as_the_standard_library_does(japp, text) -> N
 
 
 @pytest.mark.parametrize(
+    "text", ["18446744073709551616", "-9223372036854775809", '{"id": 100000000000000000000001}']
+)
+def test_loads_keeps_integers_over_64_bits_exact(japp, text) -> None:
+    """BUG (advocacy/__init__.py JSONProvider.loads): orjson reads an integer it can't hold in
+    64 bits as a float, without an error, so the standard library is never asked and the number
+    comes back rounded (2**64 as 1.8446744073709552e+19). Flask's provider gives the exact int."""
+    expected = json.loads(text)
+    assert japp.json.loads(text) == expected
+    assert japp.json.loads(text.encode()) == expected
+    assert type(japp.json.loads(text)) is type(expected)
+
+
+@pytest.mark.parametrize(
     "text", ['"\\ud800"', '"a\\udfffb"', '{"why": "I care \\ud800"}', '["\\udbff", "\\ud800x"]']
 )
 def test_loads_reads_a_lone_surrogate_escape_as_the_standard_library_does(japp, text) -> None:
