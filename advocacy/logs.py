@@ -177,7 +177,13 @@ class ScrubFilter(logging.Filter):
     """Rewrites each record's message, and any traceback, through ``scrub``."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = scrub(record.getMessage())
+        message = record.getMessage()
+        if record.name == "werkzeug" and "\n" in message:
+            # The development server's banner and tracebacks: each line scrubbed as a line of
+            # its own (as tracebacks are below), not printed as one line with "\n" in it.
+            record.msg = "\n".join(scrub(line) for line in message.split("\n"))
+        else:
+            record.msg = scrub(message)
         record.args = None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)

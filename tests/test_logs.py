@@ -46,6 +46,20 @@ def test_app_and_dev_server_logs_are_scrubbed(app, client, postcodes_io, caplog)
     assert "SE1" not in text and "1.2.3.4" not in text and "Ann" not in text
 
 
+def test_the_development_servers_banner_keeps_its_lines_and_is_still_scrubbed(app, caplog):
+    caplog.set_level(logging.INFO)
+    logging.getLogger("werkzeug").info(
+        "WARNING: This is a development server.\n * Running on http://127.0.0.1:5000\n"
+        '1.2.3.4 - - [x] "GET /c/x?postcode=SE1+2DL HTTP/1.1" 200'
+    )
+    lines = caplog.records[-1].getMessage().split("\n")
+    assert lines[:2] == [
+        "WARNING: This is a development server.",
+        " * Running on http://127.0.0.1:5000",
+    ]
+    assert "SE1" not in lines[2] and "1.2.3.4" not in lines[2]
+
+
 def test_gunicorn_access_log_has_no_postcode_query_referrer_or_address():
     logger = GunicornLogger(Config())
 
