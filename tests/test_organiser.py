@@ -181,6 +181,17 @@ def test_the_editor_saves_them_and_history_names_them(app, admin):
     assert (row.organiser, row.image_url) == ("", "")
 
 
+def test_the_preview_shows_the_organiser_as_supporters_see_it(app, admin):
+    campaign_id = create(admin)
+    preview = f"/admin/campaigns/{campaign_id}/preview"
+    assert "A campaign by" not in admin.get(preview).get_data(as_text=True)
+    changed = minimal(organiser="Big Brother Watch & Friends")
+    assert post(admin, f"/admin/campaigns/{campaign_id}", changed, version="1").status_code == 302
+    html = admin.get(preview).get_data(as_text=True)
+    section = re.search(r'<section class="preview-texts".*?</section>', html, re.S).group(0)
+    assert "A campaign by <strong>Big Brother Watch &amp; Friends</strong>" in section
+
+
 def test_a_bad_image_address_is_named_next_to_its_field_and_nothing_is_saved(app, admin):
     campaign_id = create(admin)
     bad = minimal(image_url="http://example.org/x.png")
