@@ -11,6 +11,7 @@ import stat
 
 import pytest
 from app_config import settings_for
+from places import BY_AREA
 from staff_helpers import csrf_token
 
 from advocacy import create_app
@@ -19,12 +20,6 @@ SLUG = "stop-facial-recognition"
 PAGE = f"/c/{SLUG}"
 LETTERS = f"/c/{SLUG}/letters"
 API_LETTERS = f"/api/v1/campaigns/{SLUG}/letters"
-BY_AREA = {
-    "constituency_code": "E14001172",
-    "pfa_code": "E23000001",
-    "name": "Ann Example",
-    "talking_points": ["accuracy"],
-}
 
 
 # --- 5. Rate limits on supporter pages -----------------------------------------------------------

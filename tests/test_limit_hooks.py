@@ -7,6 +7,7 @@ test_markdown_preview, lookups and letters in test_hardening, test_pages and tes
 
 import pytest
 from app_config import settings_for
+from places import BY_AREA
 from staff_helpers import add_staff
 from staff_helpers import csrf_token
 
@@ -16,12 +17,6 @@ from advocacy import limits
 SLUG = "stop-facial-recognition"
 PAGE = f"/c/{SLUG}"
 API_LETTERS = f"/api/v1/campaigns/{SLUG}/letters"
-BY_AREA = {
-    "constituency_code": "E14001172",
-    "pfa_code": "E23000001",
-    "name": "Ann Example",
-    "talking_points": ["accuracy"],
-}
 IP = "198.51.100.23"
 
 

@@ -1,6 +1,7 @@
 """The partner-facing side of the API: CORS per campaign's allowed sites, and rate limits."""
 
 import pytest
+from places import BY_AREA
 
 from advocacy.models import CampaignRow
 from advocacy.models import db
@@ -8,12 +9,6 @@ from advocacy.models import db
 SLUG = "stop-facial-recognition"
 PARTNER = "https://partner.example"
 LETTERS = f"/api/v1/campaigns/{SLUG}/letters"
-BY_AREA = {
-    "constituency_code": "E14001172",
-    "pfa_code": "E23000001",
-    "name": "Ann Example",
-    "talking_points": ["accuracy"],
-}
 
 
 def allow(app, *origins: str, slug: str = SLUG) -> None:
