@@ -14,6 +14,7 @@ from flask import current_app
 from flask import request
 from flask import send_from_directory
 from flask import url_for
+from werkzeug.routing import Map
 
 bp = Blueprint("site", __name__)
 LOGO_TYPES = {".png", ".svg", ".jpg", ".jpeg", ".webp"}
@@ -67,10 +68,10 @@ def site_context() -> dict:
 @bp.app_template_global("site_url")
 def site_url(endpoint: str, filename: str | None = None) -> str:
     """``url_for`` for the links on every page (style, script, home, privacy), which are the
-    same for every request to one mount point: built once each, not on every page."""
-    return _site_url(request.script_root, endpoint, filename)
+    same for every request to one app at one mount point: built once each, not on every page."""
+    return _site_url(current_app.url_map, request.script_root, endpoint, filename)
 
 
 @functools.lru_cache(maxsize=64)
-def _site_url(script_root: str, endpoint: str, filename: str | None) -> str:
+def _site_url(_routes: Map, _script_root: str, endpoint: str, filename: str | None) -> str:
     return url_for(endpoint, filename=filename) if filename else url_for(endpoint)
