@@ -16,6 +16,7 @@ from advocacy import compose
 from advocacy import create_app
 from advocacy import delivery
 from advocacy import models
+from advocacy import overrides
 from advocacy import store
 from advocacy.campaigns import Campaign
 from advocacy.campaigns import fill
@@ -388,6 +389,29 @@ def test_a_campaign_saved_in_the_studio_writes_its_new_text_at_once(tmp_path) ->
         assert "As a voter in Bermondsey and Old Southwark, I object." in letter["body"]
         assert "I live in Bermondsey" not in letter["body"]
     assert cached_campaign(app) is not warm
+
+
+def test_a_directory_correction_reaches_the_kept_text_at_once(tmp_path) -> None:
+    """The fills are kept per recipient and place: a corrected MP is another recipient, so the
+    next letter fills the campaign's text with the corrected name, in the worker that saved it,
+    even though its campaign object (and so its fills) is kept for an hour."""
+    app = create_app(settings_for(tmp_path / "fix.sqlite", CACHE_CHECK_SECONDS=3600))
+    client = app.test_client()
+    with app.app_context():
+        row = db.session.execute(db.select(CampaignRow).filter_by(slug=SLUG)).scalar_one()
+        new = replace(row.to_campaign(), opening="I am writing to {recipient_name} as a voter.")
+        assert store.save(row, new, "editor@example.org", row.version)
+    mp = client.post(LETTERS, json=BY_AREA).get_json()["letters"][0]
+    assert mp["recipient"]["role"] == "mp"
+    old_name = mp["recipient"]["name"]
+    assert f"I am writing to {old_name} as a voter." in mp["body"]
+    warm = cached_campaign(app)
+    with app.app_context():
+        overrides.save("mp", BY_AREA["constituency_code"], {"name": "Ada Corrected"}, "editor")
+    mp = client.post(LETTERS, json=BY_AREA).get_json()["letters"][0]
+    assert cached_campaign(app) is warm  # the same campaign object and memo
+    assert "I am writing to Ada Corrected as a voter." in mp["body"]
+    assert f"I am writing to {old_name}" not in mp["body"]  # (the greeting has its own field)
 
 
 @pytest.mark.parametrize("name", ["Ann Example", "Zebulon Quartermaine"])
