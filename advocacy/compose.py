@@ -93,6 +93,12 @@ PERSONAL = frozenset({"supporter_name", "postcode"})
 # (recipient, place) pairs whose filled text a campaign view keeps; past this it starts again.
 KEPT_FILLS = 512
 ENDS_A_SENTENCE = tuple(".!?…)\"'’”")
+# Words that make an answer a sentence of its own, which no lead-in can go before ("They used a
+# van outside the station", not "…could be used at They used a van…").
+STARTS_A_SENTENCE = frozenset(
+    ("i", "i'm", "i've", "i'd", "we", "we're", "we've", "they", "they're", "they've", "it", "it's")
+    + ("there", "there's", "he", "she", "you", "police")
+)
 # Words that start an answer but read lower-case after a lead-in ("…used at the station").
 LOWER_AFTER_LEAD_IN = frozenset(
     ("a", "an", "the", "my", "our", "outside", "in", "on", "at", "near", "by", "around", "every")
@@ -102,18 +108,24 @@ LOWER_AFTER_LEAD_IN = frozenset(
 def own_words(text: str, lead_in: str = "") -> str:
     """A supporter's answer as a sentence of the letter: after the prompt's lead-in when it has
     one ("Near where I live, cameras could be used at" + "Brixton high street"), with a full
-    stop when it has none of its own. Their words are otherwise left exactly as written."""
+    stop when it has none of its own. An answer that is a sentence already ("They used a van
+    at the station") stands on its own. Their words are otherwise left exactly as written."""
     text = clean_text(text)
     if not text:
         return ""
-    if lead_in.strip():
-        first, _, rest = text.partition(" ")
+    first, _, rest = text.partition(" ")
+    if lead_in.strip() and _bare(first) not in STARTS_A_SENTENCE:
         if first.lower() in LOWER_AFTER_LEAD_IN and first[:1].isupper() and first[1:].islower():
             text = " ".join(filter(None, (first.lower(), rest)))
         text = f"{lead_in.strip()} {text}"
     if not text.endswith(ENDS_A_SENTENCE):
         text += "."
     return text
+
+
+def _bare(word: str) -> str:
+    """A word as STARTS_A_SENTENCE lists it: lower case, straight apostrophe, no comma."""
+    return word.lower().replace("’", "'").rstrip(",")
 
 
 def _compact(text: str) -> str:
