@@ -234,7 +234,7 @@ def test_too_long_letter_without_javascript_says_copy_it_from_the_box(
     subject = mp.locator("textarea[data-subject]").input_value()
     long_body = mp.locator("textarea[data-body]").input_value() + "\n\n" + LONG_TEXT.strip()
     mp.locator("textarea[data-body]").fill(long_body)
-    submit(page, page.get_by_role("button", name="Update links after editing"))
+    submit(page, page.get_by_role("button", name="Update all the send buttons"))
 
     mp = letter(page)
     body = mp.locator("textarea[data-body]")

@@ -221,7 +221,7 @@ def test_supporter_flow_without_javascript(page_nojs, campaign_url, stub, shot):
 
     mp.locator("textarea[data-subject]").fill(EDITED_SUBJECT)
     mp.locator("textarea[data-body]").fill(EDITED_BODY)
-    submit(page, page.get_by_role("button", name="Update links after editing"))
+    submit(page, page.get_by_role("button", name="Update all the send buttons"))
     mp = letter(page)
     expect(mp.locator("textarea[data-subject]")).to_have_value(EDITED_SUBJECT)
     expect(mp.locator("textarea[data-body]")).to_have_value(EDITED_BODY)
@@ -298,7 +298,7 @@ def test_line_break_in_subject_becomes_a_space_without_javascript(page_nojs, cam
     assert subject.input_value() == "Facial recognition\nin Southwark"
     mp.locator("textarea[data-body]").fill(EDITED_BODY)
     with page.expect_request(lambda r: r.method == "POST") as posted:
-        submit(page, page.get_by_role("button", name="Update links after editing"))
+        submit(page, page.get_by_role("button", name="Update all the send buttons"))
     fields = (posted.value.post_data or "").split("&")
     pressed = [f for f in fields if f.startswith(("eml=", "update="))]
     assert pressed == ["update=1"]
