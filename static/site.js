@@ -107,7 +107,7 @@
         a.href = full;
         a.toggleAttribute("data-short", !whole);
         var label = a.getAttribute(whole ? "data-label-whole" : "data-label-copy");
-        if (label) a.textContent = label;
+        if (label) a.firstChild.textContent = label; // the words, not "(opens in a new tab)"
       });
       tooLong.hidden = !anyLong;
     }

@@ -204,6 +204,8 @@ def test_too_long_letter_is_copied_and_opened_in_one_click(browsing, campaign_ur
     for kind in WEBMAIL_KINDS:
         link = mp.locator(f"a[data-link={kind}]")
         expect(link).to_have_attribute("data-short", "")
+        # It says what a click does, and still that it opens a new tab.
+        expect(link).to_have_text(re.compile(r"^Copy letter and open .+ \(opens in a new tab\)$"))
         assert link.get_attribute("href") == delivery.webmail(kind, [MP_EMAIL], subject, "")
         reset_clipboard(page, mp)
         link.click()
@@ -257,9 +259,9 @@ def test_too_long_letter_without_javascript_says_copy_it_from_the_box(
     assert boxes[0]["bottom"] <= boxes[1]["top"] and boxes[1]["bottom"] <= boxes[2]["top"], boxes
     open_other_ways(mp)
     for kind in WEBMAIL_KINDS:
-        assert mp.locator(f"a[data-link={kind}]").get_attribute("href") == delivery.webmail(
-            kind, [MP_EMAIL], subject, ""
-        )
+        link = mp.locator(f"a[data-link={kind}]")
+        assert link.get_attribute("href") == delivery.webmail(kind, [MP_EMAIL], subject, "")
+        expect(link).to_have_text(re.compile(r"^Open a new .+ message \(opens in a new tab\)$"))
     shot(page, "too-long")
 
 
@@ -319,10 +321,15 @@ def test_mailto_budget_follows_the_platform(
         expect(mp.locator("[data-too-long]")).to_be_visible()
     # The webmail budgets are the same everywhere: Gmail and Outlook.com take this letter
     # whole, Microsoft 365 and Yahoo Mail (1,800) don't.
+    names = {"gmail": "Gmail", "outlook": "Outlook.com", "office365": "Microsoft 365"}
     for kind in WEBMAIL_KINDS:
         fits = kind in ("gmail", "outlook")
         expected = delivery.webmail(kind, [MP_EMAIL], subject, body if fits else "")
-        assert mp.locator(f"a[data-link={kind}]").get_attribute("href") == expected, kind
+        link = mp.locator(f"a[data-link={kind}]")
+        assert link.get_attribute("href") == expected, kind
+        name = names.get(kind, "Yahoo Mail")
+        label = name if fits else f"Copy letter and open {name}"
+        expect(link).to_have_text(f"{label} (opens in a new tab)")
     shot(page, "letter")
 
 
