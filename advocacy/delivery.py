@@ -251,10 +251,7 @@ def links(
     if not addresses:
         return Links()
     budgets = budget if isinstance(budget, Mapping) else dict.fromkeys(_KINDS, budget)
-    lf_body = _lines(body, "\n")
-    if len(lf_body) > max(budgets.values()):  # encoding never shortens
-        return Links(withheld=_KINDS)
-    return Encoded.normalised(addresses, subject, lf_body, shared).links(budgets)
+    return _whole(Encoded.normalised(addresses, subject, "", shared), body, budgets, shared)
 
 
 def links_and_open_links(
@@ -271,12 +268,22 @@ def links_and_open_links(
     addresses = _addresses(to)
     if not addresses:
         return Links(), Links()
-    lf_body = _lines(body, "\n")
     opener = Encoded.normalised(addresses, subject, "", shared)
-    if len(lf_body) > max(BUDGETS.values()):  # encoding never shortens
-        return Links(withheld=_KINDS), opener.links(BUDGETS)
-    whole = opener._replace(body=_pct_body(lf_body, shared, own))
-    return whole.links(BUDGETS), opener.links(BUDGETS)
+    return _whole(opener, body, BUDGETS, shared, own), opener.links(BUDGETS)
+
+
+def _whole(
+    opener: Encoded,
+    body: str,
+    budgets: Mapping[str, int],
+    shared: Collection[str],
+    own: dict[str, str] | None = None,
+) -> Links:
+    """The links with ``body`` added to an encoded address and subject."""
+    lf_body = _lines(body, "\n")
+    if len(lf_body) > max(budgets.values()):  # encoding never shortens
+        return Links(withheld=_KINDS)
+    return opener._replace(body=_pct_body(lf_body, shared, own)).links(budgets)
 
 
 def overrun(to: Sequence[str], subject: str, body: str) -> int:
