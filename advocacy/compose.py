@@ -91,7 +91,9 @@ Fits = Callable[["Letter"], bool]
 # and never kept.
 PERSONAL = frozenset({"supporter_name", "postcode"})
 # (recipient, place) pairs whose filled text a campaign view keeps; past this it starts again.
-KEPT_FILLS = 512
+# The bundled directory has about 2,000 (650 constituencies, three recipients each), and each
+# keeps only its few texts with placeholders (about 1 KB).
+KEPT_FILLS = 4096
 ENDS_A_SENTENCE = tuple(".!?…)\"'’”")
 # Words that make an answer a sentence of its own, which no lead-in can go before ("They used a
 # van outside the station", not "…could be used at They used a van…").
@@ -169,8 +171,8 @@ def letters(
         order = list(points)
         rng.shuffle(order)
         # One list of options per choice: the subject first, then each point in letter order.
-        options = [filled.each(campaign.subject_lines) or [""]]
-        options += [filled.each(p.phrasings) for p in order]
+        options = [[filled(s) for s in campaign.subject_lines] or [""]]
+        options += [[filled(text) for text in p.phrasings] for p in order]
         picks: list[int] | None = [rng.randrange(len(o)) for o in options]
         letter = None
         while picks is not None:
@@ -187,10 +189,12 @@ def letters(
 class _Filled:
     """Campaign text with its placeholders filled for one letter.
 
-    Text without a personal placeholder reads the same for everyone writing to this recipient
-    from this place, so the campaign view keeps it filled (for ``KEPT_FILLS`` recipient-places,
-    gone with the view when the campaign is saved), and ``shared`` holds it so that the links
-    may keep its encoding too. Text with one is filled for this letter only and never kept.
+    Text with no placeholder reads the same in every letter; text whose placeholders are all
+    the place's and the recipient's reads the same for everyone writing to this recipient from
+    this place, so the campaign view keeps it filled (for ``KEPT_FILLS`` recipient-places, gone
+    with the view when the campaign is saved). ``shares`` tells the links which text that is,
+    so they may keep its encoding too. Text with a personal placeholder is filled for this
+    letter only and never kept.
     """
 
     def __init__(
@@ -200,21 +204,26 @@ class _Filled:
         place_values: Mapping[str, str],
         personal: Mapping[str, str],
     ) -> None:
-        memo = campaign.__dict__.setdefault("_fills", {})
+        kept = vars(campaign)
+        if "_plain" not in kept:
+            kept["_plain"] = _without_placeholders(campaign)
+        self._plain: frozenset[str] = kept["_plain"]
+        memo = kept.setdefault("_fills", {})
         key = (recipient, *place_values.items())
-        kept = memo.get(key)
-        if kept is None:
+        fills = memo.get(key)
+        if fills is None:
             if len(memo) >= KEPT_FILLS:
                 memo.clear()
-            kept = memo[key] = ({}, {}, set())
-        # Fills by text (None: it has a personal placeholder), whole lists of them, and the set.
-        self._fills: dict[str, str | None] = kept[0]
-        self._lists: dict[tuple[str, ...], list[str]] = kept[1]
-        self.shared: set[str] = kept[2]
+            fills = memo[key] = ({}, set())
+        # Fills by text (None: it has a personal placeholder), and the set of those fills.
+        self._fills: dict[str, str | None] = fills[0]
+        self._shared: set[str] = fills[1]
         self._values = {**place_values, "recipient_name": recipient.name}
         self._personal = {**self._values, **personal}
 
     def __call__(self, text: str) -> str:
+        if text in self._plain:
+            return text
         try:
             done = self._fills[text]
         except KeyError:
@@ -222,17 +231,18 @@ class _Filled:
                 done = self._fills[text] = None
             else:
                 done = self._fills[text] = fill(text, self._values)
-                self.shared.add(done)
+                self._shared.add(done)
         return fill(text, self._personal) if done is None else done
 
-    def each(self, texts: tuple[str, ...]) -> list[str]:
-        """Every one of ``texts`` filled; the list is kept when none of them is personal."""
-        done = self._lists.get(texts)
-        if done is None:
-            done = [self(text) for text in texts]
-            if all(self._fills[text] is not None for text in texts):
-                self._lists[texts] = done
-        return done
+    def shares(self, text: str) -> bool:
+        """Whether ``text`` is campaign text that reads the same for everyone here."""
+        return text in self._plain or text in self._shared
+
+
+def _without_placeholders(campaign: Campaign) -> frozenset[str]:
+    texts = [campaign.opening, campaign.closing, *campaign.subject_lines, *campaign.asks.values()]
+    texts += [text for point in campaign.talking_points for text in point.phrasings]
+    return frozenset(text for text in texts if not placeholders_in(text))
 
 
 def _letter(
@@ -251,7 +261,7 @@ def _letter(
     paragraphs += [filled(campaign.closing), signed]
     paragraphs = [text for p in paragraphs if (text := p.strip())]
     stock = tuple(p for p in paragraphs if p not in answers)
-    shared = frozenset(p for p in (chosen[0], *stock) if p in filled.shared)
+    shared = frozenset(p for p in (chosen[0], *stock) if filled.shares(p))
     return Letter(recipient, chosen[0], "\n\n".join(paragraphs), stock, shared | {greeting})
 
 
