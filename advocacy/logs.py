@@ -178,9 +178,10 @@ class ScrubFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if record.name == "werkzeug" and "\n" in message:
-            # The development server's banner and tracebacks: each line scrubbed as a line of
-            # its own (as tracebacks are below), not printed as one line with "\n" in it.
+        if record.name == "werkzeug" and record.levelno == logging.INFO and "\n" in message:
+            # The development server's banner: its lines stay lines, each scrubbed, rather than
+            # one line with "\n" in it. Its errors (tracebacks ending in an exception's text)
+            # stay one escaped line, so no text can start a line of its own there.
             record.msg = "\n".join(scrub(line) for line in message.split("\n"))
         else:
             record.msg = scrub(message)

@@ -60,6 +60,18 @@ def test_the_development_servers_banner_keeps_its_lines_and_is_still_scrubbed(ap
     assert "SE1" not in lines[2] and "1.2.3.4" not in lines[2]
 
 
+def test_the_development_servers_errors_stay_one_scrubbed_line(app, caplog):
+    """They end in an exception's text, which a request may shape: no line of it may start a
+    log line of its own, and a postcode split over two lines is still found."""
+    logging.getLogger("werkzeug").error(
+        "Error on request:\nTraceback (most recent call last):\nValueError: no place for SE1\n"
+        '2DL\n1.2.3.4 - - [x] "GET / HTTP/1.1" 200 -'
+    )
+    message = caplog.records[-1].getMessage()
+    assert "\n" not in message  # the would-be access line is escaped text inside this one
+    assert "for [postcode]" in message and "SE1" not in message and "2DL" not in message
+
+
 def test_gunicorn_access_log_has_no_postcode_query_referrer_or_address():
     logger = GunicornLogger(Config())
 
