@@ -97,9 +97,10 @@ KEPT_FILLS = 4096
 ENDS_A_SENTENCE = tuple(".!?…)\"'’”")
 # Words that make an answer a sentence of its own, which no lead-in can go before ("They used a
 # van outside the station", not "…could be used at They used a van…").
+# Only pronouns no place name starts with: not "police" (Police station…), "it" (IT hub…).
 STARTS_A_SENTENCE = frozenset(
-    ("i", "i'm", "i've", "i'd", "we", "we're", "we've", "they", "they're", "they've", "it", "it's")
-    + ("there", "there's", "he", "she", "you", "police")
+    ("i", "i'm", "i've", "i'd", "we", "we're", "we've", "they", "they're", "they've", "it's")
+    + ("there", "there's")
 )
 # Words that start an answer but read lower-case after a lead-in ("…used at the station").
 LOWER_AFTER_LEAD_IN = frozenset(
@@ -116,7 +117,9 @@ def own_words(text: str, lead_in: str = "") -> str:
     if not text:
         return ""
     first, _, rest = text.partition(" ")
-    if lead_in.strip() and _bare(first) not in STARTS_A_SENTENCE:
+    if lead_in.strip() and _bare(first) in STARTS_A_SENTENCE:
+        text = text[0].upper() + text[1:]  # a sentence of its own, so it starts as one
+    elif lead_in.strip():
         if first.lower() in LOWER_AFTER_LEAD_IN and first[:1].isupper() and first[1:].islower():
             text = " ".join(filter(None, (first.lower(), rest)))
         text = f"{lead_in.strip()} {text}"
