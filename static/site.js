@@ -185,6 +185,7 @@
     }
     var summary = document.querySelector("[data-focus]");
     if (summary) summary.focus();
+    document.querySelectorAll("textarea.answer").forEach(grow); // where CSS can't size them
     var form = document.querySelector("form[data-letters]");
     if (form) {
       var table = JSON.parse(form.getAttribute("data-webmail"));

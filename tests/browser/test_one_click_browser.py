@@ -384,12 +384,11 @@ def assert_no_inner_scroll(area) -> None:
     assert scroll == client, f"scrollHeight {scroll} != clientHeight {client}: an inner scrollbar"
 
 
-@pytest.mark.parametrize("sizing", ["css", "script"])
-def test_letter_box_grows_with_its_text(watched, campaign_url, stub, shot, sizing):
-    ctx = watched()
+def sizing_boxes(ctx, sizing: str):
+    """The page, in a browser without CSS field-sizing when ``sizing`` is "script" (site.js
+    sizes the boxes instead)."""
     page = ctx.page
     if sizing == "script":
-        # A browser without CSS field-sizing: site.js sizes the boxes instead.
         ctx.context.add_init_script(
             "const supports = CSS.supports.bind(CSS);"
             "CSS.supports = (p, v) => p === 'field-sizing' ? false : supports(p, v);"
@@ -400,6 +399,23 @@ def test_letter_box_grows_with_its_text(watched, campaign_url, stub, shot, sizin
             route.fulfill(body=css, content_type="text/css; charset=utf-8")
 
         page.route("**/static/site.css", without_field_sizing)
+    return page
+
+
+@pytest.mark.parametrize("sizing", ["css", "script"])
+def test_answer_boxes_grow_with_their_text(watched, campaign_url, stub, sizing):
+    page = sizing_boxes(watched(), sizing)
+    find_by_postcode(page, campaign_url)
+    box = page.locator("textarea.answer").first
+    empty = box.bounding_box()["height"]
+    box.fill("Cameras near the station would scan me every morning on my way to work. " * 6)
+    assert box.bounding_box()["height"] > empty
+    assert_no_inner_scroll(box)
+
+
+@pytest.mark.parametrize("sizing", ["css", "script"])
+def test_letter_box_grows_with_its_text(watched, campaign_url, stub, shot, sizing):
+    page = sizing_boxes(watched(), sizing)
     default_letters(page, campaign_url)
     assert page.viewport_size["width"] == 390
     sized_by = "e => [getComputedStyle(e).fieldSizing, e.style.height]"
