@@ -263,13 +263,19 @@ def links_and_open_links(
     own: dict[str, str] | None = None,
 ) -> tuple[Links, Links]:
     """``links`` for the letter, and the links that open a message with only its address and
-    subject (to paste a body too long for a link into): both from one encoding. ``shared`` and
-    ``own``: see ``Encoded.normalised`` and ``_pct_body``."""
+    subject (to paste a body too long for a link into): both from one encoding. Where even the
+    subject is too long for a link, that link opens a message to the address alone, so there is
+    always one to press. ``shared`` and ``own``: see ``Encoded.normalised`` and ``_pct_body``."""
     addresses = _addresses(to)
     if not addresses:
         return Links(), Links()
     opener = Encoded.normalised(addresses, subject, "", shared)
-    return _whole(opener, body, BUDGETS, shared, own), opener.links(BUDGETS)
+    opening = opener.links(BUDGETS)
+    if opening.withheld:
+        bare = opener._replace(subject="").links(BUDGETS)
+        by_kind = {kind: getattr(opening, kind) or getattr(bare, kind) for kind in _KINDS}
+        opening = Links(**by_kind, withheld=bare.withheld)
+    return _whole(opener, body, BUDGETS, shared, own), opening
 
 
 def _whole(

@@ -194,7 +194,8 @@ SCHEMAS: dict[str, Any] = {
                     "type": "boolean",
                     "description": "True when at least one link was withheld because the letter "
                     "is too long for it (see Links for each budget): those links are null, and "
-                    "open_links (address and subject only) open a message to paste the body into.",
+                    "open_links (address and subject only; the address alone where even the "
+                    "subject is too long) open a message to paste the body into.",
                 },
                 open_links={"$ref": "#/components/schemas/Links"},
             ),

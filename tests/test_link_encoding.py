@@ -96,7 +96,7 @@ def test_links_with_shared_text_are_the_links_without(subject, body, data) -> No
 def test_letter_and_open_links_are_built_as_links_builds_them(subject, body, to, data) -> None:
     lf = body.replace("\r\n", "\n").replace("\r", "\n")
     shared = some_of(data, [subject, *lf.split("\n\n")])
-    expected = (links(to, subject, body), links(to, subject, ""))
+    expected = (links(to, subject, body), opened(to, subject))
     assert links_and_open_links(to, subject, body, shared=shared) == expected
     assert links_and_open_links(to, subject, body) == expected
 
@@ -128,10 +128,31 @@ def long_body(length: int, newline: str = "\n") -> str:
     ],
 )
 def test_letter_and_open_links_for_awkward_letters(to, subject, body) -> None:
-    expected = (links(to, subject, body), links(to, subject, ""))
+    expected = (links(to, subject, body), opened(to, subject))
     lf = body.replace("\r\n", "\n").replace("\r", "\n")
     for shared in ((), {subject}, set(lf.split("\n\n")), {subject, *lf.split("\n\n")}):
         assert links_and_open_links(to, subject, body, shared=shared) == expected
+
+
+def opened(to, subject: str) -> Links:
+    """The open links: address and subject, or the address alone where the subject is too long."""
+    with_subject, bare = links(to, subject, ""), links(to, "", "")
+    if not with_subject.withheld:
+        return with_subject
+    kinds = {kind: getattr(with_subject, kind) or getattr(bare, kind) for kind in BUDGETS}
+    return Links(**kinds, withheld=bare.withheld)
+
+
+def test_a_subject_too_long_for_any_link_still_leaves_one_to_press() -> None:
+    """An edited subject of 500 emoji is over every budget even without the body: each open link
+    then starts a message to the address, for the supporter to paste into."""
+    subject = "\U0001f600" * 500
+    assert links(TO, subject, "").withheld == tuple(BUDGETS)
+    whole, opener = links_and_open_links(TO, subject, "Dear MP,")
+    assert whole.withheld == tuple(BUDGETS)
+    assert not opener.withheld
+    assert opener.mailto == "mailto:mp@parliament.uk?subject=&body="
+    assert all(opener.as_dict().values())
 
 
 def test_the_cases_above_cover_every_outcome() -> None:
