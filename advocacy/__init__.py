@@ -39,11 +39,13 @@ class JSONProvider(DefaultJSONProvider):
 
     The letters API answers with every send link of every letter (tens of kilobytes of
     percent-encoded text): the standard library took 33 µs to write one answer, orjson 2 µs.
-    The output is Flask's compact, sorted JSON; dates, dataclasses and anything else orjson
-    does not know natively go through Flask's ``default``, so they read as before. Other
-    options (``indent`` in debug) and numbers orjson cannot hold go to the standard library,
-    which also reads requests. Nesting too deep to parse (``[`` × 30,000) is an invalid body,
-    never a 500.
+    It reads back as the same values as Flask's compact, sorted JSON; dates, dataclasses and
+    anything else orjson does not know natively go through Flask's ``default``. The text
+    differs in ways no client of ours can tell: non-ASCII is UTF-8 rather than escapes
+    (``ensure_ascii`` is not honoured), integer keys sort as text, and NaN is ``null`` (Flask
+    wrote invalid ``NaN``). Other options (``indent`` in debug) and numbers orjson cannot hold
+    go to the standard library, which also reads requests. Nesting too deep to parse (``[`` ×
+    30,000) is an invalid body, never a 500.
     """
 
     OPTIONS = (

@@ -2,6 +2,9 @@
 
 Pure string building: an RFC 6068 ``mailto:`` link, webmail compose links and a draft
 ``.eml`` file. It takes plain strings so that it knows nothing of recipients or campaigns.
+
+The encodings of the addresses it is given are kept (least recently used): callers pass only
+the directory's and the campaign's addresses, never one a supporter typed.
 """
 
 import functools
