@@ -63,6 +63,11 @@ def handle_http(exc: HTTPException):
             layout="studio/layout.html" if studio else "base.html",
         )
         response = make_response(page, status)
+    # The exception's own headers: a 405's Allow (RFC 9110 requires it), a 401's
+    # WWW-Authenticate… Not its Content-Type: the page or JSON above has its own.
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
     if status == 429:
         response.headers["Retry-After"] = str(limits.retry_after())
     return response

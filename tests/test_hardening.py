@@ -284,3 +284,29 @@ def test_a_directory_correction_refuses_control_characters(app, admin, field, ba
     assert response.status_code == 400
     assert "control characters" in response.get_data(as_text=True)
     assert stored(app, "mp", "E14001172") is None
+
+
+# --- Issue 22, item 9: conformance ---------------------------------------------------------------
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "TRACE")
+
+
+def test_every_405_carries_an_allow_header_naming_the_methods_allowed(app, client):
+    """Every route in the URL map (so any added later too), with each method it refuses."""
+    from test_no_500 import SAMPLES
+
+    adapter = app.url_map.bind("localhost")
+    seen = 0
+    for rule in app.url_map.iter_rules():
+        values = {name: SAMPLES.get(name, "x") for name in rule.arguments}
+        path = adapter.build(rule.endpoint, values)
+        allowed = adapter.allowed_methods(path)
+        for method in METHODS:
+            if method in allowed:
+                continue
+            response = client.open(path, method=method)
+            assert response.status_code == 405, (method, path)
+            allow = {m.strip() for m in response.headers.get("Allow", "").split(",")}
+            assert allow == set(allowed), (method, path, response.headers.get("Allow"))
+            seen += 1
+    assert seen > 100
