@@ -28,10 +28,11 @@ cors.init_blueprint(bp)
 
 
 class AnyText(PathConverter):
-    """Any text at all, line breaks and slashes too: a mangled postcode is then answered as an
-    invalid postcode (400), not as an unknown address (404)."""
+    """Any text at all, line breaks and slashes too, or none: a mangled or empty postcode
+    (``/postcodes/``) is then answered as an invalid postcode (400), as the OpenAPI document
+    says, not as an unknown address (404)."""
 
-    regex = r"[\s\S]+?"
+    regex = r"[\s\S]*?"
     part_isolating = False  # it may span "/" (Werkzeug guesses from the regex otherwise)
 
 

@@ -23,12 +23,15 @@ from markupsafe import escape
 from wtforms import StringField
 from wtforms.validators import Length
 from wtforms.validators import Optional
+from wtforms.validators import StopValidation
 from wtforms.validators import ValidationError
 
 from advocacy import members
 from advocacy import overrides
 from advocacy.addressing import mp_salutation
 from advocacy.auth import staff_required
+from advocacy.campaigns import UNSTORABLE
+from advocacy.campaigns import UNSTORABLE_MESSAGE
 from advocacy.campaigns import email_problem
 from advocacy.campaigns import is_web_url
 from advocacy.directory import ROLES
@@ -37,6 +40,8 @@ from advocacy.directory import dear
 bp = Blueprint("directory_admin", __name__, url_prefix="/admin", cli_group=None)
 ROLE_LABELS = {"mp": "MP", "police_force": "Police force", "police_oversight": "Oversight body"}
 PAGE_SIZE = 50
+# Every field is one line: line breaks (\n, NEL, U+2028…) and other C0/C1 controls too.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @bp.app_template_filter("breakable")
@@ -75,6 +80,13 @@ def index():
     )
 
 
+def _plain(form, field):
+    """As campaign text: nothing invisible, no control character (a NUL in a salutation was
+    shown raw in letters and .eml files). First, so the reason given is this one."""
+    if field.data and (CONTROL.search(field.data) or UNSTORABLE.search(field.data)):
+        raise StopValidation(UNSTORABLE_MESSAGE)
+
+
 def _email(form, field):
     if field.data and email_problem(field.data):
         raise ValidationError(email_problem(field.data))
@@ -95,18 +107,22 @@ def _dear(value: str | None) -> str:
 
 
 class OverrideForm(FlaskForm):
-    name = StringField("Name", filters=[_strip], validators=[Length(max=200)])
+    name = StringField("Name", filters=[_strip], validators=[_plain, Length(max=200)])
     salutation = StringField(
-        "Salutation (after “Dear”)", filters=[_dear], validators=[Optional(), Length(max=200)]
+        "Salutation (after “Dear”)",
+        filters=[_dear],
+        validators=[_plain, Optional(), Length(max=200)],
     )
     email = StringField(
-        "Email address", filters=[_strip], validators=[Optional(), Length(max=254), _email]
+        "Email address",
+        filters=[_strip],
+        validators=[_plain, Optional(), Length(max=254), _email],
     )
     contact_url = StringField(
-        "Contact page", filters=[_strip], validators=[Optional(), Length(max=500), _url]
+        "Contact page", filters=[_strip], validators=[_plain, Optional(), Length(max=500), _url]
     )
     website = StringField(
-        "Website", filters=[_strip], validators=[Optional(), Length(max=500), _url]
+        "Website", filters=[_strip], validators=[_plain, Optional(), Length(max=500), _url]
     )
 
     def validate(self, extra_validators=None) -> bool:

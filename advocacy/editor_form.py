@@ -92,9 +92,15 @@ def for_editor(doc: dict[str, Any]) -> dict[str, Any]:
     return markdown.for_editor({"nations": list(NATIONS), "variants": {}, **doc})
 
 
+def index(digits: str) -> int:
+    """An item's index from a field name or a button; one too long to be any item's (``int``
+    reads at most 4,300 digits) is past the end of every list."""
+    return int(digits) if len(digits) <= 4 else MAX_ITEMS
+
+
 def _count(form: Mapping[str, str], name: str) -> int:
     pattern = re.compile(rf"^{name}\.(\d+)\.")
-    indexes = [int(m.group(1)) for key in form if (m := pattern.match(key))]
+    indexes = [index(m.group(1)) for key in form if (m := pattern.match(key))]
     return min(max(indexes, default=-1) + 1, MAX_ITEMS)
 
 
@@ -245,9 +251,9 @@ def apply_op(doc: dict[str, Any], op: str) -> bool:
     match = OP.match(op or "")
     if not match:
         return False
-    action, name, index = match.group(1), match.group(2), match.group(3)
+    action, name, digits = match.group(1), match.group(2), match.group(3)
     items = doc[name]
-    i = int(index) if index is not None else None
+    i = index(digits) if digits is not None else None
     if action == "add":
         if len(items) < MAX_ITEMS:
             items.append(BLANKS[name]())
@@ -273,9 +279,9 @@ def focus_after(doc: Mapping[str, Any], op: str) -> str | None:
     match = OP.match(op or "")
     if not match:
         return None
-    action, name, index = match.group(1), match.group(2), match.group(3)
+    action, name, digits = match.group(1), match.group(2), match.group(3)
     count = len(doc[name])
-    i = int(index) if index is not None else count - 1
+    i = index(digits) if digits is not None else count - 1
     if action == "up":
         i -= 1
     elif action == "down":
@@ -316,8 +322,8 @@ def field_errors(errors: Mapping[str, list[str]]) -> dict[str, list[str]]:
     errors = {path: [_named(path, m) for m in messages] for path, messages in errors.items()}
     for path, messages in errors.items():
         field, _, line = path.rpartition(".")
-        if line.isdigit() and (field in LINE_FIELDS or VARIANT_LINES.fullmatch(field)):
-            out.setdefault(field, []).extend(f"Line {int(line) + 1}: {m}" for m in messages)
+        if line.isdecimal() and (field in LINE_FIELDS or VARIANT_LINES.fullmatch(field)):
+            out.setdefault(field, []).extend(f"Line {index(line) + 1}: {m}" for m in messages)
         else:
             out.setdefault(path, []).extend(messages)
     return out

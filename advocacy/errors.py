@@ -7,11 +7,15 @@ from flask import make_response
 from flask import render_template
 from flask import request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import StatementError
+from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
 from werkzeug.exceptions import SecurityError
 
 from advocacy import limits
+from advocacy.columns import is_text_with_nul
+from advocacy.models import db
 
 CODES = {
     400: "bad_request",
@@ -59,6 +63,11 @@ def handle_http(exc: HTTPException):
             layout="studio/layout.html" if studio else "base.html",
         )
         response = make_response(page, status)
+    # The exception's own headers: a 405's Allow (RFC 9110 requires it), a 401's
+    # WWW-Authenticate… Not its Content-Type: the page or JSON above has its own.
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
     if status == 429:
         response.headers["Retry-After"] = str(limits.retry_after())
     return response
@@ -72,8 +81,18 @@ def handle_csrf(exc: CSRFError):
     return handle_http(exc)
 
 
+def handle_database(exc: StatementError):
+    """Text holding NUL that no check refused before the database (see ``columns``) is a bad
+    request, on every route; any other database error stays a 500."""
+    if not is_text_with_nul(exc):
+        raise exc
+    db.session.rollback()  # the page may still use the session (the signed-in user)
+    return handle_http(BadRequest("That text holds a character (NUL) that can't be stored."))
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf)
+    app.register_error_handler(StatementError, handle_database)
     app.register_error_handler(HTTPException, handle_http)
     # Also catches unhandled exceptions: Flask hands them over as InternalServerError.
     app.register_error_handler(InternalServerError, handle_http)

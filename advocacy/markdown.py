@@ -52,6 +52,12 @@ to_html = lru_cache(maxsize=512)(render)
 _SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#"})
 
 
+def _start(value: str | None) -> int:
+    """An ordered list's first number as CommonMark can write it (up to nine digits); 1 for
+    anything else (``start="x"``, or more digits than ``int`` reads)."""
+    return int(value) if value and re.fullmatch(r"[0-9]{1,9}", value) else 1
+
+
 class _ToMarkdown(HTMLParser):
     """The allow-listed tags as Markdown; anything else keeps its text only."""
 
@@ -86,7 +92,7 @@ class _ToMarkdown(HTMLParser):
         elif tag in ("h2", "h3", "h4"):
             self.out.append("#" * (int(tag[1]) - 1) + " ")
         elif tag in ("ul", "ol"):
-            self.lists.append([int(attrs.get("start") or 1)] if tag == "ol" else [])
+            self.lists.append([_start(attrs.get("start"))] if tag == "ol" else [])
         elif tag == "li" and self.lists:
             text = "".join(self.out)
             if text and not text.endswith("\n"):

@@ -19,8 +19,6 @@ from sqlalchemy import JSON
 from sqlalchemy import Date
 from sqlalchemy import DateTime
 from sqlalchemy import ForeignKey
-from sqlalchemy import String
-from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -33,6 +31,8 @@ from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
 from advocacy import campaigns
+from advocacy.columns import String
+from advocacy.columns import Text
 
 
 class Base(DeclarativeBase):

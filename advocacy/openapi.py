@@ -276,7 +276,7 @@ def document(server_url: str) -> dict[str, Any]:
                             "required": False,
                             "description": "Only the points for supporters at this postcode "
                             "(looked up, and counted as a lookup for rate limits).",
-                            "schema": {"type": "string", "maxLength": 64},
+                            "schema": {"type": "string", "minLength": 1, "maxLength": 64},
                             "example": "SE1 2DL",
                         },
                     ],

@@ -6,8 +6,10 @@ pipeline, so what staff see is exactly what supporters will get.
 """
 
 import json
+import re
 from dataclasses import dataclass
 from dataclasses import replace
+from typing import Any
 
 from flask import Blueprint
 from flask import Response
@@ -54,6 +56,7 @@ from advocacy.public import THEMES
 bp = Blueprint("studio", __name__, url_prefix="/admin")
 SAMPLE_SUPPORTERS = ("Sam Taylor", "Priya Shah")
 MAX_IMPORT = 256 * 1024  # within STUDIO_MAX_CONTENT_LENGTH, so a big file gets this message
+LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")  # json.loads joins the pairs that make a character
 # One sample supporter's place per nation for comparing nations: a real postcode with its
 # constituency and police force area, built from the bundled codes so the preview needs no
 # postcode lookup (and works when postcodes.io is down).
@@ -93,8 +96,8 @@ def _where(path: str) -> str:
     """Which item an error is about, for the error summary: "Talking point 3: "."""
     head, _, rest = path.partition(".")
     index = rest.partition(".")[0]
-    if head in ITEM_NAMES and index.isdigit():
-        return f"{ITEM_NAMES[head]} {int(index) + 1}: "
+    if head in ITEM_NAMES and index.isdecimal():
+        return f"{ITEM_NAMES[head]} {editor_form.index(index) + 1}: "
     if head == "variants" and index in campaigns.NATION_NAMES:
         return f"{campaigns.NATION_NAMES[index]}'s own text: "
     return ""
@@ -342,6 +345,28 @@ class ImportForm(FlaskForm):
     )
 
 
+def _lone_surrogates(data: Any) -> dict[str, list[str]]:
+    """Where a file's text, keys included, holds a lone surrogate: JSON can write one
+    (``"\\ud800"``) but it is no character, so no page, letter or message could show it.
+    Paths show such keys escaped. A loop, not recursion: the file may be nested ~1,000 deep."""
+    found: dict[str, list[str]] = {}
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                shown = key.encode("utf-8", "backslashreplace").decode()
+                child = f"{path}.{shown}" if path else shown
+                if shown != key:
+                    found[child] = [campaigns.UNSTORABLE_MESSAGE]
+                stack.append((child, item))
+        elif isinstance(value, list):
+            stack += ((f"{path}.{i}" if path else str(i), v) for i, v in enumerate(value))
+        elif isinstance(value, str) and LONE_SURROGATE.search(value):
+            found[path] = [campaigns.UNSTORABLE_MESSAGE]
+    return found
+
+
 def parse_import(raw: bytes, slug: str = "") -> campaigns.Campaign:
     """A campaign from an exported file; imports always arrive as drafts, never published.
 
@@ -353,6 +378,10 @@ def parse_import(raw: bytes, slug: str = "") -> campaigns.Campaign:
         raise campaigns.InvalidCampaign({"": [f"This isn't a JSON file: {exc}"]}) from None
     except RecursionError:
         raise campaigns.InvalidCampaign({"": ["This file is nested too deeply."]}) from None
+    except ValueError:  # a number of more digits than int() reads (4,300)
+        raise campaigns.InvalidCampaign({"": ["A number in this file is too long."]}) from None
+    if found := _lone_surrogates(data):
+        raise campaigns.InvalidCampaign(found)
     if isinstance(data, dict):
         data = {**data, "status": "draft"} | ({"slug": slug} if slug else {})
     return campaigns.from_dict(data)

@@ -187,3 +187,126 @@ def test_the_sqlite_file_is_private_to_its_owner(tmp_path):
     path = tmp_path / "new.sqlite"
     create_app(settings_for(path))
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+# --- Issue 22, item 8: staff-only 500s ------------------------------------------------------------
+
+FIVE_THOUSAND_DIGITS = "9" * 5000
+
+
+def _raw_import(admin, text: str):
+    return upload(admin, text.encode())
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        # Past Python's 4,300 digits, int() refuses to read a number.
+        lambda d: d.__setitem__("talking_points", FIVE_THOUSAND_DIGITS),
+        lambda d: d["talking_points"][0].__setitem__("default_selected", FIVE_THOUSAND_DIGITS),
+        lambda d: d.__setitem__("variants", {"\ud800": {"opening": "x"}}),
+        lambda d: d.__setitem__("variants", {"wales": {"\ud800": "x"}}),
+        lambda d: d.__setitem__("asks", {"\ud800": "x"}),
+        lambda d: d.__setitem__(
+            "fixed_recipients",
+            [
+                {"name": "Home \ud800 Secretary", "email": "hs@example.org"},
+                {"name": "Home Secretary", "email": "hs2@example.org"},
+            ],
+        ),
+        lambda d: d.__setitem__("\ud800", 1),
+        lambda d: d["talking_points"][0].__setitem__("\ud800", 1),
+    ],
+    ids=[
+        "huge-list",
+        "huge-flag",
+        "variant-nation",
+        "variant-field",
+        "ask-role",
+        "fixed-alike",
+        "top-key",
+        "point-key",
+    ],
+)
+def test_an_import_of_unreadable_values_is_refused_not_a_500(app, admin, change):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    data = exported(admin)
+    data["slug"] = "imported"
+    change(data)
+    text = json.dumps(data).replace(f'"{FIVE_THOUSAND_DIGITS}"', FIVE_THOUSAND_DIGITS)
+    response = _raw_import(admin, text)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "too long" in page or "invisible or control characters" in page
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"op": "remove-talking_points-" + FIVE_THOUSAND_DIGITS},
+        {"op": "up-prompts-" + FIVE_THOUSAND_DIGITS},
+        {f"talking_points.{FIVE_THOUSAND_DIGITS}.label": "A point"},
+        {f"fixed_recipients.{FIVE_THOUSAND_DIGITS}.name": "A name"},
+        {"talking_points.².label": "A point"},  # a digit to isdigit(), not to int()
+        # A summary from before Markdown is shown converted; its list numbers too.
+        {"summary": "x", "summary_html": '<ol start="x"><li>a</li></ol>'},
+        {"summary": "x", "summary_html": f'<ol start="{FIVE_THOUSAND_DIGITS}"><li>a</li></ol>'},
+    ],
+    ids=["op-remove", "op-up", "point-field", "fixed-field", "superscript", "start", "start-5000"],
+)
+def test_an_editor_form_with_a_huge_index_is_answered_not_a_500(app, admin, change):
+    """Numbers int() can't read (over 4,300 digits, or not digits to it) in item indexes,
+    buttons and a pre-Markdown summary's list: the form comes back, or saves, never a 500."""
+    from test_editor_form import form_for
+
+    from advocacy.schema import example_campaign
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    data = form_for(example_campaign().to_dict())
+    data["csrf_token"] = csrf_token(admin, "/admin/campaigns/1")
+    data["version"] = "1"
+    for name, value in change.items():
+        data.setlist(name, [value])
+    response = admin.post("/admin/campaigns/1", data=data)
+    assert response.status_code in (200, 302, 400)
+    assert admin.get("/admin/campaigns/1").status_code == 200
+
+
+@pytest.mark.parametrize("field", ["name", "salutation", "email", "contact_url", "website"])
+@pytest.mark.parametrize("bad", ["\x00", "\x1b[31m", "\x7f", "\u202e", "a\nb", "\x85"])
+def test_a_directory_correction_refuses_control_characters(app, admin, field, bad):
+    from test_directory_admin import post_edit
+    from test_directory_admin import stored
+
+    value = {"name": "Ann Example", "salutation": "Ms Example"}.get(field, "https://x.org/")
+    value = "a@example.org" if field == "email" else value
+    response = post_edit(admin, "mp", "E14001172", **{field: value[:2] + bad + value[2:]})
+    assert response.status_code == 400
+    assert "control characters" in response.get_data(as_text=True)
+    assert stored(app, "mp", "E14001172") is None
+
+
+# --- Issue 22, item 9: conformance ---------------------------------------------------------------
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "TRACE")
+
+
+def test_every_405_carries_an_allow_header_naming_the_methods_allowed(app, client):
+    """Every route in the URL map (so any added later too), with each method it refuses."""
+    from test_no_500 import SAMPLES
+
+    adapter = app.url_map.bind("localhost")
+    seen = 0
+    for rule in app.url_map.iter_rules():
+        values = {name: SAMPLES.get(name, "x") for name in rule.arguments}
+        path = adapter.build(rule.endpoint, values)
+        allowed = adapter.allowed_methods(path)
+        for method in METHODS:
+            if method in allowed:
+                continue
+            response = client.open(path, method=method)
+            assert response.status_code == 405, (method, path)
+            allow = {m.strip() for m in response.headers.get("Allow", "").split(",")}
+            assert allow == set(allowed), (method, path, response.headers.get("Allow"))
+            seen += 1
+    assert seen > 100
