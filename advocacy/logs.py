@@ -13,12 +13,16 @@ a postcode.
 
 import datetime
 import logging
+import os
 import re
+import sys
 import unicodedata
 from collections.abc import Iterator
 from collections.abc import Mapping
+from pathlib import Path
 from urllib.parse import unquote
 
+import gunicorn
 from gunicorn.config import Config
 from gunicorn.glogging import Logger
 
@@ -65,9 +69,12 @@ PATH_ATOMS = {"U", "{path_info}e", "{raw_uri}e", "{request_uri}e", "{script_name
 SERVER_ATOMS = {"t", "s", "b", "B", "T", "D", "M", "L", "p", "l"}
 REQUEST_LINE = re.compile(r"(\S+) (.*) (HTTP/\S+)", re.DOTALL)
 LEADING_ADDRESS = re.compile(r"^\S+ - - ")
-# Gunicorn echoes a request it cannot parse, e.g. a postcode's unencoded space makes
-# "Invalid HTTP Version: '2AA HTTP/1.1'": only the reason before the echo is kept.
-INVALID_REQUEST = re.compile(r"Invalid request from ip=\S*: ([^:]*).*", re.DOTALL)
+# Gunicorn's report of a request it cannot parse ends with the exception's text, which echoes
+# the request: "Invalid chunk size: b'{\"name\": ...'". Only the exception's kind is kept.
+INVALID_REQUEST = re.compile(r"Invalid request from ip=")
+# Gunicorn's packages that read requests: what is raised there may hold the request's bytes.
+READERS = frozenset({"http", "http2", "uwsgi", "asgi"})
+READER_DIRS = tuple(str(Path(gunicorn.__file__).parent / name) + os.sep for name in READERS)
 
 
 def _unescape(match: re.Match) -> str:
@@ -193,13 +200,56 @@ class ScrubFilter(logging.Filter):
         return True
 
 
-class InvalidRequestFilter(logging.Filter):
-    """Drops the client address and echoed request from gunicorn's invalid-request warnings."""
+def _raised_reading(exc: BaseException) -> bool:
+    """Whether gunicorn raised ``exc`` reading a request: its class is one of gunicorn's HTTP
+    errors, or it came out of gunicorn's parsing code (a ``ValueError`` from ``int()`` too)."""
+    module = type(exc).__module__.split(".")
+    if module[0] == "gunicorn" and len(module) > 1 and module[1] in READERS:
+        return True
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and tb.tb_frame.f_code.co_filename.startswith(READER_DIRS)
+
+
+def reading_error(exc: BaseException | None) -> BaseException | None:
+    """The exception in ``exc``'s chain that gunicorn raised reading a request, if one is."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if _raised_reading(exc):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+class ParseErrorFilter(logging.Filter):
+    """Gunicorn's reports of requests it could not read, by kind only: never the request.
+
+    Its exceptions' text echoes the bytes they choked on (a chunk size line that was a
+    supporter's letter, a trailer with their name), and it logs that text in three ways: an
+    invalid-request warning made of ``str(exc)``, a traceback, and debug lines with ``%s`` of
+    the exception. The warning is written while gunicorn handles the exception, so its kind is
+    the class of the exception in flight, whatever the class, including ones a later gunicorn
+    adds. A traceback or line about an exception raised reading a request keeps its message and
+    the exception's class name, and loses the exception's text.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = INVALID_REQUEST.fullmatch(record.getMessage())
-        if message:
-            record.msg, record.args = f"Invalid request: {message.group(1).strip()}", None
+        in_flight = record.exc_info[1] if record.exc_info else sys.exc_info()[1]
+        message = record.getMessage()
+        if INVALID_REQUEST.match(message):
+            kind = type(in_flight).__name__ if in_flight is not None else "unparsable"
+            record.msg, record.args = f"Invalid request: {kind}", None
+            record.exc_info, record.exc_text = None, None
+        elif (exc := reading_error(in_flight)) is not None:
+            kind = type(exc).__name__
+            for text in {str(exc), repr(exc)} - {""}:
+                message = message.replace(text, kind)
+            if record.exc_info:  # a traceback would end in the text: the kind stands for it
+                message = f"{message}: {kind}"
+                record.exc_info, record.exc_text = None, None
+            record.msg, record.args = message, None
         return True
 
 
@@ -216,9 +266,13 @@ def init_app(app) -> None:
     """
     from flask.logging import default_handler
 
-    _add(default_handler)
-    for name in (app.logger.name, "werkzeug"):
-        _add(logging.getLogger(name))
+    for filterer in (
+        default_handler,
+        logging.getLogger(app.logger.name),
+        logging.getLogger("werkzeug"),
+    ):
+        _add(filterer, ParseErrorFilter)  # a parse error that reached the app, by kind too
+        _add(filterer)
 
 
 def _clean_atom(key: str, value: object) -> object:
@@ -274,10 +328,10 @@ class GunicornLogger(Logger):
     def setup(self, cfg: Config) -> None:
         """Filter the error log itself: gunicorn's ``warning`` and ``exception`` bypass ``error``.
 
-        The invalid-request filter runs first, so its cut message is what gets scrubbed.
+        The parse-error filter runs first, so its cut message is what gets scrubbed.
         """
         super().setup(cfg)
-        _add(self.error_log, InvalidRequestFilter)
+        _add(self.error_log, ParseErrorFilter)
         _add(self.error_log, ScrubFilter)
 
     def atoms(

@@ -1,14 +1,21 @@
 """No postcode, query string or client address reaches a log line."""
 
+import contextlib
 import datetime
 import logging
 import runpy
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote
 
+import gunicorn
 import pytest
 from gunicorn.config import Config
+from gunicorn.http.errors import InvalidChunkSize
+from gunicorn.http.errors import InvalidHTTPVersion
+from gunicorn.http.errors import InvalidProxyHeader
+from gunicorn.http.errors import NoMoreData
 from gunicorn.util import unquote_to_wsgi_str
 
 from advocacy.logs import GunicornLogger
@@ -227,28 +234,99 @@ def test_decoded_control_characters_cannot_forge_log_lines():
         assert "\n" not in line and "forged" in line
 
 
-def test_gunicorn_error_log_has_no_request_line_or_address():
-    logger = GunicornLogger(Config())
-    lines = []
+@contextlib.contextmanager
+def gunicorn_error_log(**settings: str) -> Iterator[tuple[GunicornLogger, list[str]]]:
+    """Our gunicorn logger, and the lines its error log writes."""
+    cfg = Config()
+    for name, value in settings.items():
+        cfg.set(name, value)
+    logger = GunicornLogger(cfg)
+    lines: list[str] = []
 
     class Collect(logging.Handler):
         def emit(self, record):
             lines.append(self.format(record))
 
     handler = Collect()
+    handler.setFormatter(logging.Formatter("%(message)s"))
     logger.error_log.addHandler(handler)
     try:
+        yield logger, lines
+    finally:
+        logger.error_log.removeHandler(handler)
+
+
+def test_gunicorn_error_log_has_no_request_line_or_address():
+    with gunicorn_error_log() as (logger, lines):
         # How gunicorn reports a request it cannot parse: an unencoded space in the path.
-        logger.warning("Invalid request from ip=1.2.3.4: Invalid HTTP Version: '2AA HTTP/1.1'")
+        try:
+            raise InvalidHTTPVersion("2AA HTTP/1.1")
+        except InvalidHTTPVersion as exc:
+            logger.warning(f"Invalid request from ip=1.2.3.4: {exc}")
         try:
             raise RuntimeError("worker died")
         except RuntimeError:
             logger.exception("Error handling request %s %s", "GET", "/c/x%3Fp=SW1A%A02AA?p=x")
-    finally:
-        logger.error_log.removeHandler(handler)
     text = "\n".join(lines)
     assert_no_postcode(text)
-    assert "1.2.3.4" not in text and "Invalid HTTP Version" in text and "worker died" in text
+    assert "1.2.3.4" not in text and "Invalid request: InvalidHTTPVersion" in text
+    assert "worker died" in text and "Traceback" in text  # the app's own errors keep theirs
+
+
+class ParseErrorFromALaterGunicorn(Exception):
+    """A kind of error gunicorn does not have yet, whose text is all echo, no reason first."""
+
+    def __str__(self) -> str:
+        return "Zyx Markerperson, SW1A 2AA"
+
+
+def raised_in_gunicorns_parser(exc: Exception) -> Exception:
+    """``exc`` as if gunicorn's HTTP parser had raised it (a ValueError from ``int()``, say)."""
+    where = str(Path(gunicorn.__file__).parent / "http" / "message.py")
+    try:
+        exec(compile("raise exc", where, "exec"), {"exc": exc})
+    except Exception as raised:
+        return raised
+    raise AssertionError("not raised")
+
+
+def test_gunicorn_parse_errors_are_logged_by_kind_whatever_the_exception():
+    """Gunicorn logs ``str(exc)`` of what it could not parse, which echoes the request: the log
+    keeps the exception's class name only, for any class and however gunicorn logs it."""
+    with gunicorn_error_log(loglevel="debug") as (logger, lines):
+        for exc in (
+            ParseErrorFromALaterGunicorn(),
+            InvalidChunkSize(b'{"name": "Zyx Markerperson", "postcode": "SW1A 2AA"}'),
+        ):
+            try:
+                raise exc
+            except Exception as e:  # as gunicorn's handle_error writes it
+                logger.warning(f"Invalid request from ip=1.2.3.4: {e}")
+        logger.warning("Invalid request from ip=1.2.3.4: Zyx Markerperson")  # nothing in flight
+        try:
+            raise NoMoreData(b"Zyx Markerperson SW1A 2AA")
+        except NoMoreData as e:
+            logger.debug("Ignored premature client disconnection. %s", e)
+        for exc in (
+            InvalidProxyHeader("Zyx Markerperson SW1A 2AA"),  # not one it counts as the client's
+            raised_in_gunicorns_parser(ValueError("invalid literal: 'Zyx Markerperson'")),
+        ):
+            try:
+                raise RuntimeError("while reading") from exc
+            except RuntimeError:
+                logger.exception("Error handling request (no URI read)")
+    text = "\n".join(lines)
+    for secret in ("Markerperson", "1.2.3.4", "Traceback"):
+        assert secret not in text, (secret, text)
+    assert_no_postcode(text)
+    assert lines == [
+        "Invalid request: ParseErrorFromALaterGunicorn",
+        "Invalid request: InvalidChunkSize",
+        "Invalid request: unparsable",
+        "Ignored premature client disconnection. NoMoreData",
+        "Error handling request (no URI read): InvalidProxyHeader",
+        "Error handling request (no URI read): ValueError",
+    ]
 
 
 def test_colour_codes_are_dropped_not_escaped():
