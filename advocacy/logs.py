@@ -8,7 +8,8 @@ A postcode reaches a log in whatever form the client sent it: percent-encoded on
 decoded by gunicorn as Latin-1, with a no-break, ideographic or zero-width space between its
 halves, in fullwidth letters. So lines are matched only after all of that is undone
 (``normalise``), and anything that is not a letter or digit may sit between the characters of
-a postcode.
+a postcode. The shape matched is the postcode lookup's own (``postcodes.pattern``), with the
+look-alikes it reads as digits, so what the lookup takes for a postcode never stays in a log.
 """
 
 import datetime
@@ -26,6 +27,8 @@ import gunicorn
 from gunicorn.config import Config
 from gunicorn.glogging import Logger
 
+from advocacy import postcodes
+
 # A query string in a raw line: a request target holds no whitespace, but a decoded path may
 # hold a no-break space, so only ASCII whitespace or a quote ends it.
 QUERY = re.compile(r"\?[^\s\"]*", re.ASCII)
@@ -34,12 +37,14 @@ POSTCODE_PATH = re.compile(r"(/+api/+v1/+postcodes/)(?:(?! HTTP/)[^\"])*", re.IG
 # ...and in a path on its own (gunicorn's ``U`` atom), all of the rest.
 POSTCODE_PATH_TAIL = re.compile(r"/+api/+v1/+postcodes/.*\Z", re.IGNORECASE | re.DOTALL)
 _SEP = r"[\W_]*+"  # any run of non-alphanumerics: spaces, separators, punctuation, marks
-_LETTER, _DIGIT, _EITHER = r"[A-Z]", r"\d", r"[A-Z\d]"
-POSTCODE = re.compile(
-    rf"(?<![^\W_])(?:{_LETTER}(?:{_SEP}{_LETTER})?{_SEP}{_DIGIT}(?:{_SEP}{_EITHER})?"
-    rf"|G{_SEP}I{_SEP}R){_SEP}{_DIGIT}{_SEP}{_LETTER}{_SEP}{_LETTER}(?![^\W_])",
-    re.IGNORECASE,
-)
+# The lookup's own shape of a postcode (postcodes.pattern), as typed: in either case, with any
+# separators, with the look-alikes the lookup reads as digits ("SE1 ODL" is SE1 0DL), and with
+# a digit in any script. So nothing the lookup takes for a postcode stays in a log.
+_TYPED = postcodes.pattern(between=_SEP, space=_SEP, digit=r"\d", typed=True)
+POSTCODE = re.compile(rf"(?<![^\W_])(?:{_TYPED})(?![^\W_])", re.IGNORECASE)
+# Every match at every start, overlapping: the leftmost match can start in the word before and
+# stop short ("on /c/A0OA A" reads as ON0A 0OA, leaving "A" of A0 0AA), so all of them are cut.
+POSTCODES_OVERLAPPING = re.compile(rf"(?<![^\W_])(?=((?:{_TYPED}))(?![^\W_]))", re.IGNORECASE)
 ALNUM = re.compile(r"[^\W_]+")
 # Python-style escapes, as in gunicorn's ``%r`` of a request line it could not parse.
 BACKSLASH_ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[tnrvf])")
@@ -127,11 +132,31 @@ def _printable(text: str) -> str:
     )
 
 
+def _cut_postcodes(text: str) -> str:
+    """``text`` with every stretch that any postcode match covers replaced by ``[postcode]``."""
+    if not POSTCODE.search(text):
+        return text  # the common case, at the cost of one search
+    spans: list[list[int]] = []
+    for match in POSTCODES_OVERLAPPING.finditer(text):
+        start, end = match.span(1)
+        if spans and start <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], end)
+        else:
+            spans.append([start, end])
+    parts, done = [], 0
+    for start, end in spans:
+        parts += (text[done:start], "[postcode]")
+        done = end
+    return "".join(parts) + text[done:]
+
+
 def _halves(text: str) -> set[str]:
     """The outward and inward codes (and both together) of each postcode in ``text``."""
-    halves = set()
-    for match in POSTCODE.finditer(text):
-        code = "".join(ALNUM.findall(match.group())).upper()
+    halves: set[str] = set()
+    if not POSTCODE.search(text):
+        return halves
+    for match in POSTCODES_OVERLAPPING.finditer(text):
+        code = "".join(ALNUM.findall(match.group(1))).upper()
         halves |= {code, code[:-3], code[-3:]}
     return halves
 
@@ -152,7 +177,7 @@ def scrub(line: str) -> str:
         return UNDECODABLE
     if decoded != cut:
         decoded = QUERY.sub("", POSTCODE_PATH.sub(r"\1[postcode]", decoded))
-    line = POSTCODE.sub("[postcode]", decoded)
+    line = _cut_postcodes(decoded)
     if halves := _halves(whole):
         line = ALNUM.sub(lambda m: "[postcode]" if m.group().upper() in halves else m.group(), line)
     return _printable(line)
@@ -168,7 +193,7 @@ def scrub_path(path: str) -> str:
     if decoded is None:
         return UNDECODABLE
     decoded = POSTCODE_PATH_TAIL.sub("/api/v1/postcodes/[postcode]", decoded.partition("?")[0])
-    return _printable(POSTCODE.sub("[postcode]", decoded))
+    return _printable(_cut_postcodes(decoded))
 
 
 def _scrub_request_line(line: str) -> str:

@@ -7,6 +7,7 @@ import runpy
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 from urllib.parse import unquote
 
 import gunicorn
@@ -17,9 +18,17 @@ from gunicorn.http.errors import InvalidHTTPVersion
 from gunicorn.http.errors import InvalidProxyHeader
 from gunicorn.http.errors import NoMoreData
 from gunicorn.util import unquote_to_wsgi_str
+from hypothesis import assume
+from hypothesis import given
+from hypothesis import note
+from hypothesis import settings
+from hypothesis import strategies as st
 
+from advocacy import postcodes
+from advocacy.logs import BACKSLASH_ESCAPE
 from advocacy.logs import GunicornLogger
 from advocacy.logs import scrub
+from advocacy.logs import scrub_path
 
 
 @pytest.mark.parametrize(
@@ -220,6 +229,76 @@ def test_paths_without_postcodes_stay_readable(path):
     line = f'- - - [22/Nov/2026 10:00:00] "GET {path} HTTP/1.1" 200 -'
     assert scrub(line) == line
     assert gunicorn_atoms(path, "200 OK")["U"] == path
+
+
+# Postcodes as the lookup's own rules would never write them (a hand-written pattern, so the
+# test does not share the code it checks), then typed as people type them: either case, any
+# look-alike swapped in (0/O, 1/I/L, 5/S, 2/Z, 8/B), separators of every kind anywhere.
+WELL_FORMED = st.from_regex(r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}|GIR 0AA", fullmatch=True)
+LOOKALIKES = {"0": "Oo", "O": "0", "1": "IiLl", "I": "1", "L": "1", "5": "Ss", "S": "5", "2": "Zz"}
+LOOKALIKES |= {"Z": "2", "8": "Bb", "B": "8"}
+SEPARATORS = st.one_of(
+    st.sampled_from(["", "", "", " ", "  ", "\t", "\xa0", "\u3000", "\u200b", "-", ".", "'", "–"]),
+    st.characters(exclude_categories=("L", "N")),
+)
+POSTCODE_FIELD = settings(max_examples=400, deadline=None, derandomize=True, database=None)
+
+
+@st.composite
+def typed_postcodes(draw: st.DrawFn) -> str:
+    typed = draw(SEPARATORS)
+    for char in draw(WELL_FORMED).replace(" ", ""):
+        variants = char * 6 + char.lower() * 2 + LOOKALIKES.get(char, "")
+        typed += draw(st.sampled_from(variants)) + draw(SEPARATORS)
+    return typed
+
+
+def looked_up(text: str) -> bool:
+    """Whether the lookup takes ``text`` for a postcode (BFPO's BF1 too, refused as forces)."""
+    try:
+        postcodes.parse(text)
+    except postcodes.ForcesPostcode:
+        return True
+    except postcodes.InvalidPostcode:
+        return False
+    return True
+
+
+def alphanumerics(text: str) -> str:
+    return "".join(c for c in text if c.isalnum())
+
+
+def only_its_own_words(scrubbed: str, line: str, typed: str) -> bool:
+    """Whether the letters and digits left in ``scrubbed`` (beside ``[postcode]`` and the escapes
+    that stand for control characters) are all the log line's own, none of the postcode's: the
+    scrubber may take a letter of the line with the postcode, never leave one of the postcode.
+    """
+    left = alphanumerics(BACKSLASH_ESCAPE.sub("", scrubbed.replace("[postcode]", " ")))
+    own = iter(alphanumerics(line.replace(typed, " ")))
+    return all(c in own for c in left)  # in order, a part of the line's own
+
+
+@pytest.mark.parametrize("typed", ("SE1 ODL", "se1odl", "SW1A-ODD", "gir oaa", "SE1\u00a0ODL"))
+def test_what_the_lookup_reads_as_a_postcode_is_scrubbed(typed):
+    assert looked_up(typed)
+    assert gunicorn_atoms("/c/" + quote(typed))["U"] == "/c/[postcode]"
+    assert scrub(f'"GET /c/{quote(typed)} HTTP/1.1" 404 -') == '"GET /c/[postcode] HTTP/1.1" 404 -'
+
+
+@POSTCODE_FIELD
+@given(typed_postcodes())
+def test_anything_the_lookup_takes_for_a_postcode_is_scrubbed_from_every_log(typed):
+    """One normaliser for both: whatever ``postcodes.parse`` accepts, the scrubber removes, in
+    gunicorn's access line, its error log and the app's log, however the path encodes it."""
+    assume(looked_up(typed))
+    note(f"typed: {typed!r}")
+    path = "/" + quote(typed)
+    assert only_its_own_words(gunicorn_atoms(path)["U"], "/", "")
+    assert only_its_own_words(scrub_path("/" + typed), "/", "")
+    line = f'"GET {path} HTTP/1.1" 404 -'
+    assert only_its_own_words(scrub(line), line, path)
+    line = f"Exception on /c/{typed} [GET]"
+    assert only_its_own_words(scrub(line), line, typed)
 
 
 def test_paths_are_logged_as_decoded_utf8_not_latin1():
