@@ -20,6 +20,7 @@ from advocacy import logs
 from advocacy import pages
 from advocacy import pipeline
 from advocacy import public
+from advocacy import request_body
 from advocacy import results
 from advocacy import schema
 from advocacy import security
@@ -122,6 +123,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config.private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     if app.debug:
         app.config["SESSION_COOKIE_SECURE"] = False  # the debug server speaks plain http
+    # Innermost, so pages served from the cache never pay for it.
+    app.wsgi_app = request_body.ReadableBodies(app.wsgi_app)
     pages.init_app(app)  # before ProxyFix, so it sees the request as the app does
     if app.config["PROXY_FIX_X_FOR"] or app.config["PROXY_FIX_X_PROTO"]:
         app.wsgi_app = ProxyFix(

@@ -3,7 +3,8 @@
 ``RATELIMIT_STORAGE_URI`` (``ADVOCACY_RATELIMIT_STORAGE_URI`` in the environment) picks the
 storage, e.g. ``redis://localhost:6379`` when several workers or hosts must share one count.
 Limits are keyed by client address: behind a proxy, set ``PROXY_FIX_X_FOR`` so that address is
-the client's, not the proxy's.
+the client's, not the proxy's. A deployment that forgets counts all its supporters as one, so
+when requests carry ``X-Forwarded-For`` and the setting is off, each worker says so once.
 
 The supporter limits (lookups, letters) sit on the busiest routes, so they are checked straight
 against Flask-Limiter's own storage and strategy (the ``limits`` library underneath it): the same
@@ -13,6 +14,7 @@ sign-in keeps Flask-Limiter's decorators, which it needs for their cost and key 
 
 import functools
 import math
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -22,12 +24,48 @@ from flask import current_app
 from flask import g
 from flask import request
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from limits import RateLimitItem
 from limits import parse_many
 from werkzeug.exceptions import TooManyRequests
 
-limiter = Limiter(key_func=get_remote_address)
+UNTRUSTED_PROXY = (
+    "Requests arrive with X-Forwarded-For, but the app is not told to trust a proxy, so rate "
+    "limits count every supporter behind it as one client. Behind a reverse proxy, set "
+    "ADVOCACY_PROXY_FIX_X_FOR to the number of proxies that set X-Forwarded-For (usually 1)."
+)
+
+
+class ProxyWarning:
+    """Whether this app (one per worker) has yet to say that a proxy's header is ignored."""
+
+    def __init__(self, trusted: bool) -> None:
+        self.due = not trusted
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        """True once, for the first caller of any thread."""
+        with self._lock:
+            due, self.due = self.due, False
+        return due
+
+
+def client_address() -> str:
+    """The address limits count against: the proxy's own, unless ``PROXY_FIX_X_FOR`` is set.
+
+    A request through a proxy the app does not trust carries ``X-Forwarded-For``: the first
+    one a worker sees logs ``UNTRUSTED_PROXY`` (never the header's addresses). After that, and
+    for requests without the header, the check is a dictionary lookup.
+    """
+    req = request._get_current_object()  # the proxy costs a lookup per use: once, not twice
+    if "HTTP_X_FORWARDED_FOR" in req.environ:
+        app = current_app._get_current_object()
+        warning = app.extensions["advocacy.proxy_warning"]
+        if warning.due and warning.take():
+            app.logger.warning(UNTRUSTED_PROXY)
+    return req.remote_addr or "127.0.0.1"  # as Flask-Limiter's get_remote_address
+
+
+limiter = Limiter(key_func=client_address)
 Limit = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
@@ -64,7 +102,7 @@ def _items(value: str) -> tuple[RateLimitItem, ...]:
 
 def _hit(value: str, scope: str) -> None:
     """Count this request against each limit in ``value``; 429 when one is spent."""
-    key = get_remote_address()
+    key = client_address()
     for item in _items(value):
         if not limiter.limiter.hit(item, scope, key):
             g.advocacy_limit = (item, scope, key)
@@ -91,6 +129,9 @@ def init_app(app: Flask) -> None:
     # Flask-Limiter's headers would put Retry-After on every answer, over the app's own (503);
     # the 429 handler in errors.py sets it from retry_after() instead.
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    # Per app, so per worker: each builds its own, or gets a copy, still due, when it forks.
+    trusted = bool(int(app.config["PROXY_FIX_X_FOR"]))
+    app.extensions["advocacy.proxy_warning"] = ProxyWarning(trusted)
     limiter.init_app(app)
     _check_in_views_only(app)
 

@@ -8,19 +8,26 @@ A postcode reaches a log in whatever form the client sent it: percent-encoded on
 decoded by gunicorn as Latin-1, with a no-break, ideographic or zero-width space between its
 halves, in fullwidth letters. So lines are matched only after all of that is undone
 (``normalise``), and anything that is not a letter or digit may sit between the characters of
-a postcode.
+a postcode. The shape matched is the postcode lookup's own (``postcodes.pattern``), with the
+look-alikes it reads as digits, so what the lookup takes for a postcode never stays in a log.
 """
 
 import datetime
 import logging
+import os
 import re
+import sys
 import unicodedata
 from collections.abc import Iterator
 from collections.abc import Mapping
+from pathlib import Path
 from urllib.parse import unquote
 
+import gunicorn
 from gunicorn.config import Config
 from gunicorn.glogging import Logger
+
+from advocacy import postcodes
 
 # A query string in a raw line: a request target holds no whitespace, but a decoded path may
 # hold a no-break space, so only ASCII whitespace or a quote ends it.
@@ -30,12 +37,14 @@ POSTCODE_PATH = re.compile(r"(/+api/+v1/+postcodes/)(?:(?! HTTP/)[^\"])*", re.IG
 # ...and in a path on its own (gunicorn's ``U`` atom), all of the rest.
 POSTCODE_PATH_TAIL = re.compile(r"/+api/+v1/+postcodes/.*\Z", re.IGNORECASE | re.DOTALL)
 _SEP = r"[\W_]*+"  # any run of non-alphanumerics: spaces, separators, punctuation, marks
-_LETTER, _DIGIT, _EITHER = r"[A-Z]", r"\d", r"[A-Z\d]"
-POSTCODE = re.compile(
-    rf"(?<![^\W_])(?:{_LETTER}(?:{_SEP}{_LETTER})?{_SEP}{_DIGIT}(?:{_SEP}{_EITHER})?"
-    rf"|G{_SEP}I{_SEP}R){_SEP}{_DIGIT}{_SEP}{_LETTER}{_SEP}{_LETTER}(?![^\W_])",
-    re.IGNORECASE,
-)
+# The lookup's own shape of a postcode (postcodes.pattern), as typed: in either case, with any
+# separators, with the look-alikes the lookup reads as digits ("SE1 ODL" is SE1 0DL), and with
+# a digit in any script. So nothing the lookup takes for a postcode stays in a log.
+_TYPED = postcodes.pattern(between=_SEP, space=_SEP, digit=r"\d", typed=True)
+POSTCODE = re.compile(rf"(?<![^\W_])(?:{_TYPED})(?![^\W_])", re.IGNORECASE)
+# Every match at every start, overlapping: the leftmost match can start in the word before and
+# stop short ("on /c/A0OA A" reads as ON0A 0OA, leaving "A" of A0 0AA), so all of them are cut.
+POSTCODES_OVERLAPPING = re.compile(rf"(?<![^\W_])(?=((?:{_TYPED}))(?![^\W_]))", re.IGNORECASE)
 ALNUM = re.compile(r"[^\W_]+")
 # Python-style escapes, as in gunicorn's ``%r`` of a request line it could not parse.
 BACKSLASH_ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[tnrvf])")
@@ -65,9 +74,12 @@ PATH_ATOMS = {"U", "{path_info}e", "{raw_uri}e", "{request_uri}e", "{script_name
 SERVER_ATOMS = {"t", "s", "b", "B", "T", "D", "M", "L", "p", "l"}
 REQUEST_LINE = re.compile(r"(\S+) (.*) (HTTP/\S+)", re.DOTALL)
 LEADING_ADDRESS = re.compile(r"^\S+ - - ")
-# Gunicorn echoes a request it cannot parse, e.g. a postcode's unencoded space makes
-# "Invalid HTTP Version: '2AA HTTP/1.1'": only the reason before the echo is kept.
-INVALID_REQUEST = re.compile(r"Invalid request from ip=\S*: ([^:]*).*", re.DOTALL)
+# Gunicorn's report of a request it cannot parse ends with the exception's text, which echoes
+# the request: "Invalid chunk size: b'{\"name\": ...'". Only the exception's kind is kept.
+INVALID_REQUEST = re.compile(r"Invalid request from ip=")
+# Gunicorn's packages that read requests: what is raised there may hold the request's bytes.
+READERS = frozenset({"http", "http2", "uwsgi", "asgi"})
+READER_DIRS = tuple(str(Path(gunicorn.__file__).parent / name) + os.sep for name in READERS)
 
 
 def _unescape(match: re.Match) -> str:
@@ -120,11 +132,31 @@ def _printable(text: str) -> str:
     )
 
 
+def _cut_postcodes(text: str) -> str:
+    """``text`` with every stretch that any postcode match covers replaced by ``[postcode]``."""
+    if not POSTCODE.search(text):
+        return text  # the common case, at the cost of one search
+    spans: list[list[int]] = []
+    for match in POSTCODES_OVERLAPPING.finditer(text):
+        start, end = match.span(1)
+        if spans and start <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], end)
+        else:
+            spans.append([start, end])
+    parts, done = [], 0
+    for start, end in spans:
+        parts += (text[done:start], "[postcode]")
+        done = end
+    return "".join(parts) + text[done:]
+
+
 def _halves(text: str) -> set[str]:
     """The outward and inward codes (and both together) of each postcode in ``text``."""
-    halves = set()
-    for match in POSTCODE.finditer(text):
-        code = "".join(ALNUM.findall(match.group())).upper()
+    halves: set[str] = set()
+    if not POSTCODE.search(text):
+        return halves
+    for match in POSTCODES_OVERLAPPING.finditer(text):
+        code = "".join(ALNUM.findall(match.group(1))).upper()
         halves |= {code, code[:-3], code[-3:]}
     return halves
 
@@ -145,7 +177,7 @@ def scrub(line: str) -> str:
         return UNDECODABLE
     if decoded != cut:
         decoded = QUERY.sub("", POSTCODE_PATH.sub(r"\1[postcode]", decoded))
-    line = POSTCODE.sub("[postcode]", decoded)
+    line = _cut_postcodes(decoded)
     if halves := _halves(whole):
         line = ALNUM.sub(lambda m: "[postcode]" if m.group().upper() in halves else m.group(), line)
     return _printable(line)
@@ -161,7 +193,7 @@ def scrub_path(path: str) -> str:
     if decoded is None:
         return UNDECODABLE
     decoded = POSTCODE_PATH_TAIL.sub("/api/v1/postcodes/[postcode]", decoded.partition("?")[0])
-    return _printable(POSTCODE.sub("[postcode]", decoded))
+    return _printable(_cut_postcodes(decoded))
 
 
 def _scrub_request_line(line: str) -> str:
@@ -193,13 +225,56 @@ class ScrubFilter(logging.Filter):
         return True
 
 
-class InvalidRequestFilter(logging.Filter):
-    """Drops the client address and echoed request from gunicorn's invalid-request warnings."""
+def _raised_reading(exc: BaseException) -> bool:
+    """Whether gunicorn raised ``exc`` reading a request: its class is one of gunicorn's HTTP
+    errors, or it came out of gunicorn's parsing code (a ``ValueError`` from ``int()`` too)."""
+    module = type(exc).__module__.split(".")
+    if module[0] == "gunicorn" and len(module) > 1 and module[1] in READERS:
+        return True
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and tb.tb_frame.f_code.co_filename.startswith(READER_DIRS)
+
+
+def reading_error(exc: BaseException | None) -> BaseException | None:
+    """The exception in ``exc``'s chain that gunicorn raised reading a request, if one is."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if _raised_reading(exc):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+class ParseErrorFilter(logging.Filter):
+    """Gunicorn's reports of requests it could not read, by kind only: never the request.
+
+    Its exceptions' text echoes the bytes they choked on (a chunk size line that was a
+    supporter's letter, a trailer with their name), and it logs that text in three ways: an
+    invalid-request warning made of ``str(exc)``, a traceback, and debug lines with ``%s`` of
+    the exception. The warning is written while gunicorn handles the exception, so its kind is
+    the class of the exception in flight, whatever the class, including ones a later gunicorn
+    adds. A traceback or line about an exception raised reading a request keeps its message and
+    the exception's class name, and loses the exception's text.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = INVALID_REQUEST.fullmatch(record.getMessage())
-        if message:
-            record.msg, record.args = f"Invalid request: {message.group(1).strip()}", None
+        in_flight = record.exc_info[1] if record.exc_info else sys.exc_info()[1]
+        message = record.getMessage()
+        if INVALID_REQUEST.match(message):
+            kind = type(in_flight).__name__ if in_flight is not None else "unparsable"
+            record.msg, record.args = f"Invalid request: {kind}", None
+            record.exc_info, record.exc_text = None, None
+        elif (exc := reading_error(in_flight)) is not None:
+            kind = type(exc).__name__
+            for text in {str(exc), repr(exc)} - {""}:
+                message = message.replace(text, kind)
+            if record.exc_info:  # a traceback would end in the text: the kind stands for it
+                message = f"{message}: {kind}"
+                record.exc_info, record.exc_text = None, None
+            record.msg, record.args = message, None
         return True
 
 
@@ -216,9 +291,13 @@ def init_app(app) -> None:
     """
     from flask.logging import default_handler
 
-    _add(default_handler)
-    for name in (app.logger.name, "werkzeug"):
-        _add(logging.getLogger(name))
+    for filterer in (
+        default_handler,
+        logging.getLogger(app.logger.name),
+        logging.getLogger("werkzeug"),
+    ):
+        _add(filterer, ParseErrorFilter)  # a parse error that reached the app, by kind too
+        _add(filterer)
 
 
 def _clean_atom(key: str, value: object) -> object:
@@ -274,10 +353,10 @@ class GunicornLogger(Logger):
     def setup(self, cfg: Config) -> None:
         """Filter the error log itself: gunicorn's ``warning`` and ``exception`` bypass ``error``.
 
-        The invalid-request filter runs first, so its cut message is what gets scrubbed.
+        The parse-error filter runs first, so its cut message is what gets scrubbed.
         """
         super().setup(cfg)
-        _add(self.error_log, InvalidRequestFilter)
+        _add(self.error_log, ParseErrorFilter)
         _add(self.error_log, ScrubFilter)
 
     def atoms(

@@ -1,18 +1,34 @@
 """No postcode, query string or client address reaches a log line."""
 
+import contextlib
 import datetime
 import logging
 import runpy
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 from urllib.parse import unquote
 
+import gunicorn
 import pytest
 from gunicorn.config import Config
+from gunicorn.http.errors import InvalidChunkSize
+from gunicorn.http.errors import InvalidHTTPVersion
+from gunicorn.http.errors import InvalidProxyHeader
+from gunicorn.http.errors import NoMoreData
 from gunicorn.util import unquote_to_wsgi_str
+from hypothesis import assume
+from hypothesis import given
+from hypothesis import note
+from hypothesis import settings
+from hypothesis import strategies as st
 
+from advocacy import postcodes
+from advocacy.logs import BACKSLASH_ESCAPE
 from advocacy.logs import GunicornLogger
 from advocacy.logs import scrub
+from advocacy.logs import scrub_path
 
 
 @pytest.mark.parametrize(
@@ -215,6 +231,76 @@ def test_paths_without_postcodes_stay_readable(path):
     assert gunicorn_atoms(path, "200 OK")["U"] == path
 
 
+# Postcodes as the lookup's own rules would never write them (a hand-written pattern, so the
+# test does not share the code it checks), then typed as people type them: either case, any
+# look-alike swapped in (0/O, 1/I/L, 5/S, 2/Z, 8/B), separators of every kind anywhere.
+WELL_FORMED = st.from_regex(r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}|GIR 0AA", fullmatch=True)
+LOOKALIKES = {"0": "Oo", "O": "0", "1": "IiLl", "I": "1", "L": "1", "5": "Ss", "S": "5", "2": "Zz"}
+LOOKALIKES |= {"Z": "2", "8": "Bb", "B": "8"}
+SEPARATORS = st.one_of(
+    st.sampled_from(["", "", "", " ", "  ", "\t", "\xa0", "\u3000", "\u200b", "-", ".", "'", "–"]),
+    st.characters(exclude_categories=("L", "N")),
+)
+POSTCODE_FIELD = settings(max_examples=400, deadline=None, derandomize=True, database=None)
+
+
+@st.composite
+def typed_postcodes(draw: st.DrawFn) -> str:
+    typed = draw(SEPARATORS)
+    for char in draw(WELL_FORMED).replace(" ", ""):
+        variants = char * 6 + char.lower() * 2 + LOOKALIKES.get(char, "")
+        typed += draw(st.sampled_from(variants)) + draw(SEPARATORS)
+    return typed
+
+
+def looked_up(text: str) -> bool:
+    """Whether the lookup takes ``text`` for a postcode (BFPO's BF1 too, refused as forces)."""
+    try:
+        postcodes.parse(text)
+    except postcodes.ForcesPostcode:
+        return True
+    except postcodes.InvalidPostcode:
+        return False
+    return True
+
+
+def alphanumerics(text: str) -> str:
+    return "".join(c for c in text if c.isalnum())
+
+
+def only_its_own_words(scrubbed: str, line: str, typed: str) -> bool:
+    """Whether the letters and digits left in ``scrubbed`` (beside ``[postcode]`` and the escapes
+    that stand for control characters) are all the log line's own, none of the postcode's: the
+    scrubber may take a letter of the line with the postcode, never leave one of the postcode.
+    """
+    left = alphanumerics(BACKSLASH_ESCAPE.sub("", scrubbed.replace("[postcode]", " ")))
+    own = iter(alphanumerics(line.replace(typed, " ")))
+    return all(c in own for c in left)  # in order, a part of the line's own
+
+
+@pytest.mark.parametrize("typed", ("SE1 ODL", "se1odl", "SW1A-ODD", "gir oaa", "SE1\u00a0ODL"))
+def test_what_the_lookup_reads_as_a_postcode_is_scrubbed(typed):
+    assert looked_up(typed)
+    assert gunicorn_atoms("/c/" + quote(typed))["U"] == "/c/[postcode]"
+    assert scrub(f'"GET /c/{quote(typed)} HTTP/1.1" 404 -') == '"GET /c/[postcode] HTTP/1.1" 404 -'
+
+
+@POSTCODE_FIELD
+@given(typed_postcodes())
+def test_anything_the_lookup_takes_for_a_postcode_is_scrubbed_from_every_log(typed):
+    """One normaliser for both: whatever ``postcodes.parse`` accepts, the scrubber removes, in
+    gunicorn's access line, its error log and the app's log, however the path encodes it."""
+    assume(looked_up(typed))
+    note(f"typed: {typed!r}")
+    path = "/" + quote(typed)
+    assert only_its_own_words(gunicorn_atoms(path)["U"], "/", "")
+    assert only_its_own_words(scrub_path("/" + typed), "/", "")
+    line = f'"GET {path} HTTP/1.1" 404 -'
+    assert only_its_own_words(scrub(line), line, path)
+    line = f"Exception on /c/{typed} [GET]"
+    assert only_its_own_words(scrub(line), line, typed)
+
+
 def test_paths_are_logged_as_decoded_utf8_not_latin1():
     # Gunicorn's U atom is decoded as Latin-1: "caf%C3%A9" would be logged as "cafÃ©".
     assert gunicorn_atoms("/c/caf%C3%A9/letters")["U"] == "/c/café/letters"
@@ -227,28 +313,99 @@ def test_decoded_control_characters_cannot_forge_log_lines():
         assert "\n" not in line and "forged" in line
 
 
-def test_gunicorn_error_log_has_no_request_line_or_address():
-    logger = GunicornLogger(Config())
-    lines = []
+@contextlib.contextmanager
+def gunicorn_error_log(**settings: str) -> Iterator[tuple[GunicornLogger, list[str]]]:
+    """Our gunicorn logger, and the lines its error log writes."""
+    cfg = Config()
+    for name, value in settings.items():
+        cfg.set(name, value)
+    logger = GunicornLogger(cfg)
+    lines: list[str] = []
 
     class Collect(logging.Handler):
         def emit(self, record):
             lines.append(self.format(record))
 
     handler = Collect()
+    handler.setFormatter(logging.Formatter("%(message)s"))
     logger.error_log.addHandler(handler)
     try:
+        yield logger, lines
+    finally:
+        logger.error_log.removeHandler(handler)
+
+
+def test_gunicorn_error_log_has_no_request_line_or_address():
+    with gunicorn_error_log() as (logger, lines):
         # How gunicorn reports a request it cannot parse: an unencoded space in the path.
-        logger.warning("Invalid request from ip=1.2.3.4: Invalid HTTP Version: '2AA HTTP/1.1'")
+        try:
+            raise InvalidHTTPVersion("2AA HTTP/1.1")
+        except InvalidHTTPVersion as exc:
+            logger.warning(f"Invalid request from ip=1.2.3.4: {exc}")
         try:
             raise RuntimeError("worker died")
         except RuntimeError:
             logger.exception("Error handling request %s %s", "GET", "/c/x%3Fp=SW1A%A02AA?p=x")
-    finally:
-        logger.error_log.removeHandler(handler)
     text = "\n".join(lines)
     assert_no_postcode(text)
-    assert "1.2.3.4" not in text and "Invalid HTTP Version" in text and "worker died" in text
+    assert "1.2.3.4" not in text and "Invalid request: InvalidHTTPVersion" in text
+    assert "worker died" in text and "Traceback" in text  # the app's own errors keep theirs
+
+
+class ParseErrorFromALaterGunicorn(Exception):
+    """A kind of error gunicorn does not have yet, whose text is all echo, no reason first."""
+
+    def __str__(self) -> str:
+        return "Zyx Markerperson, SW1A 2AA"
+
+
+def raised_in_gunicorns_parser(exc: Exception) -> Exception:
+    """``exc`` as if gunicorn's HTTP parser had raised it (a ValueError from ``int()``, say)."""
+    where = str(Path(gunicorn.__file__).parent / "http" / "message.py")
+    try:
+        exec(compile("raise exc", where, "exec"), {"exc": exc})
+    except Exception as raised:
+        return raised
+    raise AssertionError("not raised")
+
+
+def test_gunicorn_parse_errors_are_logged_by_kind_whatever_the_exception():
+    """Gunicorn logs ``str(exc)`` of what it could not parse, which echoes the request: the log
+    keeps the exception's class name only, for any class and however gunicorn logs it."""
+    with gunicorn_error_log(loglevel="debug") as (logger, lines):
+        for exc in (
+            ParseErrorFromALaterGunicorn(),
+            InvalidChunkSize(b'{"name": "Zyx Markerperson", "postcode": "SW1A 2AA"}'),
+        ):
+            try:
+                raise exc
+            except Exception as e:  # as gunicorn's handle_error writes it
+                logger.warning(f"Invalid request from ip=1.2.3.4: {e}")
+        logger.warning("Invalid request from ip=1.2.3.4: Zyx Markerperson")  # nothing in flight
+        try:
+            raise NoMoreData(b"Zyx Markerperson SW1A 2AA")
+        except NoMoreData as e:
+            logger.debug("Ignored premature client disconnection. %s", e)
+        for exc in (
+            InvalidProxyHeader("Zyx Markerperson SW1A 2AA"),  # not one it counts as the client's
+            raised_in_gunicorns_parser(ValueError("invalid literal: 'Zyx Markerperson'")),
+        ):
+            try:
+                raise RuntimeError("while reading") from exc
+            except RuntimeError:
+                logger.exception("Error handling request (no URI read)")
+    text = "\n".join(lines)
+    for secret in ("Markerperson", "1.2.3.4", "Traceback"):
+        assert secret not in text, (secret, text)
+    assert_no_postcode(text)
+    assert lines == [
+        "Invalid request: ParseErrorFromALaterGunicorn",
+        "Invalid request: InvalidChunkSize",
+        "Invalid request: unparsable",
+        "Ignored premature client disconnection. NoMoreData",
+        "Error handling request (no URI read): InvalidProxyHeader",
+        "Error handling request (no URI read): ValueError",
+    ]
 
 
 def test_colour_codes_are_dropped_not_escaped():
