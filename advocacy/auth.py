@@ -2,7 +2,7 @@
 
 Supporters never sign in and never get a cookie; everything here lives under ``/admin``.
 
-Failed sign-ins are limited three ways, none of which lets a stranger lock a colleague out:
+Failed sign-ins are limited four ways, none of which lets a stranger lock a colleague out:
 
 - per client address (``LOGIN_RATE_LIMIT``), whatever accounts it tries;
 - per account *and* address (``LOGIN_ACCOUNT_RATE_LIMIT``): guessing one account from one
@@ -11,9 +11,18 @@ Failed sign-ins are limited three ways, none of which lets a stranger lock a col
   spread over many addresses. It is not checked for an address with no failure for that account
   in its ``LOGIN_ACCOUNT_RATE_LIMIT`` windows, so however much of it others have used up, the
   right password from such an address still signs in. (A plain account-wide count would let
-  anyone lock the account by failing it on purpose.)
+  anyone lock the account by failing it on purpose.) Nor is it checked for a browser that has
+  signed in to the account before (below), from any address;
+- per device cookie (``LOGIN_DEVICE_RATE_LIMIT``), following OWASP's "Slow Down Online Guessing
+  Attacks with Device Cookies": a good sign-in gives the browser a signed cookie naming the
+  account and a random device id. A sign-in to that account presenting it is exempt from the
+  account-wide limit (not from the two per-address ones), and its failures count against that
+  device instead; once the device has spent its limit, the cookie exempts nothing and the browser
+  is counted like any other. So strangers who spend the account-wide limit, even from the
+  owner's own address, never lock out a browser the owner has used before.
 """
 
+import secrets
 from collections.abc import Callable
 from datetime import UTC
 from datetime import datetime
@@ -27,6 +36,7 @@ from flask import Request
 from flask import abort
 from flask import current_app
 from flask import flash
+from flask import g
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -42,6 +52,8 @@ from flask_login import login_user
 from flask_login import logout_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
+from itsdangerous import BadData
+from itsdangerous import URLSafeTimedSerializer
 from limits import parse_many
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
@@ -157,17 +169,94 @@ def _whole_account() -> str:
 
 def _no_failure_from_here() -> bool:
     """Whether this address has no failed sign-in for this account in any of the windows of
-    ``LOGIN_ACCOUNT_RATE_LIMIT``: such an address is exempt from the account-wide limit.
+    ``LOGIN_ACCOUNT_RATE_LIMIT``: such an address is exempt from the account-wide limit."""
+    return all(
+        remaining >= amount
+        for remaining, amount in _remaining("LOGIN_ACCOUNT_RATE_LIMIT", _account_and_address())
+    )
 
-    Reads the counts Flask-Limiter keeps for the per-account-and-address limit (same key and
-    scope: the endpoint), rather than keeping a second record of failures.
+
+def _spared_account_wide_limit() -> bool:
+    return _no_failure_from_here() or _trusted_device()
+
+
+DEVICE_COOKIE = "advocacy_device"
+_DEVICE_SALT = "advocacy.device"
+
+
+def _devices() -> URLSafeTimedSerializer:
+    """Signs device cookies with the app's secret key (salted, so no other signed value of
+    the app's can pass for one)."""
+    return URLSafeTimedSerializer(current_app.secret_key, salt=_DEVICE_SALT)
+
+
+def _device_lifetime() -> int:
+    """Seconds a device cookie is good for, from its own signed time (not only the browser's
+    say-so)."""
+    return round(float(current_app.config["LOGIN_DEVICE_COOKIE_DAYS"]) * 86400)
+
+
+def remember_device(response: Response, user: StaffUser) -> None:
+    """Give the browser that just signed in a device cookie for ``user``.
+
+    A fresh random id each time, so the new cookie starts with no failures. ``HttpOnly``,
+    ``Secure`` as the session cookie is, ``SameSite=Strict``, and sent only under the session
+    cookie's path (/admin): no supporter page or other site's request ever carries it.
+    """
+    token = _devices().dumps({"account": user.email, "device": secrets.token_urlsafe(16)})
+    response.set_cookie(
+        DEVICE_COOKIE,
+        token,
+        max_age=_device_lifetime(),
+        path=current_app.session_interface.get_cookie_path(current_app),
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Strict",
+    )
+
+
+def _device() -> str | None:
+    """The device id of this browser's device cookie, when the cookie is genuine, within its
+    lifetime and names the account this sign-in is for; else None."""
+    token = request.cookies.get(DEVICE_COOKIE)
+    if not token:
+        return None
+    try:
+        data = _devices().loads(token, max_age=_device_lifetime())
+    except BadData:
+        return None
+    if not isinstance(data, dict) or data.get("account") != _submitted_account():
+        return None
+    device = data.get("device")
+    return device if isinstance(device, str) and device else None
+
+
+def _device_key() -> str:
+    return f"login-device:{_device()}"
+
+
+def _remaining(setting: str, key: str) -> list[tuple[int, int]]:
+    """(remaining, amount) of each window of the sign-in limit ``setting`` for ``key``.
+
+    Reads the counts Flask-Limiter keeps for the login view's limits (same key and scope: the
+    endpoint), rather than keeping a second record of failures.
     """
     prefix = current_app.config.get("RATELIMIT_KEY_PREFIX")
-    args = [*([prefix] if prefix else []), _account_and_address(), request.endpoint]
-    return all(
-        limiter.limiter.get_window_stats(item, *args).remaining >= item.amount
-        for item in parse_many(current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"])
-    )
+    args = [*([prefix] if prefix else []), key, request.endpoint]
+    return [
+        (limiter.limiter.get_window_stats(item, *args).remaining, item.amount)
+        for item in parse_many(current_app.config[setting])
+    ]
+
+
+def _trusted_device() -> bool:
+    """Whether this browser holds a valid device cookie for the account whose failures have
+    not spent ``LOGIN_DEVICE_RATE_LIMIT``: exempt from the account-wide limit."""
+    if "advocacy_trusted_device" not in g:
+        g.advocacy_trusted_device = _device() is not None and all(
+            remaining > 0 for remaining, _ in _remaining("LOGIN_DEVICE_RATE_LIMIT", _device_key())
+        )
+    return g.advocacy_trusted_device
 
 
 def _failed(response: Response) -> bool:
@@ -209,7 +298,14 @@ def _safe_next(target: str | None) -> str:
     lambda: current_app.config["LOGIN_ACCOUNT_WIDE_RATE_LIMIT"],
     methods=["POST"],
     key_func=_whole_account,
-    exempt_when=_no_failure_from_here,
+    exempt_when=_spared_account_wide_limit,
+    deduct_when=_failed,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_DEVICE_RATE_LIMIT"],
+    methods=["POST"],
+    key_func=_device_key,
+    exempt_when=lambda: not _trusted_device(),
     deduct_when=_failed,
 )
 def login():
@@ -227,7 +323,9 @@ def login():
             login_user(user)
             user.last_login_at = datetime.now(UTC)
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")))
+            response = redirect(_safe_next(request.args.get("next")))
+            remember_device(response, user)
+            return response
         error = error or "That email address and password don't match an account."
     elif request.method == "POST" and not form.errors:
         error = "Enter your email address and password."

@@ -46,6 +46,10 @@ DEFAULTS = {
     "LOGIN_ACCOUNT_RATE_LIMIT": "5 per minute;30 per hour",
     # Failed sign-ins to one account, counted only from addresses that already failed it (auth.py).
     "LOGIN_ACCOUNT_WIDE_RATE_LIMIT": "30 per hour;100 per day",
+    # A browser that signed in before is spared that limit (auth.py), until its own failures
+    # reach this; its device cookie is good for this many days after that sign-in.
+    "LOGIN_DEVICE_RATE_LIMIT": "10 per hour;30 per day",
+    "LOGIN_DEVICE_COOKIE_DAYS": 90,
     # Wrong current passwords on /admin/account, per signed-in account.
     "ACCOUNT_PASSWORD_RATE_LIMIT": "5 per minute;30 per hour",
     # The editor's live Markdown preview, per staff account (studio.js waits for a pause).

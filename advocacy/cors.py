@@ -4,7 +4,13 @@ Hand-written rather than Flask-CORS because the allow-list is per campaign and l
 database: ``/api/v1/campaigns/<slug>/…`` answers the origins that campaign allows, and the
 postcode lookup (which belongs to no campaign) those of any live campaign. No credentials are
 ever allowed: the API needs no cookie.
+
+Both come from what the worker already keeps: the campaign asked for, parsed once per version
+(``models.live_campaign``), or the live campaigns' sites alone (``models.live_origins``).
+Answering an ``Origin`` never loads another campaign.
 """
+
+from collections.abc import Collection
 
 from flask import Blueprint
 from flask import Response
@@ -15,11 +21,12 @@ from advocacy import models
 MAX_AGE = 600  # seconds a browser may cache a preflight answer
 
 
-def allowed_origins(slug: str | None) -> set[str]:
+def allowed_origins(slug: str | None) -> Collection[str]:
+    """The sites that may call a route of the campaign ``slug``, or of no campaign (None)."""
     if slug is not None:
         campaign = models.live_campaign(slug)
-        return set(campaign.allowed_origins) if campaign else set()
-    return {origin for c in models.live_campaigns() for origin in c.allowed_origins}
+        return campaign.allowed_origins if campaign else ()
+    return models.live_origins()
 
 
 def add_headers(response: Response) -> Response:

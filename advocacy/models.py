@@ -359,6 +359,7 @@ class PublicCounter(db.Model):
 
 
 CAMPAIGNS = "advocacy.campaigns"
+LIVE_ORIGINS = "advocacy.live_origins"
 
 
 def recheck_due(checked_at: float | None) -> bool:
@@ -410,6 +411,25 @@ def checked_at(slug: str) -> float:
 def campaigns_changed() -> None:
     """Drop this worker's parsed campaigns after a save, so its next request sees the save."""
     current_app.extensions.pop(CAMPAIGNS, None)
+    current_app.extensions.pop(LIVE_ORIGINS, None)
+
+
+def live_origins() -> frozenset[str]:
+    """The sites any live campaign allows (CORS on API routes of no campaign), kept per worker.
+
+    Compared with the database like the campaigns (at most every ``CACHE_CHECK_SECONDS``, at
+    once after this worker's saves), and then it reads one column: no campaign is loaded or
+    parsed, however many are live.
+    """
+    entry = current_app.extensions.get(LIVE_ORIGINS)  # (origins, checked_at)
+    if entry is not None and not recheck_due(entry[1]):
+        return entry[0]
+    lists = db.session.execute(
+        db.select(CampaignRow.allowed_origins).filter_by(status="live")
+    ).scalars()
+    origins = frozenset(origin for origins in lists for origin in origins or ())
+    current_app.extensions[LIVE_ORIGINS] = (origins, clock())
+    return origins
 
 
 def public_campaign(slug: str) -> campaigns.Campaign | None:

@@ -2,6 +2,7 @@
 
 import html
 import re
+import time
 import warnings
 from datetime import UTC
 from datetime import datetime
@@ -15,15 +16,20 @@ from urllib.parse import urlsplit
 import pytest
 from app_config import settings_for
 from flask import Flask
+from flask import Response
 from flask.testing import FlaskClient
+from itsdangerous import TimestampSigner
+from itsdangerous import URLSafeTimedSerializer
 from staff_helpers import CSRF_FIELD
 from staff_helpers import STAFF_PASSWORD
 from staff_helpers import add_staff
 from staff_helpers import csrf_token
 from staff_helpers import sign_in
 from werkzeug.datastructures import MultiDict
+from werkzeug.http import parse_cookie
 from werkzeug.test import TestResponse
 
+from advocacy import auth
 from advocacy import create_app
 from advocacy import models
 from advocacy.models import CampaignRow
@@ -452,6 +458,146 @@ def test_login_limits_come_from_the_app_config(tmp_path):
     assert_rate_limited(login(client, "y@example.org", "wrong", ip="192.0.2.50"))
 
 
+# --- Device cookies: a browser that signed in before is not locked out by strangers ----------
+
+DEVICE = "advocacy_device"
+OWNER_IP = "192.0.2.10"
+
+
+def spend_the_account_wide_limit(app: Flask, email: str) -> None:
+    """What the attack review sent: 48 wrong passwords from 8 addresses, in a few seconds."""
+    stranger = app.test_client()
+    answers = [
+        login(stranger, email, "wrong", ip=f"198.51.100.{i}").status_code
+        for i in range(1, 9)
+        for _ in range(6)
+    ]
+    assert answers.count(429) >= 8
+    # Spent: the right password from an address that has failed the account is refused.
+    assert login(stranger, email, ip="198.51.100.1").status_code == 429
+
+
+def device_cookie(client: FlaskClient) -> str:
+    cookie = client.get_cookie(DEVICE, path="/admin")
+    assert cookie is not None, "no device cookie"
+    return cookie.value
+
+
+def with_device_cookie(app: Flask, value: str) -> FlaskClient:
+    """A browser holding this device cookie and nothing else."""
+    client = app.test_client()
+    client.set_cookie(DEVICE, value, path="/admin")
+    return client
+
+
+def test_strangers_cannot_lock_out_a_browser_that_signed_in_before(app):
+    add_staff(app, "editor@example.org")
+    owner = app.test_client()
+    assert login(owner, "editor@example.org", ip=OWNER_IP).status_code == 302
+    assert post_form(owner, "/admin/logout", {}).status_code == 302
+    spend_the_account_wide_limit(app, "editor@example.org")
+    # The owner mistypes, from an address that has now failed the account, then gets it right.
+    assert login(owner, "editor@example.org", "wrong", ip=OWNER_IP).status_code == 401
+    assert login(owner, "editor@example.org", ip=OWNER_IP).status_code == 302
+    assert signed_in(owner)
+    # Another browser at that address, without the cookie, is held by the account-wide limit.
+    assert login(app.test_client(), "editor@example.org", ip=OWNER_IP).status_code == 429
+
+
+def issued_days_ago(app: Flask, email: str, days: float, monkeypatch) -> str:
+    """A device cookie the app gave ``email``'s browser ``days`` ago."""
+    issued = time.time() - days * 86400
+    with monkeypatch.context() as patch, app.test_request_context("/admin/login"):
+        patch.setattr(TimestampSigner, "get_timestamp", lambda self: int(issued))
+        user = db.session.execute(db.select(StaffUser).filter_by(email=email)).scalar_one()
+        response = Response()
+        auth.remember_device(response, user)
+    return parse_cookie(response.headers["Set-Cookie"])[DEVICE]
+
+
+def test_a_forged_or_foreign_device_cookie_exempts_nobody(tmp_path, monkeypatch):
+    # Room at the owner's address for all the tries below (refused tries count there too).
+    app = make_app(tmp_path, LOGIN_RATE_LIMIT="100 per minute", LOGIN_ACCOUNT_RATE_LIMIT="50/hour")
+    add_staff(app, "editor@example.org")
+    add_staff(app, "other@example.org")
+    owner, colleague = app.test_client(), app.test_client()
+    assert login(owner, "editor@example.org", ip=OWNER_IP).status_code == 302
+    assert login(colleague, "other@example.org", ip=OWNER_IP).status_code == 302
+    genuine, foreign = device_cookie(owner), device_cookie(colleague)
+    payload, _, signature = genuine.rpartition(".")
+    tampered = payload + "." + ("A" if signature[0] != "A" else "B") + signature[1:]
+    other_key = URLSafeTimedSerializer("not the app's key", salt="advocacy.device")
+    forged = other_key.dumps({"account": "editor@example.org", "device": "x" * 22})
+    lifetime = app.config["LOGIN_DEVICE_COOKIE_DAYS"]
+    expired = issued_days_ago(app, "editor@example.org", lifetime + 1, monkeypatch)
+    old = issued_days_ago(app, "editor@example.org", lifetime - 1, monkeypatch)
+    spend_the_account_wide_limit(app, "editor@example.org")
+    assert login(owner, "editor@example.org", "wrong", ip=OWNER_IP).status_code == 401
+    cookies = (foreign, tampered, forged, expired, "", "not a cookie", genuine.replace(".", "", 1))
+    for value in cookies:
+        client = with_device_cookie(app, value)
+        assert login(client, "editor@example.org", ip=OWNER_IP).status_code == 429, value
+    for value in (genuine, old):
+        client = with_device_cookie(app, value)
+        assert login(client, "editor@example.org", ip=OWNER_IP).status_code == 302, value
+
+
+def test_a_device_cookie_keeps_the_per_address_limits(app):
+    add_staff(app, "editor@example.org")
+    owner = app.test_client()
+    assert login(owner, "editor@example.org", ip=OWNER_IP).status_code == 302
+    for _ in range(5):
+        assert login(owner, "editor@example.org", "wrong", ip=OWNER_IP).status_code == 401
+    assert_rate_limited(login(owner, "editor@example.org", ip=OWNER_IP))
+    assert login(owner, "editor@example.org", ip="192.0.2.11").status_code == 302
+    for i in range(10):  # the address's own limit, whatever the accounts
+        assert login(owner, f"x{i}@example.org", "wrong", ip="192.0.2.12").status_code == 401
+    assert_rate_limited(login(owner, "editor@example.org", ip="192.0.2.12"))
+
+
+def test_a_device_that_keeps_failing_loses_its_exemption(tmp_path):
+    app = make_app(
+        tmp_path,
+        LOGIN_ACCOUNT_RATE_LIMIT="20 per minute",
+        LOGIN_ACCOUNT_WIDE_RATE_LIMIT="3 per minute",
+        LOGIN_DEVICE_RATE_LIMIT="3 per minute",
+    )
+    add_staff(app, "editor@example.org")
+    owner, owners_laptop = app.test_client(), app.test_client()
+    assert login(owner, "editor@example.org", ip=OWNER_IP).status_code == 302
+    assert login(owners_laptop, "editor@example.org", ip=OWNER_IP).status_code == 302
+    stranger = app.test_client()
+    for i in range(1, 5):  # each address's first failure is free, its second counts
+        for _ in range(2):
+            login(stranger, "editor@example.org", "wrong", ip=f"198.51.100.{i}")
+    assert login(stranger, "editor@example.org", ip="198.51.100.1").status_code == 429
+    # Three failures with the cookie count against the device (not the account-wide limit)...
+    for _ in range(3):
+        assert login(owner, "editor@example.org", "wrong", ip=OWNER_IP).status_code == 401
+    # ...and then the cookie is spent: the browser is a stranger like any other.
+    assert login(owner, "editor@example.org", ip=OWNER_IP).status_code == 429
+    # Another of the owner's browsers, whose cookie has not failed, still signs in.
+    assert login(owners_laptop, "editor@example.org", ip=OWNER_IP).status_code == 302
+
+
+def test_the_device_cookie_is_secure_httponly_strict_and_only_for_the_studio(app, client):
+    add_staff(app, "editor@example.org")
+    assert "Set-Cookie" not in login(client, "editor@example.org", "wrong").headers
+    response = sign_in(client, "editor@example.org")
+    attributes = cookie_attributes(response, DEVICE)
+    assert {"secure", "httponly"} <= attributes.keys()
+    assert attributes["samesite"] == "Strict"
+    assert attributes["path"] == "/admin"
+    assert "domain" not in attributes
+    assert 30 * 86400 <= int(attributes["max-age"]) <= 400 * 86400  # long, but bounded
+    first = device_cookie(client)
+    # Signing out keeps it (that is the point); signing in again gives a new one.
+    assert post_form(client, "/admin/logout", {}).status_code == 302
+    assert device_cookie(client) == first
+    sign_in(client, "editor@example.org")
+    assert device_cookie(client) != first
+
+
 # --- CSRF --------------------------------------------------------------------------------------
 
 
@@ -598,9 +744,10 @@ def test_the_session_cookie_is_secure_httponly_lax_and_only_for_the_studio(app, 
     assert attributes["samesite"] == "Lax"
     assert attributes["path"] == "/admin"
     assert "domain" not in attributes
-    # The only cookie: no "remember me" cookie for the whole site.
+    # No "remember me" cookie for the whole site: besides the session, only the device cookie
+    # (also for /admin alone, see test_the_device_cookie_is_secure_httponly_strict_…).
     names = [h.split("=", 1)[0] for h in response.headers.getlist("Set-Cookie")]
-    assert names == ["advocacy_staff"]
+    assert sorted(names) == ["advocacy_device", "advocacy_staff"]
 
 
 @pytest.mark.parametrize("signed_in_as_staff", (False, True))

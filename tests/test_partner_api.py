@@ -1,10 +1,19 @@
 """The partner-facing side of the API: CORS per campaign's allowed sites, and rate limits."""
 
-import pytest
-from places import BY_AREA
+import dataclasses
 
+import pytest
+from app_config import settings_for
+from fake_clock import FakeClock
+from places import BY_AREA
+from sqlalchemy import event
+
+from advocacy import create_app
+from advocacy import models
+from advocacy import store
 from advocacy.models import CampaignRow
 from advocacy.models import db
+from advocacy.schema import example_campaign
 
 SLUG = "stop-facial-recognition"
 PARTNER = "https://partner.example"
@@ -88,6 +97,132 @@ def test_supporter_pages_send_no_cors_headers(app, client):
     allow(app, PARTNER)
     response = client.get(f"/c/{SLUG}", headers={"Origin": PARTNER})
     assert "Access-Control-Allow-Origin" not in response.headers
+
+
+@pytest.mark.parametrize("path", ["/api/v1/postcodes/SE12DL", "/api/v1/openapi.json"])
+def test_routes_of_no_campaign_allow_the_sites_of_live_campaigns_only(
+    app, client, path, postcodes_io
+):
+    allow(app, PARTNER)
+    add_campaigns(app, 3, status="draft")
+    for origin, allowed in ((PARTNER, True), (site(1), False), ("https://evil.example", False)):
+        response = client.get(path, headers={"Origin": origin})
+        assert response.status_code == 200
+        assert response.headers.get("Access-Control-Allow-Origin") == (origin if allowed else None)
+        assert "Origin" in response.headers.get_all("Vary")[0]
+
+
+# --- What answering CORS costs -----------------------------------------------------------------
+
+
+def site(i: int) -> str:
+    return f"https://site{i}.example"
+
+
+def add_campaigns(app, count: int, status: str = "live") -> None:
+    """``count`` more campaigns like the example, ``campaign-<i>`` allowing ``site(i)`` only."""
+    with app.app_context():
+        for i in range(count):
+            campaign = dataclasses.replace(
+                example_campaign(),
+                slug=f"campaign-{i}",
+                title=f"Campaign {i}",
+                status=status,
+                allowed_origins=(site(i),),
+            )
+            store.create(campaign, author="test")
+
+
+@pytest.fixture
+def loads(monkeypatch) -> list[str]:
+    """The slugs of the campaigns loaded from the database (and parsed), in order."""
+    loaded: list[str] = []
+    to_campaign = CampaignRow.to_campaign
+
+    def counting(row: CampaignRow):
+        loaded.append(row.slug)
+        return to_campaign(row)
+
+    monkeypatch.setattr(CampaignRow, "to_campaign", counting)
+    return loaded
+
+
+def queries(app) -> list[str]:
+    """The SQL statements the app runs from now on (the list grows as it runs them)."""
+    seen: list[str] = []
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
+    return seen
+
+
+def test_cors_on_the_postcode_lookup_loads_no_campaign(app, client, postcodes_io, loads):
+    """Any Origin used to load and parse every live campaign, on every request."""
+    add_campaigns(app, 20)
+    assert client.get("/api/v1/postcodes/SE12DL").status_code == 200  # the lookup is cached
+    loads.clear()
+    sql = queries(app)
+    for i in (0, 7, 19):
+        response = client.get("/api/v1/postcodes/SE12DL", headers={"Origin": site(i)})
+        assert response.headers["Access-Control-Allow-Origin"] == site(i)
+    response = client.get("/api/v1/postcodes/SE12DL", headers={"Origin": site(20)})
+    assert "Access-Control-Allow-Origin" not in response.headers
+    assert loads == []
+    # This app compares with the database on every request (CACHE_CHECK_SECONDS=0): one query.
+    campaign_queries = [q for q in sql if "campaign" in q or "talking_point" in q]
+    assert len(campaign_queries) == 4, sql
+    assert all(q.startswith("SELECT campaign.allowed_origins \n") for q in campaign_queries)
+
+
+def test_cors_for_one_campaign_loads_that_campaign_only(app, client, loads):
+    add_campaigns(app, 20)
+    loads.clear()
+    sql = queries(app)
+    path = "/api/v1/campaigns/campaign-7"
+    response = client.get(path, headers={"Origin": site(7)})
+    assert response.headers["Access-Control-Allow-Origin"] == site(7)
+    preflight = {"Origin": site(7), "Access-Control-Request-Method": "POST"}
+    response = client.options(f"{path}/letters", headers=preflight)
+    assert response.headers["Access-Control-Allow-Origin"] == site(7)
+    assert response.headers["Access-Control-Allow-Methods"] == "GET, POST"
+    for origin in (site(8), PARTNER):
+        response = client.get(path, headers={"Origin": origin})
+        assert "Access-Control-Allow-Origin" not in response.headers
+        response = client.options(f"{path}/letters", headers={**preflight, "Origin": origin})
+        assert "Access-Control-Allow-Origin" not in response.headers
+    assert loads == ["campaign-7"]
+    assert not [q for q in sql if "WHERE campaign.status" in q], sql  # no list of live ones
+
+
+def test_the_sites_of_live_campaigns_are_kept_like_the_campaigns(tmp_path, monkeypatch):
+    """Compared with the database at most every CACHE_CHECK_SECONDS; this worker's own saves
+    show at once, another worker's within that time."""
+    clock = FakeClock(1000.0)
+    monkeypatch.setattr(models, "clock", clock)
+    settings = settings_for(tmp_path / "shared.sqlite", CACHE_CHECK_SECONDS=60)
+    worker, other = create_app(settings), create_app(settings)
+    client = worker.test_client()
+
+    def allowed(origin: str) -> bool:
+        response = client.get("/api/v1/openapi.json", headers={"Origin": origin})
+        return response.headers.get("Access-Control-Allow-Origin") == origin
+
+    assert not allowed(PARTNER)
+    sql = queries(worker)
+    assert not allowed(PARTNER)
+    assert sql == []  # not due: no query at all
+    allow(other, PARTNER)  # a hand-made change, as another worker's save would be
+    clock.now += 59
+    assert not allowed(PARTNER)
+    clock.now += 1
+    assert allowed(PARTNER)
+    add_campaigns(worker, 1)  # this worker's own save
+    assert allowed(site(0))
+    with other.app_context():
+        db.session.execute(db.update(CampaignRow).values(status="closed"))
+        db.session.commit()
+    clock.now += 60
+    assert not allowed(PARTNER)
+    assert not allowed(site(0))
 
 
 # --- Rate limits -------------------------------------------------------------------------------

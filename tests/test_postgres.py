@@ -127,6 +127,20 @@ def test_an_overlong_ref_never_stops_the_counts_on_postgresql(database_url):
         db.engine.dispose()
 
 
+def test_cors_reads_the_live_campaigns_sites_on_postgresql(database_url):
+    app = create_app({"SECRET_KEY": "x", "DATABASE_URL": database_url, "TESTING": True})
+    with app.app_context():
+        db.session.execute(sa.update(CampaignRow).values(allowed_origins=["https://a.example"]))
+        db.session.commit()
+        db.session.remove()
+    client = app.test_client()
+    for origin, allowed in (("https://a.example", True), ("https://b.example", False)):
+        response = client.get("/api/v1/openapi.json", headers={"Origin": origin})
+        assert response.headers.get("Access-Control-Allow-Origin") == (origin if allowed else None)
+    with app.app_context():
+        db.engine.dispose()
+
+
 @pytest.mark.parametrize("field", ["title", "opening", "talking_points.0.label"])
 def test_a_nul_in_an_editor_field_is_an_error_on_postgresql(database_url, field):
     from staff_helpers import add_staff
