@@ -305,7 +305,8 @@ def document(server_url: str) -> dict[str, Any]:
                             "in": "query",
                             "required": False,
                             "description": "Your partner label, counted (as a total only) "
-                            "with the letters it brings. Letters, numbers, '.', '-', '_'.",
+                            "with the letters it brings. Letters, numbers, '.', '-', '_'; a label "
+                            "that is or holds a postcode is not counted.",
                             "schema": {"type": "string", "maxLength": 40},
                         },
                     ],

@@ -70,6 +70,34 @@ def test_a_ref_that_is_not_a_plain_label_is_not_stored(app, client, ref):
     assert counts(app) == {("letters", "page", "", 1)}
 
 
+POSTCODE_LABELS = [
+    "SE12DL",
+    "sw1a-2dd",
+    "Sw1A_2dD",
+    "se1.2dl",
+    "SE1ODL",  # an O for the zero, as the lookup reads it
+    "s-e-1-2-d-l",
+    "GIR0AA",
+    "from-SE12DL",  # a postcode inside a label is still a postcode kept with its day
+    "SE12DL-2026",
+]
+
+
+@pytest.mark.parametrize("ref", POSTCODE_LABELS)
+def test_a_label_shaped_like_a_postcode_is_not_stored_and_the_flow_goes_on(app, client, ref):
+    page = client.post(f"/embed/{SLUG}/letters?ref={ref}", data=CHOICES)
+    assert page.status_code == 200
+    assert ref not in page.get_data(as_text=True)  # not carried on to the next step either
+    body = {k: v for k, v in CHOICES.items() if k != "address"}
+    assert client.post(f"/api/v1/campaigns/{SLUG}/letters?ref={ref}", json=body).is_json
+    assert counts(app) == {("letters", "embed", "", 1), ("letters", "api", "", 1)}
+
+
+@pytest.mark.parametrize("ref", ["newsletter-2026", "ab12", "group-e1", "se1", "partner-a"])
+def test_labels_that_only_look_a_little_like_postcodes_are_kept(ref):
+    assert tally.clean_ref(ref) == ref
+
+
 def test_relinking_edited_letters_and_downloading_them_do_not_count_again(app, client):
     client.post(f"/c/{SLUG}/letters", data=CHOICES)
     edited = {**CHOICES, "subject-0": "Mine", "body-0": "My own words."}
