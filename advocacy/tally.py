@@ -111,7 +111,8 @@ def count(
     assert event in EVENTS and channel in CHANNELS, (event, channel)
     day = datetime.now(UTC).date()
     per_recipient = _recipient_keys(slug, day, event, recipients) if recipients else []
-    _add([(slug, day, event, channel, clean_ref(ref))], per_recipient)
+    ref = ref if ref == OTHER_REF else clean_ref(ref)  # "other": a client over its new labels
+    _add([(slug, day, event, channel, ref)], per_recipient)
 
 
 def count_reply(slug: str, role: str, code: str, *, replied: bool) -> None:

@@ -2,6 +2,7 @@
 
 import logging
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -115,10 +116,24 @@ def test_letters_that_were_not_drafted_are_not_counted(app, client):
     assert counts(app) == set()
 
 
+def receipt_on(response) -> str:
+    """The receipt on a letters page, which "I've sent my letters" posts (receipts.py)."""
+    html = response.get_data(as_text=True)
+    return re.search(r'<input type="hidden" name="t" value="([^"]+)">', html)[1]
+
+
 def test_ive_sent_my_letters_counts_letters_sent(app, client):
-    assert client.post(f"/c/{SLUG}/thanks").status_code == 303  # then the page, counting nothing
-    assert client.post(f"/embed/{SLUG}/thanks?ref=partner-a&theme=red").status_code == 303
-    assert counts(app) == {("sent", "page", "", 1), ("sent", "embed", "partner-a", 1)}
+    page = receipt_on(client.post(f"/c/{SLUG}/letters", data=CHOICES))
+    embed = receipt_on(client.post(f"/embed/{SLUG}/letters?ref=partner-a", data=CHOICES))
+    # Then on to the thank-you page, which counts nothing.
+    assert client.post(f"/c/{SLUG}/thanks", data={"t": page}).status_code == 303
+    assert client.post(f"/embed/{SLUG}/thanks?ref=partner-a", data={"t": embed}).status_code == 303
+    assert counts(app) == {
+        ("letters", "page", "", 1),
+        ("letters", "embed", "partner-a", 1),
+        ("sent", "page", "", 1),
+        ("sent", "embed", "partner-a", 1),
+    }
 
 
 def test_opening_the_thank_you_page_counts_nothing(app, client):
@@ -205,12 +220,17 @@ def test_a_worker_adds_counts_up_and_writes_them_in_one_go(buffered):
     client = buffered.test_client()
     for _ in range(3):
         client.post(f"/embed/{SLUG}/letters", data={**CHOICES, "ref": "partner-a"})
-    client.post(f"/c/{SLUG}/thanks")
+    token = receipt_on(client.post(f"/c/{SLUG}/letters", data=CHOICES))
+    client.post(f"/c/{SLUG}/thanks", data={"t": token})
     assert counts(buffered) == set()  # nothing written yet: no database write per letter
     with buffered.app_context():
         tally.flush()
         tally.flush()  # nothing left to write: no double counting
-    assert counts(buffered) == {("letters", "embed", "partner-a", 3), ("sent", "page", "", 1)}
+    assert counts(buffered) == {
+        ("letters", "embed", "partner-a", 3),
+        ("letters", "page", "", 1),
+        ("sent", "page", "", 1),
+    }
 
 
 def test_the_studio_sees_this_workers_counts_at_once(buffered):
