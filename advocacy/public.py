@@ -281,6 +281,8 @@ def same_site_only(way_on: Callable[[str], tuple[str, str]]) -> Callable:
             if not cross_site.refused():
                 return view(slug, **kwargs)
             href, label = way_on(slug)
+            if embedded() and (campaign := models.public_campaign(slug)) is not None:
+                g.frame_ancestors = campaign.allowed_origins  # shown in the partner's frame
             page = render_template(
                 "public/refused.html", message=CROSS_SITE, href=href, label=label
             )

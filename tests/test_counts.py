@@ -209,6 +209,19 @@ def test_a_post_from_another_site_is_refused_and_counts_nothing(app, client, hea
     assert ok.status_code == 200
 
 
+def test_a_refused_post_in_an_embed_shows_in_the_partners_frame(app, client):
+    with app.app_context():
+        row = db.session.execute(db.select(CampaignRow).filter_by(slug=SLUG)).scalar_one()
+        row.allowed_origins = ["https://partner.example"]
+        db.session.commit()
+    headers = {"Sec-Fetch-Site": "cross-site"}
+    response = client.post(f"/embed/{SLUG}/thanks?theme=red", headers=headers)
+    assert response.status_code == 403
+    policy = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'self' https://partner.example" in policy
+    assert f'href="/embed/{SLUG}/thanks?theme=red"' in response.get_data(as_text=True)
+
+
 def test_a_refused_post_costs_the_client_none_of_its_limit(limited):
     for _ in range(5):
         response = limited.post(f"/c/{SLUG}/thanks", headers={"Sec-Fetch-Site": "cross-site"})
