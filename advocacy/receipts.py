@@ -13,6 +13,7 @@ The receipt travels in the page (a hidden field) and in the reply link, never in
 holds the same roles and codes as the reply link, so pages that carry it are never stored.
 """
 
+import functools
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -47,8 +48,12 @@ class Receipt:
 def _serializer() -> URLSafeTimedSerializer:
     config = current_app.config
     # Flask's SECRET_KEY_FALLBACKS: receipts signed before a key rotation still read.
-    keys = [*(config.get("SECRET_KEY_FALLBACKS") or ()), config["SECRET_KEY"]]
-    return URLSafeTimedSerializer(keys, salt=SALT)
+    return _serializer_for((*(config.get("SECRET_KEY_FALLBACKS") or ()), config["SECRET_KEY"]))
+
+
+@functools.lru_cache(maxsize=8)
+def _serializer_for(keys: tuple[str | bytes, ...]) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(list(keys), salt=SALT)
 
 
 def issue(slug: str, recipients: Iterable[tuple[str, str]], *, channel: str, ref: str = "") -> str:
