@@ -14,6 +14,7 @@ from advocacy import models
 from advocacy import openapi
 from advocacy import pipeline
 from advocacy import postcodes
+from advocacy import receipts
 from advocacy import replies
 from advocacy import tally
 from advocacy.campaigns import NATION_NAMES
@@ -181,9 +182,42 @@ def letters(slug: str):
         )
     drafts = pipeline.drafts(campaign, place, wanted.sender, wanted.choices)
     recipients = replies.keys_for(place, [d.letter.recipient for d in drafts])
-    ref = request.args.get("ref", "")
+    ref = tally.clean_ref(request.args.get("ref", ""))
+    if not limits.may_label(campaign.slug, ref):
+        ref = tally.OTHER_REF
     tally.count(campaign.slug, "letters", channel="api", ref=ref, recipients=recipients)
-    return {"letters": [_letter(d) for d in drafts]}
+    # Addition: the receipt that counts "sent" (POST …/sent) once the supporter says so.
+    token = receipts.issue(campaign.slug, recipients, channel="api", ref=ref)
+    return {"letters": [_letter(d) for d in drafts], "token": token}
+
+
+@bp.post("/campaigns/<slug>/sent")
+@limits.letters()
+def sent(slug: str):
+    """The supporter says they sent the letters: counted once per token from the letters
+    answer, within a day of it (receipts.py), under that answer's partner label."""
+    campaign = _live(slug)
+    data = request.get_json(silent=True)
+    token = data.get("token") if isinstance(data, dict) else None
+    if not isinstance(token, str):
+        return error_response(
+            400,
+            "invalid_input",
+            'Send a JSON object {"token": ...} with Content-Type: application/json.',
+            fields={"token": ["The token from the letters answer."]},
+        )
+    receipt = receipts.read(token, campaign.slug, receipts.SENT_SECONDS)
+    if receipt is None:
+        return error_response(
+            400,
+            "invalid_token",
+            "That token is not one this campaign's letters answer gave, or it is more than a "
+            "day old.",
+        )
+    counted = receipts.spend(receipt, "sent", receipts.SENT_SECONDS)
+    if counted:
+        tally.count(campaign.slug, "sent", channel=receipt.channel, ref=receipt.ref)
+    return {"counted": counted}
 
 
 def _letter(draft: pipeline.Draft) -> dict:

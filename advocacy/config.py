@@ -26,6 +26,9 @@ DEFAULTS = {
     "TALLY_FLUSH_SECONDS": 5.0,
     # Distinct partner labels counted per campaign and day; more are counted as "other".
     "MAX_REFS_PER_DAY": 200,
+    # Partner labels one client address may add to a campaign's counts a day (labels already
+    # counted that day cost nothing); past it, that client's letters are counted as "other".
+    "NEW_REF_RATE_LIMIT": "10 per day",
     # Letters are short; anything bigger is a mistake or an attack.
     "MAX_CONTENT_LENGTH": 64 * 1024,
     # Studio forms and imports (/admin) carry whole campaigns: room for studio.MAX_IMPORT.

@@ -17,6 +17,8 @@ import math
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC
+from datetime import datetime
 from typing import Any
 
 from flask import Flask
@@ -25,7 +27,12 @@ from flask import g
 from flask import request
 from flask_limiter import Limiter
 from limits import RateLimitItem
+from limits import RateLimitItemPerDay
+from limits import RateLimitItemPerSecond
 from limits import parse_many
+from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter
+from limits.strategies import RateLimiter
 from werkzeug.exceptions import TooManyRequests
 
 UNTRUSTED_PROXY = (
@@ -107,6 +114,49 @@ def _hit(value: str, scope: str) -> None:
         if not limiter.limiter.hit(item, scope, key):
             g.advocacy_limit = (item, scope, key)
             raise TooManyRequests()
+
+
+# Where single-use marks go when rate limits are switched off (RATELIMIT_ENABLED): this process.
+_UNLIMITED = FixedWindowRateLimiter(MemoryStorage())
+# A label counted for a campaign on a day (UTC) is known for the rest of it: marks last two days.
+_KNOWN_LABEL = RateLimitItemPerDay(1, 2)
+
+
+def _strategy() -> RateLimiter:
+    return limiter.limiter if limiter.enabled else _UNLIMITED
+
+
+def once(scope: str, key: str, seconds: int) -> bool:
+    """True the first time ``key`` is marked in ``scope`` within ``seconds``, else False.
+
+    The mark is a limit of one in the rate limits' own storage: Redis, when the deployment
+    shares its limits between workers and hosts (as it should with more than one), so a mark
+    made by one worker holds for all; it expires by itself. With the default ``memory://`` each
+    worker keeps its own marks, as it keeps its own limits.
+    """
+    return _strategy().hit(RateLimitItemPerSecond(1, seconds), scope, key)
+
+
+def may_label(slug: str, ref: str) -> bool:
+    """Whether this client may count under the partner label ``ref`` (already clean) today.
+
+    A label already counted for the campaign today costs nothing, so a real partner's label
+    always passes; a new one costs one of the client address's ``NEW_REF_RATE_LIMIT``, so one
+    client can't invent labels until the campaign's ``MAX_REFS_PER_DAY`` is spent and real
+    partners' letters are counted as "other".
+    """
+    if not ref or not limiter.enabled:
+        return True
+    day = datetime.now(UTC).date().isoformat()
+    strategy = _strategy()
+    if not strategy.test(_KNOWN_LABEL, "label", slug, day, ref):
+        return True  # known today
+    key = get_remote_address()
+    for item in _items(current_app.config["NEW_REF_RATE_LIMIT"]):
+        if not strategy.hit(item, "new-labels", key):
+            return False
+    strategy.hit(_KNOWN_LABEL, "label", slug, day, ref)
+    return True
 
 
 def retry_after() -> int:

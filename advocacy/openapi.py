@@ -8,6 +8,7 @@ from typing import Any
 
 from advocacy import delivery
 from advocacy import letter_request
+from advocacy import receipts
 from advocacy.campaigns import NATIONS
 from advocacy.campaigns import TARGET_ROLES
 
@@ -199,6 +200,23 @@ SCHEMAS: dict[str, Any] = {
                 },
                 open_links={"$ref": "#/components/schemas/Links"},
             ),
+        },
+        token={
+            "type": "string",
+            "description": "A receipt for these letters: send it to POST .../sent when the "
+            "supporter says they sent them, within "
+            f"{receipts.SENT_SECONDS // 3600} hours. It names the campaign, the recipients' "
+            "roles and area codes, your label and the time, signed; nothing about the "
+            "supporter.",
+        },
+    ),
+    "SentRequest": _object(
+        token={"type": "string", "description": "The token from the letters answer."}
+    ),
+    "Sent": _object(
+        counted={
+            "type": "boolean",
+            "description": "False when this token was already counted.",
         }
     ),
     "Links": {
@@ -305,7 +323,8 @@ def document(server_url: str) -> dict[str, Any]:
                             "in": "query",
                             "required": False,
                             "description": "Your partner label, counted (as a total only) "
-                            "with the letters it brings. Letters, numbers, '.', '-', '_'.",
+                            "with the letters it brings. Letters, numbers, '.', '-', '_'; a label "
+                            "that is or holds a postcode is not counted.",
                             "schema": {"type": "string", "maxLength": 40},
                         },
                     ],
@@ -329,6 +348,32 @@ def document(server_url: str) -> dict[str, Any]:
                         "422": CAMPAIGN_OUTSIDE,
                         "429": RATE_LIMITED,
                         "503": UNAVAILABLE,
+                    },
+                }
+            },
+            "/api/v1/campaigns/{slug}/sent": {
+                "post": {
+                    "operationId": "lettersSent",
+                    "summary": "The supporter says they sent the letters: counted once per token.",
+                    "parameters": [SLUG],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/SentRequest"}
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": _ok("Counted, or already counted.", "Sent"),
+                        "400": _error(
+                            "No token, or not one this campaign's letters answer gave within "
+                            f"the last {receipts.SENT_SECONDS // 3600} hours.",
+                            "invalid_input",
+                            "invalid_token",
+                        ),
+                        "404": _error("No live campaign by that name.", "campaign_not_found"),
+                        "429": RATE_LIMITED,
                     },
                 }
             },

@@ -4,6 +4,9 @@ Every step works without JavaScript, cookies or a session: the postcode step is 
 letters step is a POST that carries everything it needs, because nothing is stored.
 """
 
+import functools
+from collections.abc import Callable
+
 from flask import Blueprint
 from flask import Response
 from flask import abort
@@ -17,6 +20,7 @@ from flask import url_for
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
+from advocacy import cross_site
 from advocacy import delivery
 from advocacy import errors
 from advocacy import letter_request
@@ -25,6 +29,7 @@ from advocacy import models
 from advocacy import pages
 from advocacy import pipeline
 from advocacy import postcodes
+from advocacy import receipts
 from advocacy import replies
 from advocacy import results
 from advocacy import sanitize
@@ -260,6 +265,51 @@ def _choose(campaign, place, *, form=None, errors=None, status=200):
     return pages.rendered(key, campaign, render), status
 
 
+CROSS_SITE = (
+    "That form was sent to us from another website, so we haven't used it or counted anything."
+)
+
+
+def same_site_only(way_on: Callable[[str], tuple[str, str]]) -> Callable:
+    """Refuse (403) a POST another site sent, before it costs the client's rate limit. The page
+    it gets offers ``way_on(slug)`` (a link and its words): a real supporter never meets this,
+    but if one does, it is not a dead end."""
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def checked(slug: str, **kwargs):
+            if not cross_site.refused():
+                return view(slug, **kwargs)
+            href, label = way_on(slug)
+            if embedded() and (campaign := models.public_campaign(slug)) is not None:
+                g.frame_ancestors = campaign.allowed_origins  # shown in the partner's frame
+            page = render_template(
+                "public/refused.html", message=CROSS_SITE, href=href, label=label
+            )
+            return page, 403
+
+        return checked
+
+    return decorator
+
+
+def _start_again(slug: str) -> tuple[str, str]:
+    return step_url("campaign", slug=slug), "Start again on the campaign page"
+
+
+def _thank_you_page(slug: str) -> tuple[str, str]:
+    values = request.form
+    return step_url("thanks", slug=slug, r=values.getlist("r"), t=values.get("t")), (
+        "Go on to the thank-you page"
+    )
+
+
+def _reply_page_again(slug: str) -> tuple[str, str]:
+    values = request.form
+    url = url_for("public.reply", slug=slug, r=values.getlist("r"), t=values.get("t"))
+    return url, "Back to your reply page"
+
+
 def _form_data(campaign: Campaign) -> dict:
     form = request.form
     return {
@@ -275,6 +325,7 @@ def _form_data(campaign: Campaign) -> dict:
 
 @bp.post("/c/<slug>/letters")
 @bp.post("/embed/<slug>/letters", endpoint="embed_letters")
+@same_site_only(_start_again)
 @limits.letters()
 def letters(slug: str):
     """Letters for the choices posted; also rebuilds links for edited text (no JavaScript)."""
@@ -301,7 +352,10 @@ def letters(slug: str):
         return _eml(drafts, request.form["eml"])
     keys = replies.keys_for(place, [d.letter.recipient for d in drafts])
     if "subject-0" not in request.form:  # drafted now, not re-linked after an edit
-        _count(campaign, "letters", recipients=keys)
+        ref = _count(campaign, "letters", recipients=keys)
+        receipt = receipts.issue(campaign.slug, keys, channel=_channel(), ref=ref)
+    else:  # re-linked: the receipt the page was given goes on with it, and no other
+        receipt = _kept_receipt(campaign, keys)
     return render_template(
         "public/letters.html",
         campaign=campaign,
@@ -314,13 +368,31 @@ def letters(slug: str):
         # Who the letters went to, as the "I've sent my letters" button carries it on to the
         # thank-you page's reply link: roles and codes only.
         reply_keys=replies.link_values(keys),
+        # What lets "I've sent my letters" and the reply page count: see receipts.py.
+        receipt=receipt,
     )
 
 
-def _count(campaign: Campaign, event: str, recipients=()) -> None:
-    channel = "embed" if embedded() else "page"
+def _channel() -> str:
+    return "embed" if embedded() else "page"
+
+
+def _count(campaign: Campaign, event: str, recipients=()) -> str:
+    """Count ``event``; returns the partner label it was counted under."""
     ref = carried().get("ref", "")
-    tally.count(campaign.slug, event, channel=channel, ref=ref, recipients=recipients)
+    if not limits.may_label(campaign.slug, ref):
+        ref = tally.OTHER_REF
+    tally.count(campaign.slug, event, channel=_channel(), ref=ref, recipients=recipients)
+    return ref
+
+
+def _kept_receipt(campaign: Campaign, keys: list[replies.Key]) -> str | None:
+    """The receipt posted back with re-linked letters, if it is this page's own."""
+    token = request.form.get("t")
+    receipt = receipts.read(token, campaign.slug, receipts.REPLY_SECONDS)
+    if receipt is None or set(receipt.recipients) != set(replies.link_values(keys)):
+        return None
+    return token
 
 
 def _edited(index: int, draft: pipeline.Draft) -> pipeline.Draft:
@@ -356,14 +428,30 @@ def thanks(slug: str):
 
 @bp.post("/c/<slug>/thanks")
 @bp.post("/embed/<slug>/thanks", endpoint="embed_sent")
+@same_site_only(_thank_you_page)
 @limits.letters()
 def sent(slug: str):
-    """The "I've sent my letters" button: counted once, then on (303) to the thank-you page,
-    so reloading that page asks again for nothing and counts nothing."""
+    """The "I've sent my letters" button, then on (303) to the thank-you page, so reloading that
+    page asks again for nothing and counts nothing. It counts once per receipt from the letters
+    page (under the channel and label the letters were counted under), and never for a closed
+    campaign; without a receipt the supporter still gets their thank-you page."""
     campaign = _campaign(slug)
-    _count(campaign, "sent")
+    token = request.form.get("t")
+    receipt = receipts.read(token, campaign.slug, receipts.SENT_SECONDS)
+    if (
+        receipt is not None
+        and campaign.status != "closed"
+        and receipts.spend(receipt, "sent", receipts.SENT_SECONDS)
+    ):
+        tally.count(campaign.slug, "sent", channel=receipt.channel, ref=receipt.ref)
     asked = replies.parse(campaign, request.values.getlist("r"))
-    return redirect(step_url("thanks", slug=campaign.slug, r=[a.key for a in asked]), 303)
+    kept = _reply_receipt(campaign, token)
+    return redirect(step_url("thanks", slug=campaign.slug, r=[a.key for a in asked], t=kept), 303)
+
+
+def _reply_receipt(campaign: Campaign, token: str | None) -> str | None:
+    """``token`` if it can still count answers on the reply page, else None."""
+    return token if receipts.read(token, campaign.slug, receipts.REPLY_SECONDS) else None
 
 
 def _thanks(campaign: Campaign):
@@ -372,7 +460,11 @@ def _thanks(campaign: Campaign):
     if asked:
         # The full page, never the embed: the supporter keeps this link and opens it later.
         reply_url = url_for(
-            "public.reply", slug=campaign.slug, r=[a.key for a in asked], _external=True
+            "public.reply",
+            slug=campaign.slug,
+            r=[a.key for a in asked],
+            t=_reply_receipt(campaign, request.args.get("t")),
+            _external=True,
         )
     return render_template(
         "public/thanks.html",
@@ -386,37 +478,76 @@ NOBODY_TO_ASK = (
     "This link doesn't name anyone this campaign wrote to. Use the link from your thank-you "
     "page as it was, or go back to the campaign."
 )
+CANNOT_COUNT = (
+    "We can't count answers from this link: it is more than 90 days old, or it isn't the link "
+    "from your thank-you page as it was. Thank you for writing."
+)
+CLOSED_REPLIES = "This campaign has closed, so we no longer count answers. Thank you for writing."
 
 
 @bp.get("/c/<slug>/reply")
 def reply(slug: str):
     """The reply page: "Did they reply?" buttons for each recipient the kept link names."""
     campaign = _campaign(slug)
-    asked = replies.parse(campaign, request.args.getlist("r"))
+    token = request.args.get("t")
+    receipt = receipts.read(token, campaign.slug, receipts.REPLY_SECONDS)
+    asked = _asked(campaign, request.args.getlist("r"), receipt)
     if not asked:
         return _reply_page(campaign, asked, error=NOBODY_TO_ASK, status=400)
-    return _reply_page(campaign, asked)
+    if campaign.status == "closed":
+        return _reply_page(campaign, asked, notice=CLOSED_REPLIES)
+    if receipt is None:
+        return _reply_page(campaign, asked, notice=CANNOT_COUNT)
+    return _reply_page(campaign, asked, token=token)
+
+
+def _asked(campaign: Campaign, values: list[str], receipt: receipts.Receipt | None):
+    """Who the reply page asks about: those the link names (all its receipt names, when it
+    names nobody itself) that the receipt names too."""
+    if receipt is not None:
+        values = [v for v in values or receipt.recipients if v in receipt.recipients]
+    return replies.parse(campaign, values)
 
 
 @bp.post("/c/<slug>/replies")
+@same_site_only(_reply_page_again)
 @limits.letters()
 def record_reply(slug: str):
-    """One supporter's answer about one recipient, counted for that recipient only."""
+    """One supporter's answer about one recipient, counted for that recipient only: with the
+    receipt from their letters, naming that recipient, once per answer, while the campaign is
+    open."""
     campaign = _campaign(slug)
     role, code = request.form.get("role", ""), request.form.get("code", "")
     answer = request.form.get("replied")
     told = replies.recipient(campaign, role, code)
     if told is None or answer not in ("yes", "no"):
         abort(400, "We couldn't count that answer. Please use the buttons on your reply page.")
-    tally.count_reply(campaign.slug, role, code, replied=answer == "yes")
-    asked = replies.parse(campaign, request.form.getlist("r"))
-    return _reply_page(campaign, asked, told=(told, answer == "yes"), done=f"{role}:{code}")
+    token = request.form.get("t")
+    receipt = receipts.read(token, campaign.slug, receipts.REPLY_SECONDS)
+    asked = _asked(campaign, request.form.getlist("r"), receipt)
+    if campaign.status == "closed":
+        return _reply_page(campaign, asked, notice=CLOSED_REPLIES, status=410)
+    key = f"{role}:{code}"
+    if receipt is None or key not in receipt.recipients:
+        return _reply_page(campaign, asked, error=CANNOT_COUNT, status=400)
+    if receipts.spend(receipt, f"reply:{key}:{answer}", receipts.REPLY_SECONDS):
+        tally.count_reply(campaign.slug, role, code, replied=answer == "yes")
+    return _reply_page(campaign, asked, told=(told, answer == "yes"), done=key, token=token)
 
 
-def _reply_page(campaign, asked, *, error=None, told=None, done=None, status=200):
+def _reply_page(
+    campaign, asked, *, error=None, notice=None, told=None, done=None, token=None, status=200
+):
     response = make_response(
         render_template(
-            "public/reply.html", campaign=campaign, asked=asked, error=error, told=told, done=done
+            "public/reply.html",
+            campaign=campaign,
+            asked=asked,
+            error=error,
+            notice=notice,
+            told=told,
+            done=done,
+            receipt=token,
         ),
         status,
     )

@@ -52,8 +52,9 @@ def _policy(allowed: tuple[str, ...] | None, frame_self: bool) -> str:
 
 # Answers that hold what a supporter typed or where they live; POSTs outside the studio too.
 PRIVATE_ENDPOINTS = frozenset({"api.postcode", "api.letters"})
-# "r": a reply link's recipients (thank-you and reply pages) name the supporter's MP and force.
-PLACE_ARGS = ("postcode", "constituency", "pfa", "r")
+# "r": a reply link's recipients (thank-you and reply pages) name the supporter's MP and force;
+# "t", the receipt that goes with them, holds the same.
+PLACE_ARGS = ("postcode", "constituency", "pfa", "r", "t")
 HSTS = "max-age=31536000"  # a year; no includeSubDomains: other hosts may share the domain
 
 

@@ -31,6 +31,8 @@ from sqlalchemy.exc import DataError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import SQLAlchemyError
 
+from advocacy import logs
+from advocacy import postcodes
 from advocacy.models import CampaignRow
 from advocacy.models import RecipientTally
 from advocacy.models import Tally
@@ -56,7 +58,18 @@ EXTENSION = "advocacy.tally"
 
 def clean_ref(value: object) -> str:
     """The ref if it is a valid label, else ``""`` (no ref)."""
-    return value if isinstance(value, str) and _REF.fullmatch(value) else ""
+    if not isinstance(value, str) or not _REF.fullmatch(value) or _holds_postcode(value):
+        return ""
+    return value
+
+
+def _holds_postcode(label: str) -> bool:
+    """Whether a label is or holds a postcode, however spaced, cased or separated: labels are
+    stored with their day, so a supporter's postcode passed as ``?ref=`` must never become one.
+    The lookup's normaliser decides what would be looked up as a postcode (``SE1ODL`` too), the
+    log scrubber's pattern finds one inside a longer label."""
+    whole = postcodes.normalise(label)
+    return postcodes.is_valid(whole) or logs.POSTCODE.search(label) is not None
 
 
 Key = tuple[str, date, str, str, str]  # slug, day, event, channel, ref
@@ -98,7 +111,8 @@ def count(
     assert event in EVENTS and channel in CHANNELS, (event, channel)
     day = datetime.now(UTC).date()
     per_recipient = _recipient_keys(slug, day, event, recipients) if recipients else []
-    _add([(slug, day, event, channel, clean_ref(ref))], per_recipient)
+    ref = ref if ref == OTHER_REF else clean_ref(ref)  # "other": a client over its new labels
+    _add([(slug, day, event, channel, ref)], per_recipient)
 
 
 def count_reply(slug: str, role: str, code: str, *, replied: bool) -> None:

@@ -70,3 +70,17 @@ def test_in_memory_counts_are_per_worker(tmp_path):
     for _ in range(2):
         assert first.post(LETTERS, json=BY_AREA).status_code == 200
     assert memory_worker().post(LETTERS, json=BY_AREA).status_code == 200
+
+
+def test_a_receipt_counted_by_one_worker_is_spent_for_every_worker(worker):
+    first = worker()
+    token = first.post(LETTERS, json=BY_AREA).get_json()["token"]
+    sent = "/api/v1/campaigns/stop-facial-recognition/sent"
+    assert first.post(sent, json={"token": token}).get_json() == {"counted": True}
+    # Another worker, and another address (the first has spent its two letters requests).
+    second = worker()
+    again = second.post(sent, json={"token": token}, environ_overrides={"REMOTE_ADDR": "192.0.2.9"})
+    assert again.get_json() == {"counted": False}
+    marks = redis.Redis.from_url(SERVER).keys("*receipt*")
+    assert len(marks) == 1  # the mark lives in Redis, and holds only the receipt's random number
+    assert b"E14001172" not in marks[0]

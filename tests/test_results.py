@@ -21,6 +21,7 @@ from threads import in_threads
 from advocacy import create_app
 from advocacy import models
 from advocacy import overrides
+from advocacy import receipts
 from advocacy import replies
 from advocacy import results
 from advocacy import tally
@@ -99,6 +100,17 @@ def seed_recipients(app, rows) -> None:
         db.session.commit()
 
 
+def receipt(app, *keys: str, channel: str = "page", ref: str = "") -> str:
+    """A receipt as the letters step hands it out, for letters to ``keys`` ("role:code")."""
+    with app.app_context():
+        pairs = [tuple(key.split(":", 1)) for key in keys]
+        return receipts.issue(SLUG, pairs, channel=channel, ref=ref)
+
+
+def receipt_on(html: str) -> str:
+    return unescape(re.search(r'<input type="hidden" name="t" value="([^"]+)">', html)[1])
+
+
 def page_text(response) -> str:
     return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))))
 
@@ -110,9 +122,10 @@ def test_opening_the_thank_you_page_counts_nothing_and_pressing_the_button_count
     for _ in range(3):
         assert client.get(f"/c/{SLUG}/thanks").status_code == 200
     assert by_event(app) == set()
-    response = client.post(f"/c/{SLUG}/thanks", data={"r": ["mp:E14001172"]})
+    token = receipt(app, "mp:E14001172")
+    response = client.post(f"/c/{SLUG}/thanks", data={"r": ["mp:E14001172"], "t": token})
     assert response.status_code == 303  # on to the page, so a reload asks for it again
-    assert response.location == f"/c/{SLUG}/thanks?r=mp:E14001172"
+    assert response.location == f"/c/{SLUG}/thanks?r=mp:E14001172&t={token}"
     page = client.get(response.location)
     assert "Thank you" in page.get_data(as_text=True)
     assert page.headers["Cache-Control"] == "no-store"
@@ -122,18 +135,24 @@ def test_opening_the_thank_you_page_counts_nothing_and_pressing_the_button_count
 
 
 def test_pressing_the_button_then_reloading_counts_once(app, client):
-    page = client.post(f"/c/{SLUG}/thanks", data={"r": ["mp:E14001172"]}, follow_redirects=True)
+    token = receipt(app, "mp:E14001172")
+    page = client.post(
+        f"/c/{SLUG}/thanks", data={"r": ["mp:E14001172"], "t": token}, follow_redirects=True
+    )
     assert page.request.method == "GET"
-    assert reply_link(page) == f"http://localhost/c/{SLUG}/reply?r=mp:E14001172"
+    assert reply_link(page) == f"http://localhost/c/{SLUG}/reply?r=mp:E14001172&t={token}"
     for _ in range(3):  # what the browser does on reload: the page it was sent to, again
         assert client.get(page.request.full_path).status_code == 200
     assert by_event(app) == {("sent", "page", "", 1)}
 
 
 def test_the_button_in_an_embed_counts_for_the_embed_and_its_partner(app, client):
-    response = client.post(f"/embed/{SLUG}/thanks?ref=partner-a&theme=red", data={"r": "x"})
+    token = receipt(app, channel="embed", ref="partner-a")
+    response = client.post(
+        f"/embed/{SLUG}/thanks?ref=partner-a&theme=red", data={"r": "x", "t": token}
+    )
     assert response.status_code == 303
-    assert response.location == f"/embed/{SLUG}/thanks?ref=partner-a&theme=red"
+    assert response.location == f"/embed/{SLUG}/thanks?ref=partner-a&theme=red&t={token}"
     assert client.get(response.location).status_code == 200
     assert by_event(app) == {("sent", "embed", "partner-a", 1)}
 
@@ -217,8 +236,9 @@ def test_only_plain_roles_and_codes_are_counted(app):
 def test_per_recipient_counts_wait_for_the_same_batch(tmp_path):
     buffered = create_app(settings_for(tmp_path / "buffered.sqlite", TALLY_FLUSH_SECONDS=60))
     client = buffered.test_client()
-    client.post(f"/c/{SLUG}/letters", data=CHOICES)
-    client.post(f"/c/{SLUG}/replies", data={"role": "mp", "code": "E14001172", "replied": "yes"})
+    token = receipt_on(client.post(f"/c/{SLUG}/letters", data=CHOICES).get_data(as_text=True))
+    answer = {"role": "mp", "code": "E14001172", "replied": "yes", "t": token}
+    client.post(f"/c/{SLUG}/replies", data=answer)
     assert by_recipient(buffered) == set()
     with buffered.app_context():
         tally.flush()
@@ -280,6 +300,7 @@ def test_the_letters_page_sends_its_recipients_on_with_ive_sent_my_letters(app, 
     )
     assert unescape(form[1]) == f"/embed/{SLUG}/thanks?ref=p"
     keys = re.findall(r'<input type="hidden" name="r" value="([^"]+)">', form[2])
+    token = receipt_on(form[2])
     assert sorted(keys) == [  # in the order of the letters on the page
         "fixed:home-secretary",
         "mp:E14001172",
@@ -287,9 +308,10 @@ def test_the_letters_page_sends_its_recipients_on_with_ive_sent_my_letters(app, 
         "police_oversight:E23000001",
     ]
     assert '<button type="submit" class="button" data-thanks>' in form[2]
-    thanks = client.post(unescape(form[1]), data={"r": keys}, follow_redirects=True)
+    thanks = client.post(unescape(form[1]), data={"r": keys, "t": token}, follow_redirects=True)
     assert thanks.request.path == f"/embed/{SLUG}/thanks"
-    assert reply_link(thanks) == f"http://localhost/c/{SLUG}/reply?r=" + "&r=".join(keys)
+    reply = f"http://localhost/c/{SLUG}/reply?r=" + "&r=".join(keys) + f"&t={token}"
+    assert reply_link(thanks) == reply
     assert by_event(app) == {("letters", "embed", "p", 1), ("sent", "embed", "p", 1)}
 
 
@@ -305,10 +327,9 @@ def test_in_an_embed_the_reply_link_is_the_full_page_in_a_new_tab(client):
     )
 
 
-def test_the_reply_page_asks_about_each_recipient_and_is_never_stored(client):
-    response = client.get(
-        f"/c/{SLUG}/reply", query_string={"r": ["mp:E14001172", "police_oversight:E23000001"]}
-    )
+def test_the_reply_page_asks_about_each_recipient_and_is_never_stored(app, client):
+    keys = ["mp:E14001172", "police_oversight:E23000001"]
+    response = client.get(f"/c/{SLUG}/reply", query_string={"r": keys, "t": receipt(app, *keys)})
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     legends = re.findall(
@@ -332,7 +353,8 @@ def test_a_reply_link_asks_about_every_recipient_a_campaign_can_have(app, client
     set_row(app, fixed_recipients=fixed)
     keys = ["mp:E14001172", "police_force:E23000001", "police_oversight:E23000001"]
     keys += [f"fixed:minister-{i}" for i in range(MAX_FIXED_RECIPIENTS)]
-    html = client.get(f"/c/{SLUG}/reply", query_string={"r": keys}).get_data(as_text=True)
+    link = {"r": keys, "t": receipt(app, *keys)}
+    html = client.get(f"/c/{SLUG}/reply", query_string=link).get_data(as_text=True)
     assert html.count('name="replied" value="yes"') == len(keys)
     assert f"Did Minister {MAX_FIXED_RECIPIENTS - 1} reply?" in html
 
@@ -344,7 +366,8 @@ def test_a_reply_link_that_names_nobody_of_the_campaigns_is_a_400(client):
 
 
 def test_a_reply_is_counted_for_that_recipient(app, client):
-    data = {"role": "mp", "code": "E14001172", "r": ["mp:E14001172", "police_force:E23000001"]}
+    keys = ["mp:E14001172", "police_force:E23000001"]
+    data = {"role": "mp", "code": "E14001172", "r": keys, "t": receipt(app, *keys)}
     yes = client.post(f"/c/{SLUG}/replies", data={**data, "replied": "yes"})
     assert yes.status_code == 200
     assert yes.headers["Cache-Control"] == "no-store"
@@ -352,7 +375,8 @@ def test_a_reply_is_counted_for_that_recipient(app, client):
     assert yes.get_data(as_text=True).count('name="replied" value="yes"') == 1  # the other one
     client.post(f"/c/{SLUG}/replies", data={**data, "replied": "no"})
     client.post(
-        f"/c/{SLUG}/replies", data={"role": "police_force", "code": "E23000001", "replied": "no"}
+        f"/c/{SLUG}/replies",
+        data={**data, "role": "police_force", "code": "E23000001", "replied": "no"},
     )
     assert by_recipient(app) == {(*MP, "replied", 1), (*MP, "no_reply", 1), (*FORCE, "no_reply", 1)}
     assert by_event(app) == set()
@@ -360,9 +384,10 @@ def test_a_reply_is_counted_for_that_recipient(app, client):
 
 def test_a_fixed_recipients_reply_is_counted_under_their_key(app, client):
     set_row(app, fixed_recipients=[HOME_SECRETARY])
-    page = client.get(f"/c/{SLUG}/reply?r=fixed:home-secretary")
+    token = receipt(app, "fixed:home-secretary")
+    page = client.get(f"/c/{SLUG}/reply?r=fixed:home-secretary&t={token}")
     assert "Did Home Secretary reply?" in page.get_data(as_text=True)
-    data = {"role": "fixed", "code": "home-secretary", "replied": "yes"}
+    data = {"role": "fixed", "code": "home-secretary", "replied": "yes", "t": token}
     assert client.post(f"/c/{SLUG}/replies", data=data).status_code == 200
     assert by_recipient(app) == {("fixed", "home-secretary", "replied", 1)}
 
@@ -421,19 +446,22 @@ def test_a_reply_about_a_vacant_seat_is_a_400(app, client):
 
 
 def test_replies_are_rate_limited_like_letters(limited):
-    data = {"role": "mp", "code": "E14001172", "replied": "yes"}
+    token = receipt(limited.application, "mp:E14001172")
+    data = {"role": "mp", "code": "E14001172", "replied": "yes", "t": token}
     statuses = [limited.post(f"/c/{SLUG}/replies", data=data).status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
 
 
-def test_replies_still_count_once_a_campaign_closes_but_never_for_a_draft(app, client):
-    data = {"role": "mp", "code": "E14001172", "replied": "yes"}
+def test_replies_count_nothing_once_a_campaign_closes_and_a_draft_is_not_found(app, client):
+    data = {"role": "mp", "code": "E14001172", "replied": "yes", "t": receipt(app, "mp:E14001172")}
     set_row(app, status="closed")
-    assert client.post(f"/c/{SLUG}/replies", data=data).status_code == 200
+    closed = client.post(f"/c/{SLUG}/replies", data=data)
+    assert closed.status_code == 410
+    assert "This campaign has closed" in unescape(closed.get_data(as_text=True))
     set_row(app, status="draft")
     assert client.post(f"/c/{SLUG}/replies", data=data).status_code == 404
     assert client.get(f"/c/{SLUG}/reply?r=mp:E14001172").status_code == 404
-    assert by_recipient(app) == {(*MP, "replied", 1)}
+    assert by_recipient(app) == set()
 
 
 # --- Concurrency ----------------------------------------------------------------------------------
@@ -723,9 +751,10 @@ def test_results_csv_takes_the_last_30_days_by_default_and_any_longer_range(app,
 def test_recipients_csv_names_each_recipient_from_the_corrected_directory(app, admin, client):
     set_row(app, fixed_recipients=[HOME_SECRETARY])
     client.post(f"/c/{SLUG}/letters", data=CHOICES)
-    client.post(f"/c/{SLUG}/letters", data=CHOICES)
-    client.post(f"/c/{SLUG}/replies", data={"role": "mp", "code": "E14001172", "replied": "yes"})
-    client.post(f"/c/{SLUG}/replies", data={"role": "mp", "code": "E14001172", "replied": "no"})
+    token = receipt_on(client.post(f"/c/{SLUG}/letters", data=CHOICES).get_data(as_text=True))
+    answer = {"role": "mp", "code": "E14001172", "t": token}
+    client.post(f"/c/{SLUG}/replies", data={**answer, "replied": "yes"})
+    client.post(f"/c/{SLUG}/replies", data={**answer, "replied": "no"})
     with app.app_context():
         overrides.save("mp", "E14001172", {"name": "Rachel Blake-Corrected"}, "test")
     rows = read_csv(admin.get("/admin/campaigns/1/recipients.csv"))

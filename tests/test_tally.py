@@ -2,6 +2,7 @@
 
 import logging
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -70,6 +71,34 @@ def test_a_ref_that_is_not_a_plain_label_is_not_stored(app, client, ref):
     assert counts(app) == {("letters", "page", "", 1)}
 
 
+POSTCODE_LABELS = [
+    "SE12DL",
+    "sw1a-2dd",
+    "Sw1A_2dD",
+    "se1.2dl",
+    "SE1ODL",  # an O for the zero, as the lookup reads it
+    "s-e-1-2-d-l",
+    "GIR0AA",
+    "from-SE12DL",  # a postcode inside a label is still a postcode kept with its day
+    "SE12DL-2026",
+]
+
+
+@pytest.mark.parametrize("ref", POSTCODE_LABELS)
+def test_a_label_shaped_like_a_postcode_is_not_stored_and_the_flow_goes_on(app, client, ref):
+    page = client.post(f"/embed/{SLUG}/letters?ref={ref}", data=CHOICES)
+    assert page.status_code == 200
+    assert ref not in page.get_data(as_text=True)  # not carried on to the next step either
+    body = {k: v for k, v in CHOICES.items() if k != "address"}
+    assert client.post(f"/api/v1/campaigns/{SLUG}/letters?ref={ref}", json=body).is_json
+    assert counts(app) == {("letters", "embed", "", 1), ("letters", "api", "", 1)}
+
+
+@pytest.mark.parametrize("ref", ["newsletter-2026", "ab12", "group-e1", "se1", "partner-a"])
+def test_labels_that_only_look_a_little_like_postcodes_are_kept(ref):
+    assert tally.clean_ref(ref) == ref
+
+
 def test_relinking_edited_letters_and_downloading_them_do_not_count_again(app, client):
     client.post(f"/c/{SLUG}/letters", data=CHOICES)
     edited = {**CHOICES, "subject-0": "Mine", "body-0": "My own words."}
@@ -87,10 +116,24 @@ def test_letters_that_were_not_drafted_are_not_counted(app, client):
     assert counts(app) == set()
 
 
+def receipt_on(response) -> str:
+    """The receipt on a letters page, which "I've sent my letters" posts (receipts.py)."""
+    html = response.get_data(as_text=True)
+    return re.search(r'<input type="hidden" name="t" value="([^"]+)">', html)[1]
+
+
 def test_ive_sent_my_letters_counts_letters_sent(app, client):
-    assert client.post(f"/c/{SLUG}/thanks").status_code == 303  # then the page, counting nothing
-    assert client.post(f"/embed/{SLUG}/thanks?ref=partner-a&theme=red").status_code == 303
-    assert counts(app) == {("sent", "page", "", 1), ("sent", "embed", "partner-a", 1)}
+    page = receipt_on(client.post(f"/c/{SLUG}/letters", data=CHOICES))
+    embed = receipt_on(client.post(f"/embed/{SLUG}/letters?ref=partner-a", data=CHOICES))
+    # Then on to the thank-you page, which counts nothing.
+    assert client.post(f"/c/{SLUG}/thanks", data={"t": page}).status_code == 303
+    assert client.post(f"/embed/{SLUG}/thanks?ref=partner-a", data={"t": embed}).status_code == 303
+    assert counts(app) == {
+        ("letters", "page", "", 1),
+        ("letters", "embed", "partner-a", 1),
+        ("sent", "page", "", 1),
+        ("sent", "embed", "partner-a", 1),
+    }
 
 
 def test_opening_the_thank_you_page_counts_nothing(app, client):
@@ -177,12 +220,17 @@ def test_a_worker_adds_counts_up_and_writes_them_in_one_go(buffered):
     client = buffered.test_client()
     for _ in range(3):
         client.post(f"/embed/{SLUG}/letters", data={**CHOICES, "ref": "partner-a"})
-    client.post(f"/c/{SLUG}/thanks")
+    token = receipt_on(client.post(f"/c/{SLUG}/letters", data=CHOICES))
+    client.post(f"/c/{SLUG}/thanks", data={"t": token})
     assert counts(buffered) == set()  # nothing written yet: no database write per letter
     with buffered.app_context():
         tally.flush()
         tally.flush()  # nothing left to write: no double counting
-    assert counts(buffered) == {("letters", "embed", "partner-a", 3), ("sent", "page", "", 1)}
+    assert counts(buffered) == {
+        ("letters", "embed", "partner-a", 3),
+        ("letters", "page", "", 1),
+        ("sent", "page", "", 1),
+    }
 
 
 def test_the_studio_sees_this_workers_counts_at_once(buffered):

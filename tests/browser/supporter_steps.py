@@ -12,6 +12,9 @@ from urllib.parse import urlsplit
 
 from advocacy import compose
 from advocacy import delivery
+from advocacy import tally
+from advocacy.models import Tally
+from advocacy.models import db
 
 POSTCODE = "SE1 2DL"
 MP = "Neil Coyle"
@@ -25,6 +28,19 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 WEBMAIL_KINDS = ("gmail", "outlook", "office365", "yahoo")
 # Options for a desktop-sized context, over conftest.PHONE: watched(**DESKTOP).
 DESKTOP = {"viewport": {"width": 1280, "height": 800}, "is_mobile": False, "has_touch": False}
+
+
+def sends(app, channel: str = "page", ref: str = "") -> int:
+    """ "I've sent my letters" presses counted so far by the live app (pending ones written)."""
+    with app.app_context():
+        tally.flush()
+        total = db.session.scalar(
+            db.select(db.func.sum(Tally.total)).where(
+                Tally.event == "sent", Tally.channel == channel, Tally.ref == ref
+            )
+        )
+        return int(total or 0)
+
 
 # The default flow: the points ticked by default, a short answer to each question, a name and
 # an address that already has the postcode in it (so the signature doesn't repeat it).

@@ -18,6 +18,8 @@ except ImportError:  # the fixtures skip (or fail under CI) with the reason
         raise
     pytest.skip("Python playwright is not installed", allow_module_level=True)
 
+from supporter_steps import sends  # noqa: E402 (after the skip, like the other browser tests)
+
 SLUG = "stop-facial-recognition"
 
 
@@ -33,9 +35,10 @@ def wait_for_height_change(page, old: int) -> int:
 
 
 def test_the_snippet_embeds_a_resizing_frame_and_the_flow_completes_in_it(
-    watched, partners, stub, shot
+    watched, partners, stub, shot, live_server
 ):
     allowed, _ = partners
+    sent_before = sends(live_server.app, "embed", "local-group")
     page = watched().page
     page.goto(allowed.url)
     frame_element = page.locator("iframe[data-advocacy-frame]")
@@ -70,6 +73,8 @@ def test_the_snippet_embeds_a_resizing_frame_and_the_flow_completes_in_it(
 
     frame.get_by_role("button", name="I've sent my letters").click()
     expect(frame.get_by_role("heading", name="Thank you")).to_be_visible()
+    # Posted from inside the partner's frame, which is this site: counted, for the partner.
+    assert sends(live_server.app, "embed", "local-group") == sent_before + 1
 
 
 def test_two_embeds_on_one_page_each_size_to_their_own_content(watched, partners, stub):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from advocacy import receipts
 from advocacy import tally
 from advocacy.models import RecipientTally
 from advocacy.models import Tally
@@ -181,10 +182,16 @@ def test_the_reply_page_passes_axe_and_counts_an_answer(watched, base_url, stub,
     before = no_replies(live_server.app)
     # The thank-you page as "I've sent my letters" posts to it, with the reply link to keep.
     page.goto(f"{base_url}/c/{SLUG}/thanks")
+    with live_server.app.app_context():  # as the letters page hands it out
+        token = receipts.issue(
+            SLUG, [("mp", "E14001172"), ("police_force", "E23000001")], channel="page"
+        )
     with page.expect_navigation():
-        page.evaluate(SEND_FORM, ["mp:E14001172", "police_force:E23000001"])
+        page.evaluate(SEND_FORM, [["mp:E14001172", "police_force:E23000001"], token])
     link = page.get_by_label("Your link to tell us about replies")
-    expect(link).to_have_value(f"{base_url}/c/{SLUG}/reply?r=mp:E14001172&r=police_force:E23000001")
+    expect(link).to_have_value(
+        f"{base_url}/c/{SLUG}/reply?r=mp:E14001172&r=police_force:E23000001&t={token}"
+    )
     assert axe_problems(page) == [], page.url
     page.get_by_role("link", name="Open the reply page").click()
     expect(page.get_by_role("group", name="Did Rachel Blake MP reply?")).to_be_visible()
@@ -201,13 +208,13 @@ def test_the_reply_page_passes_axe_and_counts_an_answer(watched, base_url, stub,
 
 # What the letters page's "I've sent my letters" form posts (tests/test_results.py checks the
 # form itself), submitted from the page the browser is on.
-SEND_FORM = """keys => {
+SEND_FORM = """([keys, token]) => {
     const form = document.createElement("form");
     form.method = "post";
     form.action = location.pathname;
-    for (const key of keys) {
+    for (const [name, value] of [...keys.map(key => ["r", key]), ["t", token]]) {
         const input = document.createElement("input");
-        input.type = "hidden"; input.name = "r"; input.value = key;
+        input.type = "hidden"; input.name = name; input.value = value;
         form.append(input);
     }
     document.body.append(form);

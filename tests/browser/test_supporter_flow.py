@@ -36,6 +36,7 @@ from supporter_steps import open_other_ways
 from supporter_steps import opening
 from supporter_steps import own_share
 from supporter_steps import phrasings
+from supporter_steps import sends
 from supporter_steps import server_own_share
 from supporter_steps import submit
 from supporter_steps import write_letters
@@ -65,7 +66,8 @@ WHY = "I go to protests and I don't want to be scanned + logged & kept on file."
 # --- (a) the whole path with JavaScript -------------------------------------------------------
 
 
-def test_supporter_flow_with_javascript(page, campaign_url, stub, shot, browsing):
+def test_supporter_flow_with_javascript(page, campaign_url, stub, shot, browsing, live_server):
+    sent_before = sends(live_server.app)
     page.goto(campaign_url)
     expect(page.get_by_role("heading", level=1)).to_have_text("Stop police live facial recognition")
     shot(page, "1-campaign")
@@ -182,13 +184,15 @@ def test_supporter_flow_with_javascript(page, campaign_url, stub, shot, browsing
     shot(page, "6-sent-note")
 
     submit(page, note.get_by_role("button", name="finish here"))
-    # Counted, then on (303) to the thank-you page, carrying only who the letters went to (for
-    # the reply link): roles and codes.
+    # Counted (the browser's own headers say it came from this site), then on (303) to the
+    # thank-you page, carrying only who the letters went to (for the reply link), roles and
+    # codes, and the receipt that lets the reply page count.
     thanks = urlsplit(page.url)
     assert page.url.startswith(f"{campaign_url}/thanks?")
-    assert parse_qs(thanks.query) == {
-        "r": ["mp:E14001085", "police_oversight:E23000001", "police_force:E23000001"]
-    }
+    query = parse_qs(thanks.query)
+    assert query["r"] == ["mp:E14001085", "police_oversight:E23000001", "police_force:E23000001"]
+    assert set(query) == {"r", "t"}
+    assert sends(live_server.app) == sent_before + 1
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you")
     expect(page.get_by_label("Link to share")).to_have_value(campaign_url)
     expect(page.get_by_role("button", name="Copy link")).to_be_visible()
@@ -198,7 +202,8 @@ def test_supporter_flow_with_javascript(page, campaign_url, stub, shot, browsing
 # --- (b) the whole path without JavaScript ----------------------------------------------------
 
 
-def test_supporter_flow_without_javascript(page_nojs, campaign_url, stub, shot):
+def test_supporter_flow_without_javascript(page_nojs, campaign_url, stub, shot, live_server):
+    sent_before = sends(live_server.app)
     page = page_nojs
     find_by_postcode(page, campaign_url)
     expect(page.locator(".recipients li")).to_have_count(3)
@@ -250,6 +255,8 @@ def test_supporter_flow_without_javascript(page_nojs, campaign_url, stub, shot):
     submit(page, page.locator("[data-thanks]"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you")
     expect(page.get_by_role("button", name="Copy link")).to_be_hidden()
+    # Counted once: the receipt went on with the updated letters, and no new one was made.
+    assert sends(live_server.app) == sent_before + 1
     shot(page, "4-thanks")
 
 
