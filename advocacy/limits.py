@@ -151,7 +151,7 @@ def may_label(slug: str, ref: str) -> bool:
     strategy = _strategy()
     if not strategy.test(_KNOWN_LABEL, "label", slug, day, ref):
         return True  # known today
-    key = get_remote_address()
+    key = client_address()
     for item in _items(current_app.config["NEW_REF_RATE_LIMIT"]):
         if not strategy.hit(item, "new-labels", key):
             return False
