@@ -7,8 +7,11 @@ answer must be what that supporter alone would have got, and every count must ad
 The breaker and bulkhead under threads are in tests/test_breaker.py.
 """
 
+import ast
+import inspect
 import re
 import sys
+import textwrap
 import threading
 import time
 from html import unescape
@@ -192,3 +195,21 @@ def test_two_counts_at_once_make_one_expiry_timer(
         assert CountingTimer.most == 1
     else:
         assert CountingTimer.most == 2  # the race the app's storage closes
+
+
+def test_every_count_that_can_start_the_timer_is_locked() -> None:
+    """The app's storage locks the memory storage's methods that start the expiry timer. This
+    fails when a limits upgrade starts it from a method not locked here (pyproject.toml bounds
+    the version)."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(MemoryStorage)))
+    (cls,) = [node for node in tree.body if isinstance(node, ast.ClassDef)]
+    starting = {
+        node.name
+        for node in cls.body
+        if isinstance(node, ast.FunctionDef)
+        and node.name != "__schedule_expiry"
+        and "__schedule_expiry" in ast.unparse(node)
+    }
+    assert starting  # limits still has the timer this guards
+    locked = {name for name in vars(limits.ThreadSafeMemoryStorage) if not name.startswith("_")}
+    assert starting <= locked, starting - locked
