@@ -23,7 +23,7 @@ DEFAULTS = {
     # Lookups out to postcodes.io at once, per worker (a bulkhead): a supporter over it gets
     # the lists at once rather than waiting for a turn. Keep it under the worker's threads
     # (gunicorn.conf.py), so threads are always left for the pages that need no lookup.
-    "POSTCODES_MAX_IN_FLIGHT": 16,
+    "POSTCODES_MAX_IN_FLIGHT": 24,
     "DATABASE_URL": None,
     "SEED_EXAMPLE_CAMPAIGN": True,
     # How often (seconds) a worker compares its parsed campaigns and directory corrections

@@ -310,7 +310,7 @@ class PostcodesClient:
         cache: Cache | None = None,
         retries: int = 1,
         breaker: CircuitBreaker | None = None,
-        max_in_flight: int = 16,
+        max_in_flight: int = 24,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.base_url = base_url.rstrip("/")

@@ -507,9 +507,9 @@ def test_default_slow_and_bulkhead_settings(tmp_path: Path) -> None:
 
     client = create_app(settings_for(tmp_path / "test.sqlite")).extensions[pipeline.EXTENSION]
     assert client.breaker.slow == 1.0
-    assert client.max_in_flight == 16
+    assert client.max_in_flight == 24
     # The session keeps a connection for each call that may be out at once.
-    assert client.session.get_adapter("https://api.postcodes.io")._pool_maxsize == 16
+    assert client.session.get_adapter("https://api.postcodes.io")._pool_maxsize == 24
 
 
 # --- the bulkhead ---------------------------------------------------------------------------
