@@ -255,6 +255,7 @@ def _lookup_down(campaign: Campaign, postcode: str) -> tuple[str, int]:
         "lookup down",
         request.endpoint,
         request.host_url,
+        request.script_root,
         campaign.slug,
         tuple(sorted(carried().items())),
         results.public_count(campaign.slug),
