@@ -17,6 +17,13 @@ DEFAULTS = {
     # (seconds) and the pages offer the lists at once, rather than after a timeout each.
     "POSTCODES_BREAKER_FAILURES": 5,
     "POSTCODES_BREAKER_COOLDOWN": 30.0,
+    # An answer slower than this (seconds) counts as a failure for the breaker: under a surge,
+    # a postcodes.io that takes seconds stalls supporters as surely as one that is down.
+    "POSTCODES_SLOW_SECONDS": 1.0,
+    # Lookups out to postcodes.io at once, per worker (a bulkhead): a supporter over it gets
+    # the lists at once rather than waiting for a turn. Keep it under the worker's threads
+    # (gunicorn.conf.py), so threads are always left for the pages that need no lookup.
+    "POSTCODES_MAX_IN_FLIGHT": 24,
     "DATABASE_URL": None,
     "SEED_EXAMPLE_CAMPAIGN": True,
     # How often (seconds) a worker compares its parsed campaigns and directory corrections

@@ -174,8 +174,46 @@ def retry_after() -> int:
     return min(window, max(1, math.ceil(reset_at - time.time())))
 
 
+class ThreadSafeMemoryStorage(MemoryStorage):
+    """limits' memory storage, one count at a time per process.
+
+    Its own is not safe across threads: two requests counted at the same moment can start one
+    expiry timer twice, and the second raises RuntimeError, a 500 (limits issue 26, fixed by its
+    pull request 352, unreleased in 5.8). The workers are threaded, so ``memory://`` means this
+    storage here (see init_app). A count takes microseconds, so the lock costs nothing.
+    Registered with limits under its own scheme, as limits documents for custom storage.
+    """
+
+    STORAGE_SCHEME = ["advocacy-memory"]
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options: str):
+        self._count_lock = threading.RLock()  # re-entered: a sliding window counts inside
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+
+    def incr(self, key: str, expiry: float, amount: int = 1) -> int:
+        with self._count_lock:
+            return super().incr(key, expiry, amount)
+
+    def decr(self, key: str, amount: int = 1) -> int:
+        with self._count_lock:
+            return super().decr(key, amount)
+
+    def acquire_entry(self, key: str, limit: int, expiry: int, amount: int = 1) -> bool:
+        with self._count_lock:
+            return super().acquire_entry(key, limit, expiry, amount)
+
+    def acquire_sliding_window_entry(
+        self, key: str, limit: int, expiry: int, amount: int = 1
+    ) -> bool:
+        with self._count_lock:
+            return super().acquire_sliding_window_entry(key, limit, expiry, amount)
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    uri = app.config["RATELIMIT_STORAGE_URI"]
+    if uri.startswith("memory://"):
+        app.config["RATELIMIT_STORAGE_URI"] = "advocacy-memory://" + uri[len("memory://") :]
     # Flask-Limiter's headers would put Retry-After on every answer, over the app's own (503);
     # the 429 handler in errors.py sets it from retry_after() instead.
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
@@ -189,7 +227,15 @@ def init_app(app: Flask) -> None:
 def _check_in_views_only(app: Flask) -> None:
     """Every limit here is a decorator on its view, and the decorator checks it. Flask-Limiter
     also checks default and application-wide limits before every request; this app sets none,
-    so that check found nothing at a quarter of a cached page's cost, and goes."""
+    so that check finds nothing, and goes.
+
+    Measured again on threaded workers (issue 23): without this, a postcode step costs a third
+    more and a letters API request a sixth more. Flask-Limiter has no public way to leave its
+    hooks out, so they are found by what its version gives them: ``_check_request_limit``, a
+    ``partial`` of ``__inject_headers`` and the bound ``__release_context``.
+    tests/test_limit_hooks.py fails when an upgrade moves them, and pyproject.toml bounds the
+    version; a hook not found stays as it is (slower, never wrong).
+    """
     if app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION"):
         return  # someone set app-wide limits: keep the check that applies them
     hooks = app.before_request_funcs.get(None, [])

@@ -165,9 +165,9 @@ def rendered(key: tuple, campaign: object, render: Callable[[], str]) -> str:
     """
     config = current_app.config
     store = current_app.extensions.get(RENDERED)
-    if store is None:
+    if store is None:  # setdefault: threads making it at once all use the one that stays
         ttl = float(config["POSTCODES_CACHE_TTL"]) or 1.0
-        store = current_app.extensions[RENDERED] = TTLCache(MAX_RENDERED, ttl=ttl)
+        store = current_app.extensions.setdefault(RENDERED, TTLCache(MAX_RENDERED, ttl=ttl))
     book = overrides.current()
     hit = store.get(key)
     if hit is not None and hit[0] is campaign and hit[1] is book:

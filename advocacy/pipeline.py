@@ -48,7 +48,8 @@ class Draft:
 
 
 def init_app(app) -> None:
-    """One postcodes.io client (with cache and breaker) per process, configured from settings."""
+    """One postcodes.io client (with cache, breaker and bulkhead) per process, shared by its
+    threads, configured from settings."""
     from advocacy.cache import TTLCache
 
     app.extensions[EXTENSION] = PostcodesClient(
@@ -61,7 +62,9 @@ def init_app(app) -> None:
         breaker=CircuitBreaker(
             failures=int(app.config["POSTCODES_BREAKER_FAILURES"]),
             cooldown=float(app.config["POSTCODES_BREAKER_COOLDOWN"]),
+            slow=float(app.config["POSTCODES_SLOW_SECONDS"]),
         ),
+        max_in_flight=int(app.config["POSTCODES_MAX_IN_FLIGHT"]),
     )
 
 

@@ -4,9 +4,11 @@ Privacy: this app must not log postcodes, so nothing here logs one, and the requ
 (whose text contains the URL, and so the postcode) are never chained onto ours.
 
 Resilience: a campaign's traffic comes as a surge, so the client must never make supporters wait
-on a sick postcodes.io. A lookup ends by its deadline whatever the server does; concurrent
-lookups of one postcode share one upstream call; and after repeated outages a circuit breaker
-answers "unavailable" at once for a cool-down, so the pages offer the manual lists straight away.
+on a sick postcodes.io. A lookup ends by its deadline whatever the server does (retries
+included); concurrent lookups of one postcode share one upstream call; a worker has at most
+``max_in_flight`` calls out at once (a bulkhead), and a lookup over that is "unavailable" at once
+rather than queued; and after a run of failed or slow answers a circuit breaker answers
+"unavailable" at once for a cool-down. Either way the pages offer the manual lists straight away.
 """
 
 import calendar
@@ -22,6 +24,7 @@ from dataclasses import field
 from urllib.parse import quote
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from advocacy.cache import Cache
 
@@ -229,7 +232,10 @@ class CircuitBreaker:
 
     Closed, it counts failed lookups in a row; at `failures` it opens, and for `cooldown`
     seconds no call is allowed. Then it lets one trial call through (half-open): success closes
-    it, failure opens it for another cool-down. Thread-safe; `clock` is injectable for tests.
+    it, failure opens it for another cool-down. An answer that took longer than `slow` seconds
+    is a failure too: a postcodes.io that answers in two seconds holds every supporter for two
+    seconds, which under a surge is an outage. One breaker serves all of a worker's threads
+    (it is thread-safe); `clock` is injectable for tests.
     """
 
     def __init__(
@@ -237,10 +243,12 @@ class CircuitBreaker:
         failures: int = 5,
         cooldown: float = 30.0,
         *,
+        slow: float = float("inf"),
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.failures = max(1, failures)
         self.cooldown = max(0.0, cooldown)
+        self.slow = slow
         self._clock = clock
         self._lock = threading.Lock()
         self._failed = 0  # lookups failed in a row
@@ -265,8 +273,10 @@ class CircuitBreaker:
             self._trial = True
             return True
 
-    def record(self, ok: bool) -> None:
-        """Count the outcome of an allowed call: `ok` means postcodes.io gave an answer."""
+    def record(self, ok: bool, seconds: float = 0.0) -> None:
+        """Count the outcome of an allowed call: `ok` means postcodes.io gave an answer, which
+        took `seconds`; an answer slower than `slow` counts as a failure."""
+        ok = ok and seconds <= self.slow
         with self._lock:
             if ok:
                 if self._opened_at is not None:
@@ -277,7 +287,7 @@ class CircuitBreaker:
             if self._trial or (self._opened_at is None and self._failed >= self.failures):
                 self._opened_at, self._trial = self._clock(), False
                 log.warning(
-                    "postcodes.io unavailable for %d lookups in a row: "
+                    "postcodes.io unavailable or slow for %d lookups in a row: "
                     "no lookups for %g s, the pages offer the lists",
                     self._failed,
                     self.cooldown,
@@ -289,6 +299,8 @@ class _Flight:
     """One upstream lookup, which every concurrent caller for the same postcode waits for."""
 
     deadline: float  # time.monotonic() by which every caller gives up
+    started: float = 0.0  # the client's clock, for the breaker's "slow"
+    took: float = 0.0  # seconds from start to answer, set before `done`
     done: threading.Event = field(default_factory=threading.Event)
     place: Place | None = None
     error: PostcodeError | None = None  # a copy without traceback; raise copies of it
@@ -305,13 +317,30 @@ class _Flight:
         raise copy.copy(self.error or LookupUnavailable(kind="no answer"))
 
 
+def _pooled_session(connections: int) -> requests.Session:
+    """A session that keeps as many connections to postcodes.io as calls may be in flight
+    (requests keeps 10 by default, and would open and drop the rest, warning each time)."""
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=1, pool_maxsize=connections)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
 class PostcodesClient:
     """Looks postcodes up on postcodes.io (public or self-hosted) and turns answers into Places.
 
     Definite answers (found, not found, terminated) are cached; unavailability never is, so a
-    blip can't stick. `timeout` bounds a whole lookup, retries included: each upstream call runs
-    in its own thread and callers stop waiting at the deadline, because requests' timeouts are
-    per socket operation and a server that trickles bytes would otherwise hold them for longer.
+    blip can't stick. `timeout` bounds a whole lookup, retries included (a retry gets what is
+    left of the budget, never a budget of its own): each upstream call runs in its own thread
+    and callers stop waiting at the deadline, because requests' timeouts are per socket
+    operation and a server that trickles bytes would otherwise hold them for longer.
+
+    At most `max_in_flight` upstream calls run at once, counted until their thread ends (a call
+    its callers gave up on still holds a connection): past that, a lookup is "unavailable" at
+    once, so a supporter over the cap gets the lists instead of a place in a queue, and the
+    worker's other threads stay free for everyone else. One client serves all of a worker's
+    threads.
     """
 
     def __init__(
@@ -323,15 +352,20 @@ class PostcodesClient:
         cache: Cache | None = None,
         retries: int = 1,
         breaker: CircuitBreaker | None = None,
+        max_in_flight: int = 24,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self.session = session or requests.Session()
+        self.max_in_flight = max(1, max_in_flight)
+        self.session = session or _pooled_session(self.max_in_flight)
         self.cache = cache
         self.retries = max(0, retries)
         self.breaker = breaker or CircuitBreaker()
-        self._lock = threading.Lock()  # guards _flights
+        self._clock = clock
+        self._lock = threading.Lock()  # guards _flights and _in_flight
         self._flights: dict[str, _Flight] = {}
+        self._in_flight = 0  # upstream calls whose thread is still running
 
     def lookup(self, postcode: str) -> Place:
         """Return the Place for `postcode` or raise a `PostcodeError` subclass."""
@@ -370,9 +404,15 @@ class PostcodesClient:
             hit = self._cached(pc)  # a flight may have landed since the caller looked
             if hit is not None:
                 return _Flight.landed(hit), False
+            # The bulkhead before the breaker: a half-open breaker's trial must go upstream.
+            if self._in_flight >= self.max_in_flight:
+                raise LookupUnavailable(kind="busy")
             if not self.breaker.allow():
                 raise LookupUnavailable(kind="circuit open")
-            flight = self._flights[pc] = _Flight(time.monotonic() + self.timeout)
+            flight = self._flights[pc] = _Flight(
+                time.monotonic() + self.timeout, started=self._clock()
+            )
+            self._in_flight += 1
         # Its name is generic: thread names show up in logs and tracebacks.
         thread = threading.Thread(target=self._fly, args=(pc, flight), name="postcode-lookup")
         thread.daemon = True
@@ -380,8 +420,19 @@ class PostcodesClient:
             thread.start()
         except RuntimeError:  # no thread to spare: an outage as far as this lookup goes
             flight.error = LookupUnavailable(kind="no thread")
+            self._call_ended()
             flight.done.set()
         return flight, True
+
+    @property
+    def in_flight(self) -> int:
+        """Upstream calls under way (for tests and the bulkhead)."""
+        with self._lock:
+            return self._in_flight
+
+    def _call_ended(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
 
     def _fly(self, pc: str, flight: _Flight) -> None:
         """Call postcodes.io and cache a definite answer before anyone is told it landed."""
@@ -396,6 +447,8 @@ class PostcodesClient:
         except Exception as exc:  # a bug must not leave callers waiting out the deadline
             flight.error = LookupUnavailable(kind=f"unexpected {type(exc).__name__}")
         finally:
+            flight.took = self._clock() - flight.started
+            self._call_ended()
             flight.done.set()
 
     def _land(self, pc: str, flight: _Flight, finished: bool) -> None:
@@ -407,7 +460,7 @@ class PostcodesClient:
         unavailable = isinstance(error, LookupUnavailable)
         if unavailable:
             log.warning("postcode lookup unavailable: %s", error.kind)
-        self.breaker.record(ok=not unavailable)
+        self.breaker.record(ok=not unavailable, seconds=flight.took)
 
     def _fetch(self, pc: str, deadline: float) -> Place:
         url = f"{self.base_url}/postcodes/{quote(pc.replace(' ', ''), safe='')}"

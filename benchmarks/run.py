@@ -6,6 +6,7 @@ of postcodes.io. The instance folder and SQLite database are temporary and remov
 """
 
 import argparse
+import copy
 import gzip
 import http.client
 import json
@@ -13,6 +14,7 @@ import os
 import platform
 import re
 import resource
+import runpy
 import shutil
 import signal
 import socket
@@ -66,6 +68,15 @@ GZIP_LEVEL = 6
 MEMORY_LIMIT_MIB = 120.0
 GROWTH_TOLERANCE_MIB = 2.0
 COMPOSE_LIMIT_US = 1000.0
+# The surge (issue 23): postcodes.io answering in 300 ms, then not at all, under 64 connections.
+HUNG = float("inf")
+MAX_HOLD = 60.0  # seconds a "hung" answer is held at most, so no loop is unbounded
+SURGE_CONNECTIONS = 64
+SURGE_DELAY = 0.3
+MIN_COLD_LOOKUPS = SURGE_CONNECTIONS / SURGE_DELAY / 2  # half the limit: 107 a second
+MAX_PAGE_P99_MS = 100.0
+MAX_HUNG_WAIT_MS = 4000.0
+CONTROL = "no surge"  # the surge table's row for the campaign page alone
 
 
 def log(message: str) -> None:
@@ -124,23 +135,24 @@ def postcode_step(postcode: str) -> Req:
     return Req("GET", f"/c/{SLUG}?postcode={quote_plus(postcode)}")
 
 
-# Targets from issue 17 (ratio to the bare Flask baseline in the same run, quiet machine).
+# Floors from issue 23 (ratio to the bare Flask baseline in the same run, on the server as
+# shipped, quiet machine); they replace issue 17's targets for the letters.
 BASELINE = Endpoint("baseline: bare Flask JSON", (Req("GET", "/baseline/"),))
 CAMPAIGN = Endpoint("campaign page", (Req("GET", f"/c/{SLUG}"),), min_ratio=0.90)
 POSTCODE = Endpoint(
     "postcode step, warm cache",
     tuple(postcode_step(pc) for pc in POSTCODES),
-    min_ratio=0.70,
+    min_ratio=0.65,
 )
 LETTERS = Endpoint(
     "letters POST (form)",
     tuple(letters_form(pc, f"Supporter {i}") for i, pc in enumerate(POSTCODES)),
-    min_ratio=0.45,
+    min_ratio=0.25,
 )
 API = Endpoint(
     "letters API (JSON)",
     tuple(letters_api(pc, f"Supporter {i}") for i, pc in enumerate(POSTCODES)),
-    min_ratio=0.60,
+    min_ratio=0.40,
 )
 APP_ENDPOINTS = (CAMPAIGN, POSTCODE, LETTERS, API)
 
@@ -179,7 +191,12 @@ def free_port() -> int:
 
 
 class Stub:
-    """postcodes.io on loopback, answering ``GET /postcodes/<pc>`` with recorded bodies."""
+    """postcodes.io on loopback, answering ``GET /postcodes/<pc>`` with recorded bodies.
+
+    For the surge, ``delay`` holds each answer that many seconds (``HUNG``: no answer at all,
+    until the benchmark ends), and a postcode it has no recording for is answered in the real
+    shape: the recorded answer for SE1 2DL with the postcode asked for in it.
+    """
 
     def __init__(self) -> None:
         folder = next((d for d in FIXTURES if d.is_dir()), None)
@@ -194,9 +211,22 @@ class Stub:
         if missing:
             raise SystemExit(f"No recorded postcodes.io answer for {missing} in {folder}.")
         self.not_found = (folder / "postcode_404_not_found.json").read_bytes()
+        self.template = json.loads(self.bodies[compact(POSTCODES[0])])
+        self.delay = 0.0
+        self.any_postcode = False  # answer unrecorded postcodes from the template
+        self.stopping = threading.Event()  # ends held answers when the benchmark ends
         self.calls: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
+
+    def body(self, key: str) -> bytes | None:
+        """The answer for a compact postcode: recorded, made from the template, or None."""
+        body = self.bodies.get(key)
+        if body is None and self.any_postcode and 5 <= len(key) <= 7:
+            answer = copy.deepcopy(self.template)
+            answer["result"]["postcode"] = f"{key[:-3]} {key[-3:]}"
+            body = json.dumps(answer).encode()
+        return body
 
     def result(self, postcode: str) -> dict:
         """The recorded postcode object for a postcode."""
@@ -221,7 +251,12 @@ class Stub:
                 key = compact(unquote(match.group(1))) if match else ""
                 with stub._lock:
                     stub.calls[key] += 1
-                body = stub.bodies.get(key)
+                if stub.delay:
+                    stub.stopping.wait(min(stub.delay, MAX_HOLD))
+                    if stub.delay >= HUNG:
+                        self.close_connection = True
+                        return
+                body = stub.body(key)
                 self.send_response(200 if body else 404)
                 body = body or stub.not_found
                 self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -232,12 +267,20 @@ class Stub:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+            request_queue_size = 256  # a surge's connections arrive together
+
+            def handle_error(self, request: object, client_address: object) -> None:
+                pass  # the app hangs up on held answers by design
+
+        self._server = Server(("127.0.0.1", 0), Handler)
         thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         thread.start()
         try:
             yield f"http://127.0.0.1:{self._server.server_address[1]}"
         finally:
+            self.stopping.set()
             self._server.shutdown()
             self._server.server_close()
 
@@ -291,12 +334,70 @@ def app_env(tmp: Path, stub_url: str) -> dict[str, str]:
     return env
 
 
+@dataclass(frozen=True)
+class Model:
+    """A way for gunicorn to serve: the shipped gunicorn.conf.py, or a candidate laid over it."""
+
+    name: str
+    options: tuple[str, ...] = ()  # gunicorn command-line options over the config file
+
+
+SHIPPED = Model("as shipped")
+# --compare: the serving models issue 23 weighed, each with the config file's worker count.
+CANDIDATES = {
+    "sync": Model("sync", ("--worker-class", "sync", "--threads", "1")),
+    # The config file's threads, with gunicorn's default keep-alive (2 s).
+    "gthread-keepalive": Model(
+        "gthread-keepalive", ("--worker-class", "gthread", "--keep-alive", "2")
+    ),
+    "gevent": Model("gevent", ("--worker-class", "gevent", "--worker-connections", "1000")),
+}
+
+
+def shipped_config() -> dict[str, object]:
+    """The settings gunicorn.conf.py gives (workers, worker class, threads), as gunicorn reads
+    them."""
+    from gunicorn.config import Config
+
+    config = Config()
+    for name, value in runpy.run_path(str(ROOT / "gunicorn.conf.py")).items():
+        if name in config.settings:
+            config.set(name, value)
+    return {
+        "workers": config.workers,
+        "worker_class": config.worker_class_str,
+        "threads": config.threads,
+        "keepalive": config.keepalive,
+    }
+
+
+def describe(model: Model) -> str:
+    """Workers, class and threads of a model in words."""
+    conf = shipped_config()
+    opts = dict(zip(model.options[::2], model.options[1::2], strict=True))
+    kind = opts.get("--worker-class", conf["worker_class"])
+    threads = int(opts.get("--threads", conf["threads"]))
+    keepalive = int(opts.get("--keep-alive", conf["keepalive"]))
+    if kind == "sync" and threads > 1:
+        kind = "gthread"  # what gunicorn does
+    what = f"{opts.get('--workers', conf['workers'])} {kind} workers"
+    if kind == "gthread":
+        what += f" x {threads} threads"
+    if kind == "gevent":
+        what += f" x {opts.get('--worker-connections', 1000)} connections"
+    if kind != "sync":
+        what += f", keep-alive {f'{keepalive} s' if keepalive else 'off'}"
+    return what
+
+
 @contextmanager
-def gunicorn(workers: int, env: dict[str, str], tmp: Path, threads: int = 0) -> Iterator[Server]:
+def gunicorn(
+    env: dict[str, str], tmp: Path, model: Model = SHIPPED, workers: int | None = None
+) -> Iterator[Server]:
     """gunicorn with the shipped gunicorn.conf.py, serving benchmarks/app.py; stopped at the end.
 
-    The access log is formatted as in production (scrubbed) but written to /dev/null. With
-    ``threads``, gthread workers with that many threads each (and gunicorn's keep-alive).
+    The access log is formatted as in production (scrubbed) but written to /dev/null. A
+    ``model`` other than the shipped one, or ``workers``, override the config file.
     """
     port = free_port()
     log_path = tmp / f"gunicorn-{port}.log"
@@ -308,13 +409,13 @@ def gunicorn(workers: int, env: dict[str, str], tmp: Path, threads: int = 0) -> 
         str(ROOT / "gunicorn.conf.py"),
         "--bind",
         f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
+        *(["--workers", str(workers)] if workers else []),
         "--access-logfile",
         "/dev/null",
-        *(["--worker-class", "gthread", "--threads", str(threads)] if threads else []),
+        *model.options,
         "benchmarks.app:create()",
     ]
+    workers = workers or int(shipped_config()["workers"])
     with open(log_path, "wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     server = Server(port, proc, log_path)
@@ -440,6 +541,217 @@ def throughput(server: Server, args: argparse.Namespace, tmp: Path) -> list[Load
     return loads
 
 
+# --- Surge -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Surge:
+    """One surge run: cold lookups from 64 connections, the campaign page timed beside them."""
+
+    label: str
+    seconds: float
+    requests: int
+    found: int  # answers with the place found (the choose step)
+    lists: int  # answers with the lists offered
+    other: int  # any other answer
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    errors: int
+    page: Load
+    upstream: int  # lookups that reached the stub
+
+    @property
+    def found_per_s(self) -> float:
+        return self.found / self.seconds
+
+
+def surge_wrk(port: int, seconds: float, *lua_args: str, connections: int, threads: int) -> list:
+    return [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{round(seconds)}s",
+        "--latency",
+        "--timeout",
+        "10s",
+        "-s",
+        str(HERE / "surge.lua"),
+        f"http://127.0.0.1:{port}",
+        "--",
+        *lua_args,
+    ]
+
+
+def bench_line(out: subprocess.CompletedProcess | tuple[str, str], what: str) -> dict:
+    stdout = out[0] if isinstance(out, tuple) else out.stdout
+    line = next((x for x in stdout.splitlines() if x.startswith("BENCH ")), None)
+    if line is None:
+        raise SystemExit(f"wrk ({what}) failed:\n{stdout}")
+    return json.loads(line[len("BENCH ") :])
+
+
+def surge(server: Server, stub: Stub, seconds: float) -> list[Surge]:
+    """postcodes.io answering in 300 ms, then hung: each a fresh set of postcodes (outward codes
+    N1, N2, … then E1, E2, …), so every lookup is cold; the campaign page timed beside."""
+    log(f"surge: the campaign page alone first, {seconds:g} s (the control)")
+    alone = bench_line(
+        subprocess.run(
+            surge_wrk(server.port, seconds, "page", SLUG, connections=4, threads=1),
+            capture_output=True,
+            text=True,
+            check=False,
+        ),
+        "campaign page alone",
+    )
+    runs = [
+        Surge(
+            CONTROL,
+            alone["duration_us"] / 1e6,
+            0,
+            0,
+            0,
+            0,
+            0.0,
+            0.0,
+            0.0,
+            0,
+            Load(
+                "campaign page",
+                alone["requests"],
+                alone["requests"] / (alone["duration_us"] / 1e6),
+                alone["p50_us"] / 1000,
+                alone["p99_us"] / 1000,
+                sum(alone[k] for k in ("status", "connect", "read", "write", "timeout")),
+                {},
+            ),
+            0,
+        )
+    ]
+    stub.any_postcode = True
+    try:
+        for label, delay, prefix in (("300 ms", SURGE_DELAY, "N"), ("hung", HUNG, "E")):
+            log(f"surge: postcodes.io {label}, {SURGE_CONNECTIONS} connections, {seconds:g} s")
+            stub.delay = delay
+            before = stub.total()
+            page = subprocess.Popen(
+                surge_wrk(server.port, seconds, "page", SLUG, connections=4, threads=1),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            lookups = subprocess.run(
+                surge_wrk(
+                    server.port,
+                    seconds,
+                    "lookups",
+                    SLUG,
+                    prefix,
+                    connections=SURGE_CONNECTIONS,
+                    threads=2,
+                ),
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            timed = bench_line(page.communicate(timeout=seconds + 60), "campaign page")
+            data = bench_line(lookups, "cold lookups")
+            detail = {k: timed[k] for k in ("status", "connect", "read", "write", "timeout")}
+            page_load = Load(
+                "campaign page",
+                timed["requests"],
+                timed["requests"] / (timed["duration_us"] / 1e6),
+                timed["p50_us"] / 1000,
+                timed["p99_us"] / 1000,
+                sum(detail.values()),
+                detail,
+            )
+            errors = sum(data[k] for k in ("status", "connect", "read", "write", "timeout"))
+            runs.append(
+                Surge(
+                    label,
+                    data["duration_us"] / 1e6,
+                    data["requests"],
+                    data["found"],
+                    data["lists"],
+                    data["other"],
+                    data["p50_us"] / 1000,
+                    data["p99_us"] / 1000,
+                    data["max_us"] / 1000,
+                    errors,
+                    page_load,
+                    stub.total() - before,
+                )
+            )
+    finally:
+        stub.delay, stub.any_postcode = 0.0, False
+    return runs
+
+
+def surge_report(runs: list[Surge], results: list[bool]) -> list[str]:
+    """The surge table and its targets (appended to ``results``)."""
+    lines = [
+        "  postcodes.io   answers  place found   lists  other  errors  found/s  "
+        "wait p50 ms  wait p99 ms  page p99 ms  calls out",
+    ]
+    for r in runs:
+        if r.label == CONTROL:  # the page alone, before the surge
+            lines.append(
+                f"  {r.label:<12} {'-':>9} {'-':>12} {'-':>7} {'-':>6} {r.page.errors:>7,} "
+                f"{'-':>8} {'-':>12} {'-':>12} {r.page.p99_ms:>12.1f} {'-':>10}"
+            )
+            continue
+        lines.append(
+            f"  {r.label:<12} {r.requests:>9,} {r.found:>12,} {r.lists:>7,} {r.other:>6,} "
+            f"{r.errors + r.page.errors:>7,} {r.found_per_s:>8.0f} {r.p50_ms:>12.0f} "
+            f"{r.p99_ms:>12.0f} {r.page.p99_ms:>12.1f} {r.upstream:>10,}"
+        )
+    by = {r.label: r for r in runs}
+    slow, hung = by["300 ms"], by["hung"]
+    checks = [
+        (
+            "cold lookups per second, postcodes.io at 300 ms",
+            f"{slow.found_per_s:,.0f}",
+            f">= {MIN_COLD_LOOKUPS:.0f}",
+            slow.found_per_s >= MIN_COLD_LOOKUPS,
+        ),
+        (
+            "campaign page p99 during that surge",
+            f"{slow.page.p99_ms:,.1f} ms",
+            f"<= {MAX_PAGE_P99_MS:.0f} ms",
+            slow.page.requests > 0 and slow.page.p99_ms <= MAX_PAGE_P99_MS,
+        ),
+        (
+            "postcodes.io hung: supporter waits, p99",
+            f"{hung.p99_ms:,.0f} ms",
+            f"<= {MAX_HUNG_WAIT_MS:.0f} ms",
+            hung.requests > 0 and hung.p99_ms <= MAX_HUNG_WAIT_MS,
+        ),
+        (
+            "  ... then gets the lists (answers that were)",
+            f"{hung.lists:,} of {hung.requests:,}",
+            "all",
+            hung.lists == hung.requests > 0,
+        ),
+        (
+            "campaign page p99 while postcodes.io hangs",
+            f"{hung.page.p99_ms:,.1f} ms",
+            f"<= {MAX_PAGE_P99_MS:.0f} ms",
+            hung.page.requests > 0 and hung.page.p99_ms <= MAX_PAGE_P99_MS,
+        ),
+        (
+            "errors (both runs, lookups and page)",
+            f"{sum(r.errors + r.page.errors + r.other for r in runs):,}",
+            "0",
+            all(r.errors + r.page.errors + r.other == 0 for r in runs),
+        ),
+    ]
+    for label, value, target, ok in checks:
+        results.append(ok)
+        lines.append(f"  {label:<46} {value:>16}  target {target} {verdict(ok)}")
+    return lines
+
+
 # --- Page weight -------------------------------------------------------------------------------
 
 
@@ -535,7 +847,7 @@ def send_mix(port: int, start: int, count: int, statuses: Counter[int]) -> None:
 
 def memory(env: dict[str, str], tmp: Path, requests: int) -> Memory:
     """RSS of a lone worker: at boot, after one request of each kind, and at half and all."""
-    with gunicorn(1, env, tmp) as server:
+    with gunicorn(env, tmp, workers=1) as server:
         (pid,) = server.workers()
         boot = rss_mib(pid)
         statuses: Counter[int] = Counter()
@@ -675,7 +987,9 @@ class Run:
     weights: list[Weight]
     others_cores: float
     seconds: float
-    gthread: list[Load] = field(default_factory=list)  # --gthread: the second server option
+    surges: list[Surge] = field(default_factory=list)
+    # --compare: other serving models, each with its throughput and surge.
+    compared: list[tuple[Model, list[Load], list[Surge]]] = field(default_factory=list)
 
 
 def verdict(ok: bool) -> str:
@@ -726,7 +1040,7 @@ def report(run: Run) -> tuple[str, int, int]:
             if run.others_cores > 0.15
             else " (idle enough)."
         ),
-        f"Server: gunicorn, {args.workers} sync workers, the shipped gunicorn.conf.py (access log "
+        f"Server: gunicorn as shipped, {describe(SHIPPED)} (gunicorn.conf.py; access log "
         "formatted and scrubbed, written to /dev/null); SQLite in a temporary instance folder.",
         f"Load: wrk -t{args.threads} -c{args.connections} over loopback, {args.warmup} s warm-up "
         f"then {args.duration} s per endpoint. wrk and the workers share the "
@@ -761,8 +1075,8 @@ def report(run: Run) -> tuple[str, int, int]:
         f"  errors (HTTP >= 400 and socket errors) over all runs: {errors} ({detail})"
         f"  target 0 {verdict(errors == 0)}",
         "  ratio = req/s over the mean of the two baseline runs; p50/p99 include queueing "
-        f"({args.connections} connections share {args.workers} single-threaded workers).",
-        f"  the {args.workers} workers after the runs ({run.served:,} requests measured): "
+        f"({args.connections} connections share the workers).",
+        f"  the {len(run.worker_rss)} workers after the runs ({run.served:,} requests measured): "
         + ", ".join(f"{r:.1f} MiB" for r in run.worker_rss),
         "",
         "In-process cost: pipeline.drafts for one supporter of the example campaign: "
@@ -812,18 +1126,37 @@ def report(run: Run) -> tuple[str, int, int]:
             f"  {w.label:<16} {w.html:>8,} {w.assets:>8,} {w.total:>8,} {w.total_gzip:>11,}"
             f"  {', '.join(w.files)}"
         )
-    if run.gthread:
+    if run.surges:
         lines += [
             "",
-            f"Second server option (not the targets' server): gunicorn gthread, {args.workers} "
-            f"workers x {args.gthread} threads, keep-alive; ratios to its own baseline",
+            f"Surge: {SURGE_CONNECTIONS} connections, every request a postcode no one asked for "
+            f"before, for {run.surges[0].seconds:.0f} s; postcodes.io (the stub) answering after "
+            f"{SURGE_DELAY * 1000:.0f} ms, then not at all (limit at 300 ms: "
+            f"{SURGE_CONNECTIONS} / {SURGE_DELAY} s = {SURGE_CONNECTIONS / SURGE_DELAY:.0f}/s). "
+            "The campaign page is timed beside them (4 connections, 20 ms between requests), "
+            "and alone first: the control, which shows what the machine itself allows.",
+            *surge_report(run.surges, results),
+        ]
+    for model, loads, surges in run.compared:
+        lines += [
+            "",
+            f"Compared (not the targets' server): gunicorn {describe(model)}; ratios to its own "
+            "baseline",
             "  endpoint                         req/s   p50 ms   p99 ms  errors  ratio",
         ]
         lines += [
             f"  {load.label:<30} {load.rps:>7.0f} {load.p50_ms:>8.1f} {load.p99_ms:>8.1f} "
             f"{load.errors:>7} {load.ratio or 0:>6.2f}"
-            for load in run.gthread
+            + (
+                f"  (floor {load.min_ratio:.2f} {verdict((load.ratio or 0) >= load.min_ratio)})"
+                if load.min_ratio
+                else ""
+            )
+            for load in loads
         ]
+        if surges:
+            lines += surge_report(surges, [])
+    met = sum(results)
     met = sum(results)
     lines += ["", f"Targets met: {met} of {len(results)}   (whole run: {run.seconds:.0f} s)"]
     return "\n".join(lines), met, len(results)
@@ -838,18 +1171,18 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=2, help="seconds of wrk warm-up")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--memory-requests", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=2_000, help="in-process runs")
     parser.add_argument(
         "--strict", action="store_true", help="exit 1 when a target is missed (default: 0)"
     )
+    parser.add_argument("--surge", type=int, default=10, help="seconds per surge run (0: none)")
     parser.add_argument(
-        "--gthread",
-        type=int,
-        default=0,
-        metavar="THREADS",
-        help="also measure gunicorn gthread workers with THREADS threads each (reported apart)",
+        "--compare",
+        action="append",
+        default=[],
+        choices=sorted(CANDIDATES),
+        help="also measure another serving model (throughput and surge, reported apart)",
     )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -865,9 +1198,10 @@ def main() -> int:
             compose = in_process(tmp, stub, stub_url, args.runs)
             stub.calls.clear()
             env = app_env(tmp, stub_url)
-            log(f"starting gunicorn with {args.workers} workers")
-            with gunicorn(args.workers, env, tmp) as server:
-                warmed = warm_lookups(server.port, stub, args.workers)
+            log(f"starting gunicorn as shipped: {describe(SHIPPED)}")
+            with gunicorn(env, tmp) as server:
+                workers = len(server.workers())
+                warmed = warm_lookups(server.port, stub, workers)
                 for endpoint in (BASELINE, *APP_ENDPOINTS):
                     check(server.port, endpoint)
                 weights = page_weight(server.port)
@@ -875,13 +1209,21 @@ def main() -> int:
                 loads = throughput(server, args, tmp)
                 during = stub.total() - before
                 worker_rss = [rss_mib(pid) for pid in server.workers()]
-            gthread: list[Load] = []
-            if args.gthread:
-                log(f"starting gunicorn with {args.workers} gthread workers x {args.gthread}")
-                with gunicorn(args.workers, env, tmp, threads=args.gthread) as server:
+                surges = surge(server, stub, args.surge) if args.surge else []
+            compared = []
+            for name in args.compare:
+                model = CANDIDATES[name]
+                log(f"starting gunicorn {describe(model)} to compare")
+                with gunicorn(env, tmp, model) as server:
                     stub.calls.clear()  # its workers start cold: warm them as the first ones
-                    warm_lookups(server.port, stub, args.workers)
-                    gthread = throughput(server, args, tmp)
+                    warm_lookups(server.port, stub, len(server.workers()))
+                    compared.append(
+                        (
+                            model,
+                            throughput(server, args, tmp),
+                            surge(server, stub, args.surge) if args.surge else [],
+                        )
+                    )
             log("starting gunicorn with 1 worker for the memory run")
             mem = memory(env, tmp, args.memory_requests)
     finally:
@@ -903,7 +1245,8 @@ def main() -> int:
             weights,
             max(0.0, others / seconds),
             seconds,
-            gthread,
+            surges,
+            compared,
         )
     )
     print(table)

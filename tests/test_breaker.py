@@ -5,6 +5,7 @@ HTTP is faked with `responses`; tests/test_fault_drills.py does the same against
 
 import copy
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -270,7 +271,7 @@ def test_breaker_logs_opening_and_closing_without_the_postcode(
     assert caplog.messages == [
         "postcode lookup unavailable: HTTP 500",
         "postcode lookup unavailable: HTTP 500",
-        "postcodes.io unavailable for 2 lookups in a row: "
+        "postcodes.io unavailable or slow for 2 lookups in a row: "
         "no lookups for 30 s, the pages offer the lists",
         "postcodes.io answers again: lookups resume",
     ]
@@ -411,3 +412,176 @@ def test_unavailable_survives_copy_with_its_kind() -> None:
     exc = LookupUnavailable(kind="HTTP 502")
     clone = copy.copy(exc)
     assert (type(clone), clone.kind, str(clone)) == (LookupUnavailable, "HTTP 502", str(exc))
+
+
+# --- slowness is a failure ------------------------------------------------------------------
+
+M1 = f"{API}/M11AD"
+M1_1AD = (DATA / "postcode_200_M1_1AD_england_greater_manchester.json").read_text(encoding="utf-8")
+
+
+def test_a_run_of_slow_answers_opens_the_breaker(clock: FakeClock) -> None:
+    breaker = CircuitBreaker(failures=3, cooldown=30, slow=1.0, clock=clock)
+    for _ in range(2):
+        breaker.record(ok=True, seconds=1.5)
+    assert breaker.state == "closed"
+    breaker.record(ok=True, seconds=1.5)
+    assert breaker.state == "open"
+    assert not breaker.allow()
+
+
+def test_a_quick_answer_starts_the_slow_count_again(clock: FakeClock) -> None:
+    breaker = CircuitBreaker(failures=3, cooldown=30, slow=1.0, clock=clock)
+    for seconds in (1.5, 2.0, 1.0, 1.5, 1.5):  # 1.0 is not slower than `slow`
+        breaker.record(ok=True, seconds=seconds)
+    assert breaker.state == "closed"
+    breaker.record(ok=False)  # slow answers and errors count in one run
+    assert breaker.state == "open"
+
+
+def test_a_slow_trial_opens_it_for_another_cooldown(clock: FakeClock) -> None:
+    breaker = CircuitBreaker(failures=1, cooldown=30, slow=1.0, clock=clock)
+    breaker.record(ok=True, seconds=2.0)
+    clock.now = 30.0
+    assert breaker.allow()
+    breaker.record(ok=True, seconds=2.0)
+    assert breaker.state == "open"
+    clock.now = 60.0
+    assert breaker.allow()
+    breaker.record(ok=True, seconds=0.1)
+    assert breaker.state == "closed"
+
+
+def test_slow_answers_through_the_client_open_the_breaker(
+    rsps: responses.RequestsMock, clock: FakeClock
+) -> None:
+    """postcodes.io answers, but each answer takes 2 s on the client's clock: the supporters
+    who waited get their place, and the next ones get "unavailable" at once."""
+
+    def slow(body: str) -> Callable:
+        def answer(request) -> tuple[int, dict, str]:
+            clock.now += 2.0
+            return 200, {"Content-Type": "application/json"}, body
+
+        return answer
+
+    breaker = CircuitBreaker(failures=2, cooldown=30, slow=1.0, clock=clock)
+    client = PostcodesClient(breaker=breaker, retries=0, clock=clock)
+    rsps.add_callback(responses.GET, SE1, callback=slow(SE1_2DL))
+    rsps.add_callback(responses.GET, M1, callback=slow(M1_1AD))
+    assert client.lookup("SE1 2DL") == SOUTHWARK
+    assert client.lookup("M1 1AD").constituency_name == "Manchester Central"
+    assert breaker.state == "open"
+    with pytest.raises(LookupUnavailable) as info:
+        client.lookup("BR8 7RE")
+    assert info.value.kind == "circuit open"
+    assert len(rsps.calls) == 2
+
+
+def test_one_breaker_counts_the_slow_answers_of_all_threads(
+    rsps: responses.RequestsMock, clock: FakeClock
+) -> None:
+    """Many threads, each waiting on a slow answer for a postcode of its own: their slow
+    answers add up in the one breaker the worker's threads share."""
+    lock = threading.Lock()
+
+    def slow(request) -> tuple[int, dict, str]:
+        with lock:
+            clock.now += 2.0  # each call's own 2 s, however they interleave
+        return 200, {"Content-Type": "application/json"}, SE1_2DL
+
+    # Any postcode: the recorded body is Southwark's, which is all the breaker cares about.
+    rsps.add_callback(responses.GET, re.compile(rf"{API}/.*"), callback=slow)
+    breaker = CircuitBreaker(failures=100, cooldown=30, slow=1.0, clock=clock)
+    client = PostcodesClient(breaker=breaker, retries=0, clock=clock, max_in_flight=100)
+    results = in_threads(20, lambda i: client.lookup(f"SE1 {i % 10}A{'ABCDEFGHJK'[i // 10]}"))
+    assert all(isinstance(r, Place) for r in results), results
+    assert breaker._failed == 20  # every slow answer counted, none lost to a race
+
+
+def test_default_slow_and_bulkhead_settings(tmp_path: Path) -> None:
+    from app_config import settings_for
+
+    from advocacy import create_app
+    from advocacy import pipeline
+
+    client = create_app(settings_for(tmp_path / "test.sqlite")).extensions[pipeline.EXTENSION]
+    assert client.breaker.slow == 1.0
+    assert client.max_in_flight == 24
+    # The session keeps a connection for each call that may be out at once.
+    assert client.session.get_adapter("https://api.postcodes.io")._pool_maxsize == 24
+
+
+# --- the bulkhead ---------------------------------------------------------------------------
+
+
+def test_lookups_over_the_cap_are_unavailable_at_once(
+    rsps: responses.RequestsMock, clock: FakeClock
+) -> None:
+    """Two calls out, a cap of two: a third postcode is turned away without a call or a wait,
+    and without counting against postcodes.io; a caller for a postcode in flight still joins."""
+    gate = Gate(200, SE1_2DL)
+    rsps.add_callback(responses.GET, re.compile(rf"{API}/(SE12DL|M11AD)"), callback=gate)
+    breaker = CircuitBreaker(failures=1, cooldown=30, clock=clock)
+    client = PostcodesClient(breaker=breaker, retries=0, timeout=5.0, max_in_flight=2)
+    out = [threading.Thread(target=client.lookup, args=(pc,)) for pc in ("SE1 2DL", "M1 1AD")]
+    for thread in out:
+        thread.start()
+    wait_for(lambda: gate.calls == 2)
+    assert client.in_flight == 2
+    joined = threading.Thread(target=client.lookup, args=("SE1 2DL",))
+    joined.start()
+    started = time.monotonic()
+    for _ in range(10):
+        with pytest.raises(LookupUnavailable) as info:
+            client.lookup("BR8 7RE")
+        assert info.value.kind == "busy"
+    assert time.monotonic() - started < 0.5
+    assert breaker.state == "closed"  # turned away here: nothing postcodes.io did
+    gate.release.set()
+    for thread in (*out, joined):
+        thread.join(5)
+    assert gate.calls == 2  # the joined caller shared a call
+    assert client.in_flight == 0
+    rsps.get(f"{API}/BR87RE", body=NOT_FOUND, status=404)
+    with pytest.raises(PostcodeNotFound):  # room again
+        client.lookup("BR8 7RE")
+
+
+def test_a_call_its_callers_gave_up_on_still_holds_its_place(rsps: responses.RequestsMock) -> None:
+    """A hung call past its deadline still holds a connection and a thread, so it counts
+    against the cap until it ends."""
+    gate = Gate(200, SE1_2DL)
+    rsps.add_callback(responses.GET, SE1, callback=gate)
+    client = PostcodesClient(retries=0, timeout=0.2, max_in_flight=1)
+    with pytest.raises(LookupUnavailable) as info:
+        client.lookup("SE1 2DL")
+    assert info.value.kind == "deadline"
+    with pytest.raises(LookupUnavailable) as info:
+        client.lookup("M1 1AD")
+    assert info.value.kind == "busy"
+    gate.release.set()
+    wait_for(lambda: client.in_flight == 0)
+    assert len(rsps.calls) == 1
+
+
+def test_the_bulkhead_leaves_a_half_open_trial_to_a_caller_it_lets_through(
+    rsps: responses.RequestsMock, clock: FakeClock
+) -> None:
+    """Turned away by the cap, a caller must not use up the breaker's one trial call."""
+    gate = Gate(200, SE1_2DL)
+    rsps.add_callback(responses.GET, SE1, callback=gate)
+    breaker = CircuitBreaker(failures=1, cooldown=30, clock=clock)
+    client = PostcodesClient(breaker=breaker, retries=0, timeout=5.0, max_in_flight=1)
+    out = threading.Thread(target=client.lookup, args=("SE1 2DL",))
+    out.start()
+    wait_for(lambda: gate.calls == 1)
+    breaker.record(ok=False)  # opened by another lookup's failure meanwhile
+    clock.now = 30.0
+    with pytest.raises(LookupUnavailable) as info:
+        client.lookup("M1 1AD")
+    assert info.value.kind == "busy"
+    assert breaker.state == "open"  # the trial is still to come
+    gate.release.set()
+    out.join(5)
+    assert breaker.state == "closed"  # the call that was out landed well

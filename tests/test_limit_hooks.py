@@ -5,8 +5,12 @@ The limits one by one are tested where they live: sign-in in test_auth, the mark
 test_markdown_preview, lookups and letters in test_hardening, test_pages and test_partner_api.
 """
 
+import functools
+
 import pytest
 from app_config import settings_for
+from flask import Flask
+from flask_limiter import Limiter
 from places import BY_AREA
 from staff_helpers import add_staff
 from staff_helpers import csrf_token
@@ -119,3 +123,29 @@ def test_app_wide_limits_keep_flask_limiters_own_check(tmp_path) -> None:
     refused = client.get(PAGE)
     assert refused.status_code == 429
     assert 0 < int(refused.headers["Retry-After"]) <= 60
+
+
+def test_flask_limiters_hooks_are_where_limits_py_finds_them() -> None:
+    """limits._check_in_views_only finds Flask-Limiter's hooks by names that are its own, not
+    public: this fails when an upgrade moves them (pyproject.toml bounds the version)."""
+    bare = Flask("bare")
+    limiter = Limiter(key_func=lambda: "key", storage_uri="memory://")
+    limiter.init_app(bare)
+    assert bare.before_request_funcs[None] == [limiter._check_request_limit]
+    (after,) = bare.after_request_funcs[None]
+    assert isinstance(after, functools.partial)
+    assert after.args == (limiter,) and after.func.__name__ == "__inject_headers"
+    (teardown,) = bare.teardown_request_funcs[None]
+    assert teardown.__self__ is limiter and teardown.__name__ == "__release_context"
+
+
+def test_the_app_leaves_out_the_check_and_keeps_the_rest_for_the_studio(tmp_path) -> None:
+    app = create_app(settings_for(tmp_path / "hooks.sqlite"))
+    assert limits.limiter._check_request_limit not in app.before_request_funcs[None]
+    wrapped = [
+        getattr(hook, "__wrapped__", None)
+        for hooks in (app.after_request_funcs[None], app.teardown_request_funcs[None])
+        for hook in hooks
+    ]
+    assert any(isinstance(h, functools.partial) and h.args == (limits.limiter,) for h in wrapped)
+    assert any(getattr(h, "__self__", None) is limits.limiter for h in wrapped)
