@@ -558,9 +558,9 @@ def test_a_device_cookie_keeps_the_per_address_limits(app):
 def test_a_device_that_keeps_failing_loses_its_exemption(tmp_path):
     app = make_app(
         tmp_path,
-        LOGIN_ACCOUNT_RATE_LIMIT="20 per minute",
-        LOGIN_ACCOUNT_WIDE_RATE_LIMIT="3 per minute",
-        LOGIN_DEVICE_RATE_LIMIT="3 per minute",
+        LOGIN_ACCOUNT_RATE_LIMIT="20 per hour",
+        LOGIN_ACCOUNT_WIDE_RATE_LIMIT="3 per hour",
+        LOGIN_DEVICE_RATE_LIMIT="3 per hour",
     )
     add_staff(app, "editor@example.org")
     owner, owners_laptop = app.test_client(), app.test_client()
