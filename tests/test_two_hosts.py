@@ -255,11 +255,11 @@ def test_two_hosts_share_limits_counts_and_studio_saves(hosts):
         )
     assert statuses == [200] * len(clients)
 
-    # A studio save on the first host shows on every worker of the second within the check.
+    # A studio save on the first host shows on the second, whichever worker answers, once
+    # CACHE_CHECK_SECONDS have passed (at once only on the worker that saved).
     assert title_on(second) == "Stop police live facial recognition"
     save_title(first, "Two hosts, one campaign")
     saved_at = time.monotonic()
-    assert title_on(first) != "" and "Two hosts" in requests.get(first.url(f"/c/{SLUG}")).text
     while time.monotonic() < saved_at + CHECK_SECONDS + 0.2:
         time.sleep(0.05)
     seen = [title_on(second) for _ in range(8)]
