@@ -57,3 +57,14 @@ def test_the_check_reads_the_same_marks():
     script = (DOC.parent.parent / "scripts" / "check-deploy").read_text()
     assert "/^<!-- check -->$/" in script
     assert "/^<!-- check: in the background -->$/" in script
+
+
+def test_the_service_runs_the_checked_server_command_where_the_check_ran_it():
+    unit = next(body for _, language, body in blocks() if language == "ini")
+    settings = dict(line.split("=", 1) for line in unit.splitlines() if "=" in line)
+    checked = "\n".join(body for mark, _, body in blocks() if mark)
+    assert f"cd {settings['WorkingDirectory']}\n" in checked
+    server = next(body for mark, _, body in blocks() if mark.endswith("background -->"))
+    command = server.split(" -- ", 1)[1].strip()  # after "runuser -u advocacy --"
+    assert settings["ExecStart"] == f"{settings['WorkingDirectory']}/{command}"
+    assert settings["User"] == server.split()[2] == "advocacy"
