@@ -8,6 +8,8 @@ import os
 import secrets
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 DEFAULTS = {
     "POSTCODES_IO_URL": "https://api.postcodes.io",
     "POSTCODES_TIMEOUT": 3.0,
@@ -91,6 +93,15 @@ def database_uri(url: str | None, instance_path: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def describe_database(uri: str) -> str:
+    """The database ``uri`` names, for people, its password hidden: "the SQLite file …" or
+    the URL. Commands that write say where, because a shell's settings may not be the server's."""
+    url = make_url(uri)
+    if url.get_backend_name() == "sqlite":
+        return f"the SQLite file {url.database or ':memory:'}"
+    return url.render_as_string(hide_password=True)
 
 
 def private_sqlite_file(uri: str) -> None:

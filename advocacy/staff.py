@@ -31,6 +31,7 @@ from wtforms.validators import EqualTo
 from wtforms.validators import Length
 from wtforms.validators import ValidationError
 
+from advocacy import config
 from advocacy.auth import admin_required
 from advocacy.auth import find_staff
 from advocacy.auth import password_problem
@@ -90,6 +91,7 @@ def create_command(email: str, role: str, password: str) -> None:
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Created {user.role} {user.email}. Sign in at /admin/login.")
+    _say_where()
 
 
 @bp.cli.command("password")
@@ -104,6 +106,22 @@ def password_command(email: str, password: str) -> None:
     user.must_change_password = False
     db.session.commit()
     click.echo(f"Password changed for {user.email}.")
+    _say_where()
+
+
+def _say_where() -> None:
+    """Name the database a command wrote to. Without ``DATABASE_URL`` that is the instance
+    folder's SQLite file, which a server on PostgreSQL never reads: a deployment's shell that
+    lacks the setting would otherwise make an account nobody can sign in with, silently."""
+    where = config.describe_database(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    if current_app.config["DATABASE_URL"]:
+        click.echo(f"Database: {where}.")
+    else:
+        click.echo(
+            f"Note: DATABASE_URL is not set (ADVOCACY_DATABASE_URL, or instance/config.py), so "
+            f"this is in {where}. A server using PostgreSQL will not see it.",
+            err=True,
+        )
 
 
 @bp.cli.command("list")

@@ -1176,6 +1176,37 @@ def test_cli_creates_an_admin_who_can_sign_in(app):
     assert client.get("/admin/staff").status_code == 200
 
 
+def test_cli_says_which_database_it_wrote_to(app, tmp_path):
+    result = app.test_cli_runner().invoke(
+        args=["staff", "create", "ed@example.org", "--password", NEW_PASSWORD]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"Database: the SQLite file {tmp_path / 'test.sqlite'}." in result.stdout
+    assert result.stderr == ""
+
+
+def test_cli_warns_when_no_database_is_set(tmp_path, monkeypatch):
+    """A deployment's shell without ADVOCACY_DATABASE_URL once wrote the first admin to an
+    SQLite file that the server, on PostgreSQL, never read: now the command says so."""
+    monkeypatch.setenv("ADVOCACY_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"SECRET_KEY": "x", "TESTING": True})
+    for args in (["create", "ed@example.org"], ["password", "ed@example.org"]):
+        result = app.test_cli_runner().invoke(args=["staff", *args, "--password", NEW_PASSWORD])
+        assert result.exit_code == 0, result.output
+        assert "DATABASE_URL is not set" in result.stderr
+        assert f"in the SQLite file {tmp_path / 'advocacy.sqlite'}." in result.stderr
+        assert "will not see it" in result.stderr
+
+
+def test_the_database_is_described_without_its_password():
+    from advocacy.config import describe_database
+
+    described = describe_database("postgresql+psycopg://advocacy:s3cret@db.internal/advocacy")
+    assert described == "postgresql+psycopg://advocacy:***@db.internal/advocacy"
+    socket = describe_database("postgresql+psycopg://advocacy@/advocacy?host=/run/postgresql")
+    assert socket.startswith("postgresql+psycopg://advocacy@/advocacy?host=")
+
+
 def test_cli_creates_editors_by_default(app):
     result = app.test_cli_runner().invoke(
         args=["staff", "create", "ed@example.org", "--password", NEW_PASSWORD]
