@@ -115,7 +115,16 @@ def test_flask_limiters_teardown_runs_for_the_studio_alone(tight, monkeypatch) -
     assert len(resets) == 3  # the form fetched for its token, then the post
 
 
-def test_app_wide_limits_keep_flask_limiters_own_check(tmp_path) -> None:
+@pytest.fixture
+def forget_default_limits():
+    """Flask-Limiter keeps the first default limits it is given on the one module-level
+    limiter, for every app made later in this process: without this, each later test's app
+    answered GETs of limited views (the sign-in page) with 429 after two a minute."""
+    yield
+    limits.limiter.limit_manager.set_default_limits([])
+
+
+def test_app_wide_limits_keep_flask_limiters_own_check(tmp_path, forget_default_limits) -> None:
     app = create_app(settings_for(tmp_path / "wide.sqlite", RATELIMIT_DEFAULT="2 per minute"))
     assert limits.limiter._check_request_limit in app.before_request_funcs[None]
     client = app.test_client()

@@ -374,7 +374,7 @@ def random_bytes(rng: random.Random, size: int = 200) -> bytes:
 
 
 def test_random_bytes_at_every_post_give_no_server_error(on_postgres):
-    """A bounded, seeded fuzz (24 cases per rule, ~300 in all) of every POST in the URL map,
+    """A bounded, seeded fuzz (24 cases per rule, ~450 in all) of every POST in the URL map,
     signed out as the public is: bodies of random bytes under each content type, forms and JSON
     of the app's own field names holding random bytes, and random bytes in the address."""
     app = on_postgres
