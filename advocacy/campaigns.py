@@ -277,7 +277,7 @@ class Campaign:
         for name in ("opening", "closing"):
             data[name] = text_to_json(getattr(self, name))
         data["asks"] = {role: text_to_json(text) for role, text in self.asks.items()}
-        data["subject_lines"] = [entry_to_json(e) for e in self.subject_lines]
+        data["subject_lines"] = tuple(entry_to_json(e) for e in self.subject_lines)
         data["talking_points"] = [_point_to_json(p) for p in self.talking_points]
         data["place_facts"] = self.place_facts.to_dict() if self.place_facts else {}
         for name in OMITTED_WHEN_EMPTY:  # so a document without them reads as it always did
@@ -320,7 +320,7 @@ def _point_to_json(point: TalkingPoint) -> dict[str, Any]:
     data = {
         "id": point.id,
         "label": point.label,
-        "phrasings": [entry_to_json(e) for e in point.phrasings],
+        "phrasings": tuple(entry_to_json(e) for e in point.phrasings),
         "source_url": point.source_url,
         "default_selected": point.default_selected,
     }
