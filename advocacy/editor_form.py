@@ -378,7 +378,7 @@ def focus_after(doc: Mapping[str, Any], op: str) -> str | None:
     browser scrolls there even without JavaScript.
     """
     if alt := ALT_OP.match(op or ""):
-        return alt.group(2)
+        return f"{alt.group(2)}.alternatives"
     match = OP.match(op or "")
     if not match:
         return None
@@ -412,6 +412,32 @@ def _named(path: str, message: str) -> str:
     if message != REQUIRED:
         return message
     return ENTER.get(re.sub(r"\.\d+", ".N", path), message)
+
+
+def entry_paths(doc: Mapping[str, Any]) -> dict[str, str]:
+    """Where each pool entry's errors go on the page: a plain entry is a line of the subject
+    lines box or a phrasing box (counting plain ones only), an entry with a condition or a
+    fact has its own boxes (``subject_lines.when.0.text``)."""
+    moved: dict[str, str] = {}
+
+    def walk(path: str, entries: Any, plain_path: str) -> None:
+        plain = rich = 0
+        for n, entry in enumerate(entries if isinstance(entries, list | tuple) else ()):
+            if isinstance(entry, Mapping) and (entry.get("when") or entry.get("fact")):
+                moved[f"{path}.{n}"] = f"{path}.when.{rich}.text"
+                for part in ("when", "fact"):
+                    moved[f"{path}.{n}.{part}"] = f"{path}.when.{rich}.{part}"
+                rich += 1
+            else:
+                moved[f"{path}.{n}"] = f"{plain_path}.{plain}"
+                plain += 1
+
+    walk("subject_lines", doc.get("subject_lines"), "subject_lines")
+    for i, point in enumerate(doc.get("talking_points") or ()):
+        if isinstance(point, Mapping):
+            path = f"talking_points.{i}.phrasings"
+            walk(path, point.get("phrasings"), path)
+    return moved
 
 
 def field_errors(errors: Mapping[str, list[str]]) -> dict[str, list[str]]:

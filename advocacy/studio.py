@@ -258,7 +258,11 @@ def _editor(
     if version is None:
         version = row.version if row else 0
     doc = editor_form.for_editor(doc)
-    shown_errors = editor_form.field_errors(errors or {})
+    moved = editor_form.entry_paths(doc)
+    placed: dict[str, list[str]] = {}
+    for path, messages in (errors or {}).items():
+        placed.setdefault(moved.get(path, path), []).extend(messages)
+    shown_errors = editor_form.field_errors(placed)
     return (
         render_template(
             "studio/editor.html",
