@@ -195,14 +195,13 @@ def letters(
         order = [p for p in points if p.id in plan.points]
         rng.shuffle(order)
         # One list of options per choice: the subject first, then each point in letter order.
-        options = [[filled(_text(campaign.subject_lines[i])) for i in plan.subjects] or [""]]
-        options += [[filled(_text(p.phrasings[i])) for i in plan.points[p.id]] for p in order]
-        facts = [[None] * len(options[0])]
-        facts += [[as_alternative(p.phrasings[i]).fact for i in plan.points[p.id]] for p in order]
+        options = [[filled(text) for text in plan.subject_texts] or [""]]
+        options += [[filled(text) for text in plan.point_texts[p.id]] for p in order]
+        facts = [(None,) * len(options[0])] + [plan.facts[p.id] for p in order]
         picks: list[int] | None = [rng.randrange(len(o)) for o in options]
         letter = None
         while picks is not None:
-            kept = _once_each(facts, picks)
+            kept = _once_each(facts, picks) if plan.cites else list(picks)
             chosen = [options[n][i] if i is not None else "" for n, i in enumerate(kept)]
             taken = [("subject_lines", plan.subjects[kept[0]] if plan.subjects else -1)]
             taken += [
@@ -230,7 +229,7 @@ def attributes_of(place_values: Mapping[str, str]) -> dict[str, str]:
     return {"nation": nation, **facts}
 
 
-def _once_each(facts: list[list[str | None]], picks: list[int]) -> list[int | None]:
+def _once_each(facts: list[tuple[str | None, ...]], picks: list[int]) -> list[int | None]:
     """The picks with no fact cited twice: a phrasing whose fact an earlier paragraph cited
     gives way to the next of its point's phrasings that cites a new one, or, when there is
     none, its point is left out of this letter (None)."""
@@ -255,22 +254,42 @@ class _Plan:
     """Which wordings one recipient at one place may take: the chosen alternative of each
     text (by name: "opening", "asks.mp"), and the eligible entries of each pool."""
 
-    texts: dict[str, int | None]
+    texts: dict[str, tuple[str, int]]  # the chosen wording and its index, by text name
     subjects: tuple[int, ...]
+    subject_texts: tuple[str, ...]
     points: dict[str, tuple[int, ...]]  # by point id; only the points this letter may make
+    point_texts: dict[str, tuple[str, ...]]
+    facts: dict[str, tuple[str | None, ...]]  # the fact each of those phrasings cites
+    cites: bool  # whether any of them cites one
 
 
 def _plan(campaign: Campaign, attributes: Mapping[str, str]) -> _Plan:
-    texts: dict[str, Text] = {"opening": campaign.opening, "closing": campaign.closing}
-    texts.update({f"asks.{role}": text for role, text in campaign.asks.items()})
+    named: dict[str, Text] = {"opening": campaign.opening, "closing": campaign.closing}
+    named.update({f"asks.{role}": text for role, text in campaign.asks.items()})
+    texts = {}
+    for name, text in named.items():
+        index = choose(text, attributes)
+        texts[name] = ("", -1) if index is None else (alternatives(text)[index].text, index)
+    subjects = tuple(eligible(campaign.subject_lines, attributes))
+    points = {
+        p.id: tuple(eligible(p.phrasings, attributes))
+        for p in campaign.talking_points
+        if conditions.matches(p.when, attributes) and eligible(p.phrasings, attributes)
+    }
+    entries = {
+        p.id: [as_alternative(p.phrasings[i]) for i in points[p.id]]
+        for p in campaign.talking_points
+        if p.id in points
+    }
+    facts = {pid: tuple(e.fact for e in found) for pid, found in entries.items()}
     return _Plan(
-        texts={name: choose(text, attributes) for name, text in texts.items()},
-        subjects=tuple(eligible(campaign.subject_lines, attributes)),
-        points={
-            p.id: tuple(eligible(p.phrasings, attributes))
-            for p in campaign.talking_points
-            if conditions.matches(p.when, attributes) and eligible(p.phrasings, attributes)
-        },
+        texts=texts,
+        subjects=subjects,
+        subject_texts=tuple(_text(campaign.subject_lines[i]) for i in subjects),
+        points=points,
+        point_texts={pid: tuple(e.text for e in found) for pid, found in entries.items()},
+        facts=facts,
+        cites=any(f for found in facts.values() for f in found),
     )
 
 
@@ -327,12 +346,10 @@ class _Filled:
                 self._shared.add(done)
         return fill(text, self._personal) if done is None else done
 
-    def text(self, name: str, text: Text) -> tuple[str, int]:
+    def text(self, name: str) -> tuple[str, int]:
         """A text's chosen wording, filled, and which alternative it is (-1: none)."""
-        index = self.plan.texts.get(name)
-        if index is None:
-            return "", -1
-        return self(alternatives(text)[index].text), index
+        chosen, index = self.plan.texts.get(name, ("", -1))
+        return self(chosen), index
 
     def shares(self, text: str) -> bool:
         """Whether ``text`` is campaign text that reads the same for everyone here."""
@@ -356,9 +373,9 @@ def _letter(
     ``signed`` is the supporter's signature; ``taken`` says which wordings they are."""
     greeting = f"Dear {recipient.salutation},"
     ask_name = f"asks.{recipient.role}"
-    opening, opening_at = filled.text("opening", campaign.opening)
-    ask, ask_at = filled.text(ask_name, campaign.asks.get(recipient.role, ""))
-    closing, closing_at = filled.text("closing", campaign.closing)
+    opening, opening_at = filled.text("opening")
+    ask, ask_at = filled.text(ask_name)
+    closing, closing_at = filled.text("closing")
     paragraphs = [greeting, opening, *answers, *chosen[1:], ask]
     paragraphs += [closing, signed]
     taken = [("opening", opening_at), *taken, (ask_name, ask_at), ("closing", closing_at)]
