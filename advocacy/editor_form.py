@@ -14,6 +14,7 @@ A condition is typed as ``attribute: value, value; attribute: value`` and shown 
 pool entries with a condition or a fact (subject lines, phrasings) keep theirs the same way.
 """
 
+import contextlib
 import json
 import re
 import unicodedata
@@ -173,7 +174,9 @@ def for_editor(doc: dict[str, Any]) -> dict[str, Any]:
     nation variants, read as conditions), serving every nation when it says nothing."""
     points = doc.get("talking_points") or ()
     if doc.get("variants") or any(isinstance(p, Mapping) and "nations" in p for p in points):
-        doc = upgraded({k: v for k, v in doc.items() if k != "_form_errors"})
+        # A malformed old document is shown as it is.
+        with contextlib.suppress(AttributeError, TypeError, KeyError):
+            doc = upgraded({k: v for k, v in doc.items() if k != "_form_errors"})
     return markdown.for_editor({"nations": list(NATIONS), **doc})
 
 

@@ -250,8 +250,9 @@ def test_nations_in_the_editor_and_the_preview_per_nation(
     expect(scottish.get_by_label("Scotland")).to_be_checked()
     expect(scottish.get_by_label("England")).not_to_be_checked()
     opening = page.locator("#f-opening-0")
-    expect(opening.get_by_label("Text")).to_have_value("I live in {constituency}, in Scotland.")
     expect(opening.locator(".condition-words")).to_have_text("Only for supporters in Scotland")
+    opening.locator("summary").click()  # folded to its condition
+    expect(opening.get_by_label("Text")).to_have_value("I live in {constituency}, in Scotland.")
     assert axe_problems(page) == []
 
     # Wales gets its own opening; no nation ticked is refused next to the nations.
@@ -265,12 +266,13 @@ def test_nations_in_the_editor_and_the_preview_per_nation(
     submit(page, page.get_by_role("button", name="Save", exact=True))
     expect(nations.locator(".field-error")).to_have_text("Error: Choose at least one nation.")
     expect(page.get_by_role("link", name="Choose at least one nation.")).to_be_visible()
-    expect(page.locator("#f-opening-1").get_by_label("Text")).to_have_value(
-        "I live in {constituency}, in Wales."
-    )  # kept
     expect(page.locator("#f-opening-1 .condition-words")).to_have_text(
         "Only for supporters in Wales"
     )
+    page.locator("#f-opening-1 summary").click()
+    expect(page.locator("#f-opening-1").get_by_label("Text")).to_have_value(
+        "I live in {constituency}, in Wales."
+    )  # kept
     shot(page, "editor-error")
     assert axe_problems(page) == []
 
@@ -561,6 +563,7 @@ def test_a_condition_in_the_editor_and_which_text_each_letter_took(
     added.get_by_label("Text").fill(STOP)
     page.get_by_label("Ask of the police force (for every other letter)").fill(NOT_START)
     # A value the data can't have is refused next to the box, and nothing typed is lost.
+    page.locator("#f-opening-0 summary").click()  # folded to its condition
     page.locator("#f-opening-0").get_by_label("Used when").fill("nation: cornwall")
     submit(page, page.get_by_role("button", name="Save", exact=True))
     expect(page.locator("#f-opening-0")).to_contain_text("Unknown nation 'cornwall'")
