@@ -369,3 +369,25 @@ def test_conditions_in_words():
         "Only in letters to the MP, and for supporters in Scotland or Northern Ireland"
     )
     assert words({"place.motion": ["yes"]}) == "Only when the place's motion is “yes”"
+
+
+def test_the_fill_memo_is_kept_per_what_the_choice_depends_on():
+    """The same recipient and placeholder values with other attributes (a force whose status
+    changed) is another memo entry: a warm memo never gives the other place's wording."""
+    campaign = from_dict(doc())
+    book = bundled()
+    recipients = book.recipients(SOUTHWARK, campaign.targets)
+    values = book.place_values(SOUTHWARK)
+    deploys = book.place_attributes(SOUTHWARK)
+    assert deploys["force.lfr_status"] == "deploys"
+    none = {**deploys, "force.lfr_status": "none"}
+    for attributes, said in ((deploys, "stop using"), (none, "not to start"), (deploys, "stop")):
+        (force,) = [
+            x
+            for x in letters(
+                campaign, recipients, Sender("Ada"), Choices(("a",)), values, None, attributes
+            )
+            if x.recipient.role == "police_force"
+        ]
+        assert said in force.body
+    assert len(vars(campaign)["_fills"]) == 2 * len(recipients)
