@@ -127,6 +127,7 @@ def campaign(slug: str):
     (a postcode costs a lookup, like the lookup endpoint)."""
     campaign = _live(slug)
     nation = request.args.get("nation")
+    place = None
     if "postcode" in request.args:
         place = pipeline.find_place(request.args["postcode"])
         pipeline.directory().recipients(place, campaign.targets)  # OutsideCoverage
@@ -137,7 +138,8 @@ def campaign(slug: str):
         )
     if nation is not None and nation not in campaign.nations:
         raise pipeline.NationNotServed(campaign, NATION_NAMES[nation])
-    shown = campaign.for_nation(nation)
+    # At a postcode, the points offered there (a point may be for forces that use the cameras).
+    shown = pipeline.for_place(campaign, place) if place else campaign.for_nation(nation)
     return {
         "slug": campaign.slug,
         "title": campaign.title,

@@ -20,13 +20,18 @@ import idna
 from email_validator import EmailNotValidError
 from email_validator import validate_email
 
+from advocacy import conditions
 from advocacy import markdown
+from advocacy import place_facts
 from advocacy.delivery import ENCODED_WORD
 from advocacy.delivery import safe_address
+from advocacy.place_facts import PlaceFacts
 from advocacy.sanitize import clean_html
 
-FORMAT = "advocacy.campaign/2"  # /2 added nation scopes; /1 files import unchanged
-FORMATS = ("advocacy.campaign/1", FORMAT)
+# /2 added nation scopes, /3 conditions on text and place facts; /1 and /2 files import
+# unchanged (their nation variants become conditions, ``upgraded``).
+FORMAT = "advocacy.campaign/3"
+FORMATS = ("advocacy.campaign/1", "advocacy.campaign/2", FORMAT)
 # Policing and justice are devolved in Scotland and Northern Ireland, so a campaign may say
 # different things, to different people, in each nation. Keys as staff write them in files.
 NATIONS = ("england", "wales", "scotland", "northern_ireland")
@@ -50,6 +55,7 @@ PLACEHOLDERS = frozenset(
     }
 )
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+FACT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ITEM_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 MAX_TEXT = 4000
@@ -67,13 +73,82 @@ class InvalidCampaign(ValueError):
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """One wording of a text or one entry of a pool, used where ``when`` matches the
+    recipient (always, when it has none). ``fact`` names the fact a phrasing cites, so a
+    letter never cites it twice."""
+
+    text: str
+    when: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    fact: str | None = None
+
+
+# A text (opening, closing, an ask) is a string, or alternatives tried in order, the last with
+# no condition; a pool (subject lines, a point's phrasings) holds strings and alternatives.
+Text = str | tuple[Alternative, ...]
+Entry = str | Alternative
+
+
+def alternatives(text: Text) -> tuple[Alternative, ...]:
+    """A text as its alternatives: a plain string is one alternative with no condition."""
+    return (Alternative(text),) if isinstance(text, str) else tuple(text)
+
+
+def as_alternative(entry: Entry) -> Alternative:
+    return Alternative(entry) if isinstance(entry, str) else entry
+
+
+def letter_texts(campaign: "Campaign") -> list[str]:
+    """Every wording a letter may take: each alternative of each text, each pool entry."""
+    chosen = [campaign.opening, campaign.closing, *campaign.asks.values()]
+    texts = [a.text for text in chosen for a in alternatives(text)]
+    texts += [as_alternative(e).text for e in campaign.subject_lines]
+    pools = [p.phrasings for p in campaign.talking_points]
+    return texts + [as_alternative(e).text for pool in pools for e in pool]
+
+
+def default_text(text: Text) -> str:
+    """The text a letter takes where no condition matches."""
+    return text if isinstance(text, str) else (text[-1].text if text else "")
+
+
+def usable(alt: Alternative, attributes: Mapping[str, str], *, partial: bool = False) -> bool:
+    """Whether a letter with these attributes may take this wording: its condition matches,
+    and every ``{force.…}``/``{place.…}`` it uses has a value here."""
+    if not conditions.matches(alt.when, attributes, partial=partial):
+        return False
+    needed = conditions.facts_in(placeholders_in(alt.text))
+    return all(attributes.get(n) or (partial and n not in attributes) for n in needed)
+
+
+def choose(text: Text, attributes: Mapping[str, str], *, partial: bool = False) -> int | None:
+    """The index of the first alternative this letter may take; None when none fits."""
+    return next(
+        (i for i, alt in enumerate(alternatives(text)) if usable(alt, attributes, partial=partial)),
+        None,
+    )
+
+
+def eligible(pool: tuple[Entry, ...], attributes: Mapping[str, str]) -> list[int]:
+    """The indexes of a pool's entries this letter may take."""
+    return [i for i, e in enumerate(pool) if usable(as_alternative(e), attributes)]
+
+
+@dataclass(frozen=True)
 class TalkingPoint:
     id: str
     label: str
-    phrasings: tuple[str, ...]
+    phrasings: tuple[Entry, ...]
     source_url: str | None = None
     default_selected: bool = False
-    nations: tuple[str, ...] = ()  # empty: every nation the campaign serves
+    # Where the point is offered, and in which letters: every attribute but role is the
+    # place's; role picks the letters. Empty: everywhere.
+    when: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def nations(self) -> tuple[str, ...]:
+        """The nations the point is for (empty: every nation the campaign serves)."""
+        return tuple(self.when.get("nation", ()))
 
 
 @dataclass(frozen=True)
@@ -96,15 +171,6 @@ class FixedRecipient:
 
 
 @dataclass(frozen=True)
-class Variant:
-    """One nation's own text, replacing the campaign's default where it is given."""
-
-    subject_lines: tuple[str, ...] = ()
-    opening: str = ""
-    asks: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
 class Campaign:
     slug: str
     title: str
@@ -114,24 +180,24 @@ class Campaign:
     status: str = "draft"
     targets: tuple[str, ...] = TARGET_ROLES
     fixed_recipients: tuple[FixedRecipient, ...] = ()
-    subject_lines: tuple[str, ...] = ()
-    opening: str = ""
+    subject_lines: tuple[Entry, ...] = ()
+    opening: Text = ""
     talking_points: tuple[TalkingPoint, ...] = ()
     prompts: tuple[Prompt, ...] = ()
-    asks: Mapping[str, str] = field(default_factory=dict)
-    closing: str = ""
+    asks: Mapping[str, Text] = field(default_factory=dict)
+    closing: Text = ""
     sign_off: str = "Yours sincerely,"
     next_ask: str = ""
     # What supporters say when they share the campaign: "…written to my MP about {share_text}".
     share_text: str = ""
     allowed_origins: tuple[str, ...] = ()
     nations: tuple[str, ...] = NATIONS  # the nations whose supporters it writes for
-    variants: Mapping[str, Variant] = field(default_factory=dict)  # by nation
     summary: str = ""  # Markdown (optional: older documents have summary_html only)
     organiser: str = ""  # who runs the campaign, shown to supporters: "Big Brother Watch"
     # The picture for link previews (og:image), never shown on the page: a path on this site
     # ("/static/lfr.png") or an https:// address.
     image_url: str = ""
+    place_facts: PlaceFacts = field(default_factory=PlaceFacts)
 
     @property
     def summary_markdown(self) -> str:
@@ -146,59 +212,126 @@ class Campaign:
     def point(self, point_id: str) -> TalkingPoint | None:
         return next((p for p in self.talking_points if p.id == point_id), None)
 
+    def conditions(self) -> list[Mapping[str, tuple[str, ...]]]:
+        """Every condition in the campaign, on texts, pools and points."""
+        found = [
+            a.when
+            for t in (self.opening, self.closing, *self.asks.values())
+            if not isinstance(t, str)
+            for a in t
+        ]
+        pools = [self.subject_lines, *(p.phrasings for p in self.talking_points)]
+        found += [e.when for pool in pools for e in pool if not isinstance(e, str)]
+        return [w for w in found + [p.when for p in self.talking_points] if w]
+
     @property
     def scoped(self) -> bool:
         """Whether anything in the campaign differs by nation."""
         return (
             set(self.nations) != set(NATIONS)
-            or bool(self.variants)
-            or any(p.nations for p in self.talking_points)
+            or any("nation" in w for w in self.conditions())
             or any(r.nations for r in self.fixed_recipients)
         )
 
     def for_nation(self, nation: str | None) -> "Campaign":
-        """The campaign as a supporter in ``nation`` sees it: their points and fixed recipients
-        only, and their nation's subject lines, opening and asks where it has its own. A place
-        of no known nation gets the defaults and the points for every nation."""
+        """The campaign as offered to a supporter in ``nation``: the points and fixed
+        recipients for their nation only. Which wording each letter takes is chosen per
+        recipient when it is written (``compose``). A place of no known nation gets every
+        point."""
         if nation is None or not self.scoped:
             return self
-        # Made once per campaign object and nation: every supporter request asks, and a campaign
-        # object is never changed (a save makes a new one). Kept outside the dataclass fields,
-        # so equality, asdict and replace never see it.
-        views = self.__dict__.setdefault("_nation_views", {})
-        if nation not in views:
-            views[nation] = self._for_nation(nation)
-        return views[nation]
+        return self.offered({"nation": nation})
 
-    def _for_nation(self, nation: str) -> "Campaign":
-        variant = self.variants.get(nation, Variant())
-        return replace(
-            self,
-            talking_points=tuple(p for p in self.talking_points if _in(nation, p.nations)),
-            fixed_recipients=tuple(r for r in self.fixed_recipients if _in(nation, r.nations)),
-            subject_lines=variant.subject_lines or self.subject_lines,
-            opening=variant.opening or self.opening,
-            asks={**self.asks, **{k: v for k, v in variant.asks.items() if v}},
-            nations=(nation,),
-            variants={},
-        )
+    def offered(self, attributes: Mapping[str, str]) -> "Campaign":
+        """The campaign as offered at a place with these attributes: the points whose
+        condition (but for its role, which picks letters) matches, and the fixed recipients of
+        its nation. An attribute not given is taken to match."""
+        relevant = sorted({k for p in self.talking_points for k in p.when} | {"nation"})
+        key = tuple(attributes.get(k) for k in relevant)
+        # Made once per campaign object and place kind: every supporter request asks, and a
+        # campaign object is never changed (a save makes a new one). Kept outside the
+        # dataclass fields, so equality, asdict and replace never see it.
+        views = self.__dict__.setdefault("_nation_views", {})
+        if key not in views:
+            at = {k: v for k, v in attributes.items() if k != "role"}
+            nation = attributes.get("nation")
+            views[key] = replace(
+                self,
+                talking_points=tuple(
+                    p
+                    for p in self.talking_points
+                    if conditions.matches(
+                        {k: v for k, v in p.when.items() if k != "role"}, at, partial=True
+                    )
+                ),
+                fixed_recipients=tuple(
+                    r for r in self.fixed_recipients if nation is None or _in(nation, r.nations)
+                ),
+                nations=(nation,) if nation in NATIONS else self.nations,
+            )
+        return views[key]
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: the same for export, revisions and the bundled example."""
         data = asdict(self)
-        data["asks"] = dict(self.asks)
-        data["variants"] = {
-            nation: {**asdict(v), "asks": dict(v.asks)} for nation, v in self.variants.items()
-        }
+        for name in ("opening", "closing"):
+            data[name] = text_to_json(getattr(self, name))
+        data["asks"] = {role: text_to_json(text) for role, text in self.asks.items()}
+        data["subject_lines"] = tuple(entry_to_json(e) for e in self.subject_lines)
+        data["talking_points"] = [_point_to_json(p) for p in self.talking_points]
+        data["place_facts"] = self.place_facts.to_dict() if self.place_facts else {}
         for name in OMITTED_WHEN_EMPTY:  # so a document without them reads as it always did
             if not data[name]:
                 del data[name]
         return {"format": FORMAT, **data}
 
 
-# Optional texts newer than the format: left out of a document when empty, so documents and
+def _when_to_json(when: Mapping[str, tuple[str, ...]]) -> dict[str, list[str]]:
+    return {name: list(values) for name, values in when.items()}
+
+
+def entry_to_json(entry: Entry) -> str | dict[str, Any]:
+    """A pool entry as the document writes it: a string when it has no condition or fact."""
+    if isinstance(entry, str):
+        return entry
+    if not entry.when and not entry.fact:
+        return entry.text
+    out: dict[str, Any] = {"text": entry.text}
+    if entry.when:
+        out["when"] = _when_to_json(entry.when)
+    if entry.fact:
+        out["fact"] = entry.fact
+    return out
+
+
+def text_to_json(text: Text) -> str | list[dict[str, Any]]:
+    """A text as the document writes it: a string when it is a default alone."""
+    if isinstance(text, str):
+        return text
+    if len(text) == 1 and not text[0].when:
+        return text[0].text
+    return [
+        {"when": _when_to_json(a.when), "text": a.text} if a.when else {"text": a.text}
+        for a in text
+    ]
+
+
+def _point_to_json(point: TalkingPoint) -> dict[str, Any]:
+    data = {
+        "id": point.id,
+        "label": point.label,
+        "phrasings": tuple(entry_to_json(e) for e in point.phrasings),
+        "source_url": point.source_url,
+        "default_selected": point.default_selected,
+    }
+    if point.when:
+        data["when"] = _when_to_json(point.when)
+    return data
+
+
+# Optional parts newer than the format: left out of a document when empty, so documents and
 # exports from before them stay as they were (and a row is reset to "" when they are).
-OMITTED_WHEN_EMPTY = ("summary", "organiser", "image_url")
+OMITTED_WHEN_EMPTY = ("summary", "organiser", "image_url", "place_facts")
 
 
 def in_words(items: list[str], last: str = "and") -> str:
@@ -249,10 +382,11 @@ ITEM_FIELDS = {
     "talking_points": {
         "id": "text",
         "label": "text",
-        "phrasings": "texts",
+        "phrasings": "pool",
         "source_url": "text?",
         "default_selected": "bool",
-        "nations": "texts",
+        "nations": "texts",  # from /2 documents: read as when: {nation: [...]}
+        "when": "when",
     },
     "prompts": {"id": "text", "label": "text", "hint": "text", "lead_in": "text"},
     "fixed_recipients": {
@@ -263,16 +397,42 @@ ITEM_FIELDS = {
         "nations": "texts",
     },
 }
-TEXT_FIELDS = ("slug", "title", "summary_html", "status", "opening", "closing", "sign_off")
+TEXT_FIELDS = ("slug", "title", "summary_html", "status", "sign_off")
 TEXT_FIELDS += ("next_ask", "share_text", "summary", "organiser", "image_url")
-TEXT_LIST_FIELDS = ("targets", "subject_lines", "allowed_origins", "nations")
+CHOSEN_TEXTS = ("opening", "closing")  # a string, or alternatives chosen per recipient
+TEXT_LIST_FIELDS = ("targets", "allowed_origins", "nations")
 VARIANT_FIELDS = {"subject_lines": "texts", "opening": "text", "asks": "asks"}
 TYPE_MESSAGES = {
     "text": "Must be text.",
     "text?": "Must be text (or left out).",
     "texts": "Must be a list of texts.",
     "bool": "Must be true or false.",
+    "pool": "Must be a list of texts or {text, when, fact} objects.",
+    "when": "Must be an object of attribute to a list of values.",
+    "alternatives": "Must be text, or a list of {when, text} objects.",
 }
+
+
+def _is_when(value: Any) -> bool:
+    return isinstance(value, Mapping) and all(
+        isinstance(k, str) and isinstance(v, list | tuple) and all(isinstance(x, str) for x in v)
+        for k, v in value.items()
+    )
+
+
+def _is_entry(value: Any, keys: frozenset[str]) -> bool:
+    """An object of a pool or a text: its text, maybe a condition, maybe a fact."""
+    return (
+        isinstance(value, Mapping)
+        and not set(value) - keys
+        and isinstance(value.get("text"), str)
+        and _is_when(value.get("when", {}))
+        and isinstance(value.get("fact", ""), str)
+    )
+
+
+POOL_KEYS = frozenset({"text", "when", "fact"})
+ALTERNATIVE_KEYS = frozenset({"text", "when"})
 
 
 def _type_ok(kind: str, value: Any) -> bool:
@@ -280,6 +440,16 @@ def _type_ok(kind: str, value: Any) -> bool:
         return value is None or isinstance(value, str)
     if kind == "texts":
         return isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
+    if kind == "pool":
+        return isinstance(value, list | tuple) and all(
+            isinstance(v, str) or _is_entry(v, POOL_KEYS) for v in value
+        )
+    if kind == "when":
+        return _is_when(value)
+    if kind == "alternatives":
+        return isinstance(value, str) or (
+            isinstance(value, list | tuple) and all(_is_entry(v, ALTERNATIVE_KEYS) for v in value)
+        )
     return isinstance(value, str if kind == "text" else bool)
 
 
@@ -294,6 +464,10 @@ def _shape_errors(data: Mapping[str, Any]) -> dict[str, list[str]]:
             for i, value in enumerate(data[name]):
                 if not isinstance(value, str):
                     errors[f"{name}.{i}"] = ["Must be text."]
+    if isinstance(data.get("subject_lines"), list | tuple):
+        for i, value in enumerate(data["subject_lines"]):
+            if not _type_ok("pool", [value]):
+                errors[f"subject_lines.{i}"] = ["Must be text, or a {text, when} object."]
     for name, fields in ITEM_FIELDS.items():
         items = data.get(name)
         if not isinstance(items, list | tuple):
@@ -311,17 +485,23 @@ def _shape_errors(data: Mapping[str, Any]) -> dict[str, list[str]]:
     for name in TEXT_FIELDS:
         if data.get(name) is not None and not isinstance(data[name], str):
             errors[name] = ["Must be text."]
+    for name in CHOSEN_TEXTS:
+        if name in data and not _type_ok("alternatives", data[name]):
+            errors[name] = [TYPE_MESSAGES["alternatives"]]
     asks = data.get("asks")
     if isinstance(asks, Mapping):
         for role, text in asks.items():
-            if not isinstance(text, str):
-                errors[f"asks.{str(role)[:40]}"] = ["Must be text."]
+            if not _type_ok("alternatives", text):
+                errors[f"asks.{str(role)[:40]}"] = [TYPE_MESSAGES["alternatives"]]
     elif asks is not None:
         errors["asks"] = ["Must be an object of target to text."]
     variants = data.get("variants")
     if isinstance(variants, Mapping):
         for nation, variant in variants.items():
             path = f"variants.{str(nation)[:40]}"
+            if nation not in NATIONS:
+                errors[path] = [f"Unknown nation {str(nation)[:40]!r}; use {', '.join(NATIONS)}."]
+                continue
             if not isinstance(variant, Mapping):
                 errors[path] = ["Must be an object."]
                 continue
@@ -345,8 +525,93 @@ def _shape_errors(data: Mapping[str, Any]) -> dict[str, list[str]]:
     return errors
 
 
+def upgraded(data: Mapping[str, Any], moved: dict[str, str] | None = None) -> dict[str, Any]:
+    """A /1 or /2 document in the /3 form: each nation's own text (``variants``) becomes
+    alternatives with a ``nation`` condition, tried before the default, and a point's
+    ``nations`` its ``when``. The letters stay exactly as they were. The shape is checked.
+
+    ``moved`` is filled with each new field path whose text came from another path of the
+    old document, so errors can name the place in the file staff have."""
+    moved = {} if moved is None else moved
+    data = dict(data)
+    variants = data.pop("variants", None) or {}
+    order = [n for n in NATIONS if n in variants] + [n for n in variants if n not in NATIONS]
+
+    def nation_first(path: str, default: Any, texts: dict[str, str], old: str) -> Any:
+        by_text: dict[str, list[str]] = {}
+        for nation in order:
+            if text := texts.get(nation):
+                by_text.setdefault(text, []).append(nation)
+        if not by_text:
+            return default
+        alts = [{"when": {"nation": ns}, "text": text} for text, ns in by_text.items()]
+        for k, nations in enumerate(by_text.values()):
+            moved[f"{path}.{k}.text"] = f"variants.{nations[0]}.{old}"
+            moved[f"{path}.{k}.when"] = f"variants.{nations[0]}"
+        if isinstance(default, str):
+            moved[f"{path}.{len(alts)}.text"] = path
+            return [*alts, {"text": default}]
+        return [*alts, *default]  # already alternatives: the nations' text comes first
+
+    data["opening"] = nation_first(
+        "opening",
+        data.get("opening", ""),
+        {n: v.get("opening") for n, v in variants.items()},
+        "opening",
+    )
+    asks = dict(data.get("asks") or {})
+    for role in dict.fromkeys(r for v in variants.values() for r in v.get("asks") or {}):
+        texts = {n: (v.get("asks") or {}).get(role) for n, v in variants.items()}
+        asks[role] = nation_first(f"asks.{role}", asks.get(role, ""), texts, f"asks.{role}")
+    data["asks"] = asks
+    own_lines = {n: v["subject_lines"] for n, v in variants.items() if v.get("subject_lines")}
+    if own_lines:
+        others = [n for n in NATIONS if n not in own_lines]
+        lines, old = [], []
+        for n in order:
+            for j, line in enumerate(own_lines.get(n, ())):
+                lines.append({"text": line, "when": {"nation": [n]}})
+                old.append(f"variants.{n}.subject_lines.{j}")
+        if others:  # the default lines, where no nation's own replaced them
+            for j, line in enumerate(data.get("subject_lines") or ()):
+                lines.append(
+                    {"text": line, "when": {"nation": others}} if isinstance(line, str) else line
+                )
+                old.append(f"subject_lines.{j}")
+        moved.update({f"subject_lines.{i}": path for i, path in enumerate(old)})
+        data["subject_lines"] = lines
+    points = []
+    for i, point in enumerate(data.get("talking_points") or ()):
+        point = dict(point)
+        moved[f"talking_points.{i}.when"] = f"talking_points.{i}.nations"
+        if nations := point.pop("nations", None):
+            point["when"] = {"nation": list(nations), **(point.get("when") or {})}
+        points.append(point)
+    if "talking_points" in data:
+        data["talking_points"] = points
+    return data
+
+
+def _alternatives_from(value: Any) -> Text:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return tuple(Alternative(a["text"], _when_from(a.get("when"))) for a in value)
+
+
+def _entry_from(value: Any) -> Entry:
+    if isinstance(value, str):
+        return value
+    return Alternative(value["text"], _when_from(value.get("when")), value.get("fact") or None)
+
+
+def _when_from(value: Any) -> dict[str, tuple[str, ...]]:
+    return {name: tuple(values) for name, values in (value or {}).items()}
+
+
 def from_dict(data: Mapping[str, Any], *, clean: bool = True, check: bool = True) -> Campaign:
-    """Build and validate a campaign from its JSON form.
+    """Build and validate a campaign from its JSON form (any of ``FORMATS``).
 
     ``clean=False, check=False`` is for documents this app stored itself: they were cleaned and
     checked when they were saved (by the rules of the day, which may since have grown stricter:
@@ -359,6 +624,12 @@ def from_dict(data: Mapping[str, Any], *, clean: bool = True, check: bool = True
     errors = _shape_errors(data)
     if errors:
         raise InvalidCampaign(errors)
+    moved: dict[str, str] = {}
+    data = upgraded(data, moved)
+    try:
+        facts = place_facts.from_dict(data.get("place_facts"))
+    except place_facts.BadFacts as exc:
+        raise InvalidCampaign({"place_facts": [str(exc)]}) from None
     try:
         campaign = Campaign(
             slug=data.get("slug", ""),
@@ -373,34 +644,27 @@ def from_dict(data: Mapping[str, Any], *, clean: bool = True, check: bool = True
                 FixedRecipient(**{**r, "nations": tuple(r.get("nations") or ())})
                 for r in data.get("fixed_recipients", ())
             ),
-            subject_lines=tuple(data.get("subject_lines", ())),
-            opening=data.get("opening", ""),
+            subject_lines=tuple(_entry_from(e) for e in data.get("subject_lines", ())),
+            opening=_alternatives_from(data.get("opening", "")),
             talking_points=tuple(
                 TalkingPoint(
                     **{
                         **p,
-                        "phrasings": tuple(p.get("phrasings") or ()),
-                        "nations": tuple(p.get("nations") or ()),
+                        "phrasings": tuple(_entry_from(e) for e in p.get("phrasings") or ()),
+                        "when": _when_from(p.get("when")),
                     }
                 )
                 for p in data.get("talking_points", ())
             ),
             prompts=tuple(Prompt(**p) for p in data.get("prompts", ())),
-            asks=dict(data.get("asks") or {}),
-            closing=data.get("closing", ""),
+            asks={role: _alternatives_from(t) for role, t in (data.get("asks") or {}).items()},
+            closing=_alternatives_from(data.get("closing", "")),
             sign_off=data.get("sign_off", "Yours sincerely,"),
             next_ask=data.get("next_ask", ""),
             share_text=data.get("share_text", ""),
             allowed_origins=tuple(data.get("allowed_origins", ())),
             nations=tuple(data.get("nations") or NATIONS),
-            variants={
-                nation: Variant(
-                    subject_lines=tuple(v.get("subject_lines") or ()),
-                    opening=v.get("opening") or "",
-                    asks=dict(v.get("asks") or {}),
-                )
-                for nation, v in (data.get("variants") or {}).items()
-            },
+            place_facts=facts,
         )
     except TypeError as exc:
         # An unknown or missing key inside an item; say which, without Python's wording.
@@ -408,7 +672,10 @@ def from_dict(data: Mapping[str, Any], *, clean: bool = True, check: bool = True
         raise InvalidCampaign({"": [f"Unexpected or missing field {field_name!r}."]}) from None
     errors = validate(campaign) if check else {}
     if errors:
-        raise InvalidCampaign(errors)
+        found: dict[str, list[str]] = {}
+        for path, messages in errors.items():
+            found.setdefault(moved.get(path, path), []).extend(messages)
+        raise InvalidCampaign(found)
     return campaign
 
 
@@ -439,7 +706,15 @@ def text_problem(text: str) -> str | None:
     return None
 
 
-def _check_text(errors: dict[str, list[str]], path: str, text: Any, required: bool) -> None:
+def _check_text(
+    errors: dict[str, list[str]],
+    path: str,
+    text: Any,
+    required: bool,
+    names: frozenset[str] = PLACEHOLDERS,
+) -> None:
+    """``names``: the placeholders the text may use (the force's and the place's facts too,
+    for letter text)."""
     if not isinstance(text, str):
         errors.setdefault(path, []).append("Must be text.")
         return
@@ -449,11 +724,13 @@ def _check_text(errors: dict[str, list[str]], path: str, text: Any, required: bo
         errors.setdefault(path, []).append("This is required.")
     if len(text) > MAX_TEXT:
         errors.setdefault(path, []).append(f"Keep this to {MAX_TEXT} characters or fewer.")
-    unknown = sorted(placeholders_in(text) - PLACEHOLDERS)
+    unknown = sorted(placeholders_in(text) - names)
     if unknown:
         allowed = ", ".join(f"{{{p}}}" for p in sorted(PLACEHOLDERS))
-        names = ", ".join(f"{{{u}}}" for u in unknown)
-        errors.setdefault(path, []).append(f"Unknown placeholder {names}. You can use {allowed}.")
+        facts = ", ".join(f"{{{p}}}" for p in sorted(names - PLACEHOLDERS))
+        listed = ", ".join(f"{{{u}}}" for u in unknown)
+        message = f"Unknown placeholder {listed}. You can use {allowed}."
+        errors.setdefault(path, []).append(message + (f" Facts: {facts}." if facts else ""))
 
 
 def validate(c: Campaign) -> dict[str, list[str]]:
@@ -473,26 +750,22 @@ def validate(c: Campaign) -> dict[str, list[str]]:
         errors["targets"] = ["Choose at least one target or add a fixed recipient."]
     if not c.subject_lines:
         errors["subject_lines"] = ["Add at least one subject line."]
-    for i, line in enumerate(c.subject_lines):
-        _check_text(errors, f"subject_lines.{i}", line, required=True)
-    for name in ("opening", "closing", "sign_off", "next_ask", "share_text"):
+    for name in ("sign_off", "next_ask", "share_text"):
         _check_text(errors, name, getattr(c, name), required=name == "sign_off")
-    if isinstance(c.opening, str) and re.match(r"\s*dear\b", c.opening, re.I):
+    _check_chosen(errors, c)
+    if any(re.match(r"\s*dear\b", a.text, re.I) for a in alternatives(c.opening)):
         errors.setdefault("opening", []).append(
             "Each letter already begins “Dear …,”: start the opening after the greeting."
         )
-    for role, text in c.asks.items():
+    for role in c.asks:
         if role not in TARGET_ROLES:
             errors.setdefault("asks", []).append(f"Unknown target {role!r}.")
-        _check_text(errors, f"asks.{role}", text, required=False)
     _check_items(errors, "talking_points", c.talking_points)
     _check_items(errors, "prompts", c.prompts)
     for i, point in enumerate(c.talking_points):
         _check_text(errors, f"talking_points.{i}.label", point.label, required=True)
         if not point.phrasings:
             errors[f"talking_points.{i}.phrasings"] = ["Add at least one phrasing."]
-        for j, text in enumerate(point.phrasings):
-            _check_text(errors, f"talking_points.{i}.phrasings.{j}", text, required=True)
     for i, prompt in enumerate(c.prompts):
         _check_text(errors, f"prompts.{i}.label", prompt.label, required=True)
         _check_text(errors, f"prompts.{i}.hint", prompt.hint, required=False)
@@ -562,6 +835,112 @@ def _check_fixed_keys(errors: dict[str, list[str]], recipients: tuple) -> None:
         )
 
 
+def _fact_names(c: Campaign) -> dict[str, frozenset[str]]:
+    """Each ``force.``/``place.`` attribute the campaign may use, with the values it has."""
+    from advocacy.directory import force_fact_values  # noqa: PLC0415 — directory is heavier
+
+    return {**force_fact_values(), **c.place_facts.values()}
+
+
+def _always_known(name: str) -> bool:
+    """Whether every place has a value for this fact, so default text may use it."""
+    from advocacy.directory import always_known  # noqa: PLC0415
+
+    return name.startswith("force.") and always_known(name)
+
+
+def _check_when(errors: dict, path: str, when: Mapping, known: Mapping) -> None:
+    roles = tuple(TARGET_ROLES)
+    for problem in conditions.problems(when, known, roles=roles):
+        errors.setdefault(f"{path}.when", []).append(problem)
+
+
+def _check_chosen(errors: dict[str, list[str]], c: Campaign) -> None:
+    """Texts and pools chosen per recipient: their wordings, their conditions, and that a
+    default always exists (a letter never goes without its opening or a subject line)."""
+    known = _fact_names(c)
+    names = PLACEHOLDERS | frozenset(known)
+    needs_default = "The last alternative is the default: it can't have a condition."
+    for name, text in [("opening", c.opening), ("closing", c.closing)] + [
+        (f"asks.{role}", text) for role, text in c.asks.items()
+    ]:
+        if isinstance(text, str):
+            _check_text(errors, name, text, required=False, names=names)
+            _check_default(errors, name, text)
+            continue
+        if not text:
+            errors[name] = ["Add at least the default text."]
+            continue
+        for i, alt in enumerate(text):
+            path = f"{name}.{i}"
+            _check_text(errors, f"{path}.text", alt.text, required=False, names=names)
+            last = i == len(text) - 1
+            if alt.when:
+                _check_when(errors, path, alt.when, known)
+                if last:
+                    errors.setdefault(f"{path}.when", []).append(needs_default)
+            elif not last:
+                errors.setdefault(f"{path}.when", []).append(
+                    "Only the last alternative can have no condition: the ones after this "
+                    "would never be used."
+                )
+            else:
+                _check_default(errors, f"{path}.text", alt.text)
+    if not c.subject_lines:
+        errors["subject_lines"] = ["Add at least one subject line."]
+    _check_pool(errors, "subject_lines", c.subject_lines, c, known, names, conditional=False)
+    for i, point in enumerate(c.talking_points):
+        path = f"talking_points.{i}"
+        if point.when:
+            _check_when(errors, path, point.when, known)
+        _check_pool(errors, f"{path}.phrasings", point.phrasings, c, known, names, bool(point.when))
+
+
+def _check_default(errors: dict[str, list[str]], path: str, text: str) -> None:
+    """Default text goes to every place, so it may use only facts every place has."""
+    missing = sorted(n for n in conditions.facts_in(placeholders_in(text)) if not _always_known(n))
+    if missing:
+        errors.setdefault(path, []).append(
+            f"Not every place has {{{missing[0]}}}: use it in an alternative with a "
+            "condition, and keep a default without it."
+        )
+
+
+def _check_pool(
+    errors: dict[str, list[str]],
+    path: str,
+    pool: tuple[Entry, ...],
+    c: Campaign,
+    known: Mapping[str, frozenset[str]],
+    names: frozenset[str],
+    conditional: bool,
+) -> None:
+    """Each entry, and an entry for every letter: one with no condition, unless the point
+    has its own, or entries for each nation the campaign serves (from /2 documents)."""
+    covered: set[str] = set()
+    default = False
+    for j, entry in enumerate(pool):
+        alt = as_alternative(entry)
+        _check_text(errors, f"{path}.{j}", alt.text, required=True, names=names)
+        if alt.when:
+            _check_when(errors, f"{path}.{j}", alt.when, known)
+            if set(alt.when) == {"nation"}:
+                covered.update(alt.when["nation"])
+        elif not conditions.facts_in(placeholders_in(alt.text)) - {
+            n for n in known if _always_known(n)
+        }:
+            default = True
+        if alt.fact is not None and not FACT_ID.fullmatch(alt.fact):
+            errors.setdefault(f"{path}.{j}.fact", []).append(
+                "Name the fact with lower-case letters, digits, - or _, like london-bridge."
+            )
+    if pool and not default and not conditional and not set(c.nations) <= covered:
+        errors.setdefault(path, []).append(
+            "Keep at least one entry with no condition (and no place fact), so every letter "
+            "has one."
+        )
+
+
 def _check_nations(errors: dict[str, list[str]], c: Campaign) -> None:
     """Nation scopes name real nations, and no nation the campaign serves is left without a
     point, a subject line or an ask for each target (found at save, never at send)."""
@@ -573,35 +952,26 @@ def _check_nations(errors: dict[str, list[str]], c: Campaign) -> None:
             errors.setdefault(path, []).append(f"Unknown nation {bad[0]!r}; use {known}.")
 
     check_keys("nations", c.nations)
-    for i, point in enumerate(c.talking_points):
-        check_keys(f"talking_points.{i}.nations", point.nations)
     for i, r in enumerate(c.fixed_recipients):
         check_keys(f"fixed_recipients.{i}.nations", r.nations)
-    for nation, variant in c.variants.items():
-        path = f"variants.{nation}"
-        check_keys(path, (nation,))
-        for j, line in enumerate(variant.subject_lines):
-            _check_text(errors, f"{path}.subject_lines.{j}", line, required=True)
-        _check_text(errors, f"{path}.opening", variant.opening, required=False)
-        for role, text in variant.asks.items():
-            if role not in TARGET_ROLES:
-                errors.setdefault(f"{path}.asks", []).append(f"Unknown target {role!r}.")
-            _check_text(errors, f"{path}.asks.{role}", text, required=False)
     if not c.scoped or errors.get("nations"):
         return
     for nation in c.nations:
         served = c.for_nation(nation)
+        here = {"nation": nation}
         name = NATION_NAMES.get(nation, nation)
         missing = []
         if not served.talking_points:
             missing.append("talking points")
-        if not served.subject_lines:
+        if not any(usable(as_alternative(e), here, partial=True) for e in c.subject_lines):
             missing.append("subject line")
-        missing += [
-            f"ask of the {ROLE_WORDS[r]}"
-            for r in c.targets
-            if r in ROLE_WORDS and not served.asks.get(r)  # unknown targets: an error above
-        ]
+        for role in c.targets:
+            if role not in ROLE_WORDS:
+                continue  # unknown targets: an error above
+            text = c.asks.get(role, "")
+            index = choose(text, {**here, "role": role}, partial=True)
+            if index is None or not alternatives(text)[index].text.strip():
+                missing.append(f"ask of the {ROLE_WORDS[role]}")
         if missing:
             listed = in_words(missing, "or")
             errors.setdefault("nations", []).append(

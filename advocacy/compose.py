@@ -3,6 +3,10 @@
 MPs' offices discount identical mass emails, so each supporter's letter differs: the subject line,
 the phrasing of each talking point and their order are drawn from a seed made of the campaign and
 the supporter's own input. The same input always gives the same letter (a reload changes nothing).
+
+Which wording a letter takes is chosen per recipient from what the recipient is (its role, the
+supporter's nation, the facts about their police force and place: ``campaigns.choose``), and a
+letter never cites one fact twice, whichever points it comes through.
 """
 
 import hashlib
@@ -15,8 +19,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+from advocacy import conditions
 from advocacy.campaigns import Campaign
+from advocacy.campaigns import Text
+from advocacy.campaigns import alternatives
+from advocacy.campaigns import as_alternative
+from advocacy.campaigns import choose
+from advocacy.campaigns import eligible
 from advocacy.campaigns import fill
+from advocacy.campaigns import letter_texts
 from advocacy.campaigns import placeholders_in
 from advocacy.directory import Recipient
 
@@ -48,6 +59,10 @@ class Letter:
     # The subject and paragraphs that are the same for everyone writing to this recipient from
     # this place (stock text with no personal placeholder): safe to keep beyond this letter.
     shared: frozenset[str] = frozenset()
+    # Which wording each part took, for the studio's preview: ("opening", 1) is the opening's
+    # second alternative, ("talking_points.cost", 2) that point's third phrasing, -1 a point
+    # left out because its fact was cited already.
+    taken: tuple[tuple[str, int], ...] = ()
 
     @cached_property  # the letters page asks twice per letter
     def own_share(self) -> int:
@@ -153,8 +168,12 @@ def letters(
     choices: Choices,
     place_values: Mapping[str, str],
     fits: Fits | None = None,
+    attributes: Mapping[str, str] | None = None,
 ) -> list[Letter]:
     """One letter per recipient, in the recipients' order.
+
+    ``attributes`` are what conditions ask of the place (``Directory.place_attributes`` and
+    the campaign's place facts); without them, they are read from ``place_values``.
 
     With ``fits``, a letter that doesn't fit gets shorter phrasings (and subject) until it does,
     or until each is the shortest it has: no point the supporter ticked and no word they wrote
@@ -167,26 +186,111 @@ def letters(
     points = [p for p in campaign.talking_points if p.id in set(choices.talking_points)]
     personal = {"supporter_name": sender.name.strip(), "postcode": sender.postcode or ""}
     signed = signature(campaign.sign_off, sender)
+    place = attributes_of(place_values) if attributes is None else attributes
     result = []
     for recipient in recipients:
         rng = random.Random(f"{digest}:{recipient.role}:{recipient.name}")
-        filled = _Filled(campaign, recipient, place_values, personal)
-        order = list(points)
+        filled = _Filled(campaign, recipient, place_values, personal, place)
+        plan = filled.plan
+        order = [p for p in points if p.id in plan.points]
         rng.shuffle(order)
         # One list of options per choice: the subject first, then each point in letter order.
-        options = [[filled(s) for s in campaign.subject_lines] or [""]]
-        options += [[filled(text) for text in p.phrasings] for p in order]
+        options = [[filled(text) for text in plan.subject_texts] or [""]]
+        options += [[filled(text) for text in plan.point_texts[p.id]] for p in order]
+        facts = [(None,) * len(options[0])] + [plan.facts[p.id] for p in order]
         picks: list[int] | None = [rng.randrange(len(o)) for o in options]
         letter = None
         while picks is not None:
-            chosen = [o[i] for o, i in zip(options, picks, strict=True)]
-            letter = _letter(campaign, recipient, filled, signed, answers, chosen)
+            kept = _once_each(facts, picks) if plan.cites else list(picks)
+            chosen = [options[n][i] if i is not None else "" for n, i in enumerate(kept)]
+            taken = [("subject_lines", plan.subjects[kept[0]] if plan.subjects else -1)]
+            taken += [
+                (f"talking_points.{p.id}", -1 if i is None else plan.points[p.id][i])
+                for p, i in zip(order, kept[1:], strict=True)
+            ]
+            letter = _letter(campaign, recipient, filled, signed, answers, chosen, taken)
             if fits is None or fits(letter):
                 break
             # None once everything is at its shortest: the page offers copy-and-open instead.
             picks = _shorter(options, picks)
         result.append(letter)
     return result
+
+
+def _text(entry) -> str:
+    return entry if isinstance(entry, str) else entry.text
+
+
+def attributes_of(place_values: Mapping[str, str]) -> dict[str, str]:
+    """What conditions ask of a place, from its placeholder values: the nation from the
+    country, and the force's and place's facts as they read."""
+    nation = place_values.get("country", "").lower().replace(" ", "_")
+    facts = {k: v for k, v in place_values.items() if conditions.FACT.match(k)}
+    return {"nation": nation, **facts}
+
+
+def _once_each(facts: list[tuple[str | None, ...]], picks: list[int]) -> list[int | None]:
+    """The picks with no fact cited twice: a phrasing whose fact an earlier paragraph cited
+    gives way to the next of its point's phrasings that cites a new one, or, when there is
+    none, its point is left out of this letter (None)."""
+    cited: set[str] = set()
+    kept: list[int | None] = []
+    for n, i in enumerate(picks):
+        count = len(facts[n])
+        for j in (*range(i, count), *range(i)):
+            fact = facts[n][j]
+            if fact is None or fact not in cited:
+                if fact is not None:
+                    cited.add(fact)
+                kept.append(j)
+                break
+        else:
+            kept.append(None)
+    return kept
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Which wordings one recipient at one place may take: the chosen alternative of each
+    text (by name: "opening", "asks.mp"), and the eligible entries of each pool."""
+
+    texts: dict[str, tuple[str, int]]  # the chosen wording and its index, by text name
+    subjects: tuple[int, ...]
+    subject_texts: tuple[str, ...]
+    points: dict[str, tuple[int, ...]]  # by point id; only the points this letter may make
+    point_texts: dict[str, tuple[str, ...]]
+    facts: dict[str, tuple[str | None, ...]]  # the fact each of those phrasings cites
+    cites: bool  # whether any of them cites one
+
+
+def _plan(campaign: Campaign, attributes: Mapping[str, str]) -> _Plan:
+    named: dict[str, Text] = {"opening": campaign.opening, "closing": campaign.closing}
+    named.update({f"asks.{role}": text for role, text in campaign.asks.items()})
+    texts = {}
+    for name, text in named.items():
+        index = choose(text, attributes)
+        texts[name] = ("", -1) if index is None else (alternatives(text)[index].text, index)
+    subjects = tuple(eligible(campaign.subject_lines, attributes))
+    points = {
+        p.id: tuple(eligible(p.phrasings, attributes))
+        for p in campaign.talking_points
+        if conditions.matches(p.when, attributes) and eligible(p.phrasings, attributes)
+    }
+    entries = {
+        p.id: [as_alternative(p.phrasings[i]) for i in points[p.id]]
+        for p in campaign.talking_points
+        if p.id in points
+    }
+    facts = {pid: tuple(e.fact for e in found) for pid, found in entries.items()}
+    return _Plan(
+        texts=texts,
+        subjects=subjects,
+        subject_texts=tuple(_text(campaign.subject_lines[i]) for i in subjects),
+        points=points,
+        point_texts={pid: tuple(e.text for e in found) for pid, found in entries.items()},
+        facts=facts,
+        cites=any(f for found in facts.values() for f in found),
+    )
 
 
 class _Filled:
@@ -206,21 +310,26 @@ class _Filled:
         recipient: Recipient,
         place_values: Mapping[str, str],
         personal: Mapping[str, str],
+        attributes: Mapping[str, str],
     ) -> None:
         kept = vars(campaign)
         if "_plain" not in kept:
             kept["_plain"] = _without_placeholders(campaign)
         self._plain: frozenset[str] = kept["_plain"]
         memo = kept.setdefault("_fills", {})
-        key = (recipient, *place_values.items())
+        # What the chosen wordings depend on: the recipient (its role), the place's values and
+        # the attributes conditions read.
+        attributes = {**attributes, "role": recipient.role}
+        key = (recipient, *place_values.items(), *attributes.items())
         fills = memo.get(key)
         if fills is None:
             if len(memo) >= KEPT_FILLS:
                 memo.clear()
-            fills = memo[key] = ({}, set())
+            fills = memo[key] = ({}, set(), _plan(campaign, attributes))
         # Fills by text (None: it has a personal placeholder), and the set of those fills.
         self._fills: dict[str, str | None] = fills[0]
         self._shared: set[str] = fills[1]
+        self.plan: _Plan = fills[2]
         self._values = {**place_values, "recipient_name": recipient.name}
         self._personal = {**self._values, **personal}
 
@@ -237,15 +346,18 @@ class _Filled:
                 self._shared.add(done)
         return fill(text, self._personal) if done is None else done
 
+    def text(self, name: str) -> tuple[str, int]:
+        """A text's chosen wording, filled, and which alternative it is (-1: none)."""
+        chosen, index = self.plan.texts.get(name, ("", -1))
+        return self(chosen), index
+
     def shares(self, text: str) -> bool:
         """Whether ``text`` is campaign text that reads the same for everyone here."""
         return text in self._plain or text in self._shared
 
 
 def _without_placeholders(campaign: Campaign) -> frozenset[str]:
-    texts = [campaign.opening, campaign.closing, *campaign.subject_lines, *campaign.asks.values()]
-    texts += [text for point in campaign.talking_points for text in point.phrasings]
-    return frozenset(text for text in texts if not placeholders_in(text))
+    return frozenset(text for text in letter_texts(campaign) if not placeholders_in(text))
 
 
 def _letter(
@@ -255,17 +367,23 @@ def _letter(
     signed: str,
     answers: list[str],
     chosen: list[str],
+    taken: list[tuple[str, int]],
 ) -> Letter:
     """The letter with these choices: ``chosen`` is the subject, then the points' phrasings;
-    ``signed`` is the supporter's signature."""
+    ``signed`` is the supporter's signature; ``taken`` says which wordings they are."""
     greeting = f"Dear {recipient.salutation},"
-    ask = filled(campaign.asks.get(recipient.role, ""))
-    paragraphs = [greeting, filled(campaign.opening), *answers, *chosen[1:], ask]
-    paragraphs += [filled(campaign.closing), signed]
+    ask_name = f"asks.{recipient.role}"
+    opening, opening_at = filled.text("opening")
+    ask, ask_at = filled.text(ask_name)
+    closing, closing_at = filled.text("closing")
+    paragraphs = [greeting, opening, *answers, *chosen[1:], ask]
+    paragraphs += [closing, signed]
+    taken = [("opening", opening_at), *taken, (ask_name, ask_at), ("closing", closing_at)]
     paragraphs = [text for p in paragraphs if (text := p.strip())]
     stock = tuple(p for p in paragraphs if p not in answers)
     shared = frozenset(p for p in (chosen[0], *stock) if filled.shares(p))
-    return Letter(recipient, chosen[0], "\n\n".join(paragraphs), stock, shared | {greeting})
+    body = "\n\n".join(paragraphs)
+    return Letter(recipient, chosen[0], body, stock, shared | {greeting}, tuple(taken))
 
 
 def _shorter(options: list[list[str]], picks: list[int]) -> list[int] | None:

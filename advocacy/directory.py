@@ -35,6 +35,11 @@ NATIONS = ("England", "Scotland", "Wales", "Northern Ireland")
 FORCES_WITH_ARTICLE = {"E23000001", "E23000034", "N99999999"}
 # Only if the CSV left a salutation blank: never the organisation's name.
 UNKNOWN_SALUTATION = "Sir or Madam"
+# What each force did with live facial recognition in 2025-26 (data/SOURCES.md): the ``force.``
+# attributes of a place, for campaign conditions ({force.lfr_status}) and placeholders.
+FORCE_FACTS = "police_lfr_2025_26.csv"
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August")
+MONTHS += ("September", "October", "November", "December")
 MP_REVIEW_REASON = "no email address published: supporters use their contact page on parliament.uk"
 
 
@@ -335,14 +340,24 @@ class Directory:
         return found + list(fixed)
 
     def place_values(self, place: Place) -> dict[str, str]:
-        """The place's part of the placeholders staff may use in letters."""
+        """The place's part of the placeholders staff may use in letters, its force's facts
+        (``force.first_seen``...) as a letter reads them."""
         area = self.area_for(place)
+        facts = force_facts().get(force_area_code(place) or "", {})
         return {
             "constituency": place.constituency_name or "",
             "country": place.country or "",
             "force_name": area.force.with_article if area else "",
             "oversight_name": area.oversight.name if area else "",
+            **{f"force.{name}": fact_in_words(name, value) for name, value in facts.items()},
         }
+
+    def place_attributes(self, place: Place) -> dict[str, str]:
+        """What campaign conditions may ask of a place: its nation, and its force's facts as
+        the data file has them ("" where a fact is blank: it matches nothing)."""
+        facts = force_facts().get(force_area_code(place) or "", {})
+        nation = (place.country or "").lower().replace(" ", "_")
+        return {"nation": nation, **{f"force.{name}": value for name, value in facts.items()}}
 
     def grouped_constituencies(self) -> dict[str, list[Constituency]]:
         """Constituencies by nation, sorted by name: the manual-choice list."""
@@ -396,6 +411,44 @@ roles.register(
         area=force_area_code,
     )
 )
+
+
+@cache
+def force_facts() -> dict[str, dict[str, str]]:
+    """Each police force area's row of ``FORCE_FACTS`` by its code, without the code; read once
+    per process."""
+    return {
+        row["pfa_code"]: {k: (v or "").strip() for k, v in row.items() if k != "pfa_code"}
+        for row in _rows(FORCE_FACTS)
+    }
+
+
+@cache
+def force_fact_values() -> dict[str, frozenset[str]]:
+    """Each ``force.<column>`` attribute with the values the data has: what a campaign's
+    conditions may name (a value nobody has is a typo)."""
+    rows = force_facts().values()
+    columns = next(iter(rows)).keys()
+    return {f"force.{c}": frozenset(r[c] for r in rows if r[c]) for c in columns}
+
+
+def always_known(name: str) -> bool:
+    """Whether every force has a value for ``force.<column>``, so text may use it anywhere."""
+    column = name.removeprefix("force.")
+    return all(row.get(column) for row in force_facts().values())
+
+
+def fact_in_words(name: str, value: str) -> str:
+    """A force fact as a letter reads it: a date as "October 2025" or "21 October 2025"."""
+    if name != "first_seen" or not value:
+        return value
+    parts = value.split("-")
+    try:
+        year, month = int(parts[0]), int(parts[1])
+        words = f"{MONTHS[month - 1]} {year}"
+        return f"{int(parts[2])} {words}" if len(parts) > 2 else words
+    except (ValueError, IndexError):
+        return value
 
 
 @cache

@@ -6,10 +6,16 @@ Adding, removing and reordering items are form submissions too (``op`` buttons),
 works without JavaScript and nothing typed is lost on the way.
 
 Nation scopes are checkboxes: per item, all four ticked or none means "every nation the campaign
-serves" (stored as an empty list), so the common case needs no thought. Each nation's own text
-(``variants.scotland.opening``…) is optional; an empty box means "use the default".
+serves" (stored as an empty list), so the common case needs no thought.
+
+A text chosen per recipient (opening, closing, each ask) is its default box (``opening``) and
+the alternatives tried before it (``opening.0.text`` with its condition ``opening.0.when``).
+A condition is typed as ``attribute: value, value; attribute: value`` and shown beside in words;
+pool entries with a condition or a fact (subject lines, phrasings) keep theirs the same way.
 """
 
+import contextlib
+import json
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -21,6 +27,7 @@ from werkzeug.datastructures import MultiDict
 from advocacy import markdown
 from advocacy.campaigns import NATIONS
 from advocacy.campaigns import TARGET_ROLES
+from advocacy.campaigns import upgraded
 
 LINE_FIELDS = ("subject_lines", "allowed_origins")  # one item per line in a textarea
 TEXT_FIELDS = ("slug", "title", "summary_html", "status", "opening", "closing", "sign_off")
@@ -33,6 +40,83 @@ ITEM_FIELDS = {
 MAX_ITEMS = 50
 VARIANT_LINES = re.compile(r"variants\.[a-z_]+\.subject_lines")
 OP = re.compile(r"^(add|remove|up|down)-(talking_points|prompts|fixed_recipients)(?:-(\d+))?$")
+CHOSEN = ("opening", "closing", *(f"asks.{role}" for role in TARGET_ROLES))
+# Add an alternative to a text, or remove one: "add-alt-asks.mp", "remove-alt-opening-0".
+ALT_OP = re.compile(r"^(add|remove)-alt-(opening|closing|asks\.[a-z_]+)(?:-(\d+))?$")
+BAD_CONDITION = "Write the condition as attribute: value, value (and ; between attributes)."
+
+
+def condition_text(when: Mapping[str, Any] | None) -> str:
+    """A condition as its box shows it: "force.lfr_status: deploys, paused; nation: wales"."""
+    return "; ".join(f"{k}: {', '.join(v)}" for k, v in (when or {}).items())
+
+
+def parse_condition(text: str) -> dict[str, list[str]] | None:
+    """A condition box's text as a condition ({} when empty); None when it can't be read."""
+    when: dict[str, list[str]] = {}
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        name, colon, values = part.partition(":")
+        listed = [v.strip() for v in values.split(",") if v.strip()]
+        if not colon or not name.strip() or not listed:
+            return None
+        when[name.strip()] = listed
+    return when
+
+
+def editable_text(value: Any) -> dict[str, Any]:
+    """A text as the editor shows it: the default and the alternatives tried before it."""
+    if isinstance(value, str):
+        return {"default": value, "alternatives": []}
+    if isinstance(value, list | tuple) and value and isinstance(value[-1], Mapping):
+        last = value[-1]
+        rest = [a for a in value[:-1] if isinstance(a, Mapping)]
+        default = last.get("text", "") if not last.get("when") else ""
+        alts = rest + ([] if not last.get("when") else [last])
+        return {
+            "default": default,
+            "alternatives": [
+                {"text": a.get("text", ""), "when": condition_text(a.get("when"))} for a in alts
+            ],
+        }
+    return {"default": "", "alternatives": []}
+
+
+def _chosen(form: MultiDict, name: str, errors: dict[str, list[str]]) -> Any:
+    """A text from its boxes: a string, or alternatives ending with the default."""
+    default = _text(form.get(name, ""))
+    alts = []
+    for i in range(_count(form, re.escape(name))):
+        text = _text(form.get(f"{name}.{i}.text", ""))
+        raw = form.get(f"{name}.{i}.when", "")
+        when = parse_condition(raw)
+        if when is None:
+            errors[f"{name}.{i}.when"] = [BAD_CONDITION]
+            when = {}
+        if text or raw.strip():
+            alts.append({"when": when, "text": text} if when else {"text": text})
+    return [*alts, {"text": default}] if alts else default
+
+
+def _entries(form: MultiDict, name: str, errors: dict[str, list[str]]) -> list[Any]:
+    """Pool entries with a condition or a fact: each its own text, condition and fact box."""
+    entries = []
+    for i in range(_count(form, re.escape(name))):
+        text = _text(form.get(f"{name}.{i}.text", ""))
+        raw = form.get(f"{name}.{i}.when", "")
+        fact = form.get(f"{name}.{i}.fact", "").strip()
+        when = parse_condition(raw)
+        if when is None:
+            errors[f"{name}.{i}.when"] = [BAD_CONDITION]
+            when = {}
+        if not text:
+            continue
+        entry: dict[str, Any] = {"text": text}
+        if when:
+            entry["when"] = when
+        if fact:
+            entry["fact"] = fact
+        entries.append(entry if len(entry) > 1 else text)
+    return entries
 
 
 def blank_point() -> dict[str, Any]:
@@ -82,14 +166,18 @@ def new_document() -> dict[str, Any]:
         "share_text": "",
         "allowed_origins": [],
         "nations": list(NATIONS),
-        "variants": {},
     }
 
 
 def for_editor(doc: dict[str, Any]) -> dict[str, Any]:
-    """A document with the nation fields the editor shows, for documents saved before nations
-    existed (old revisions, /1 files): they served every nation and had no variants."""
-    return markdown.for_editor({"nations": list(NATIONS), "variants": {}, **doc})
+    """A document as the editor shows it: in the current format (old revisions and files have
+    nation variants, read as conditions), serving every nation when it says nothing."""
+    points = doc.get("talking_points") or ()
+    if doc.get("variants") or any(isinstance(p, Mapping) and "nations" in p for p in points):
+        # A malformed old document is shown as it is.
+        with contextlib.suppress(AttributeError, TypeError, KeyError):
+            doc = upgraded({k: v for k, v in doc.items() if k != "_form_errors"})
+    return markdown.for_editor({"nations": list(NATIONS), **doc})
 
 
 def index(digits: str) -> int:
@@ -139,26 +227,6 @@ def _item_nations(form: MultiDict, name: str) -> list[str]:
     return [] if len(chosen) == len(NATIONS) else chosen
 
 
-def _variants(form: MultiDict) -> dict[str, dict[str, Any]]:
-    """Each nation's own text; only nations with some text are kept, so an untouched form
-    stores no variants at all."""
-    variants = {}
-    for nation in NATIONS:
-        p = f"variants.{nation}."
-        variant = {
-            "subject_lines": _lines(form.get(p + "subject_lines", "")),
-            "opening": _text(form.get(p + "opening", "")),
-            "asks": {
-                role: text
-                for role in TARGET_ROLES
-                if (text := _text(form.get(f"{p}asks.{role}", "")))
-            },
-        }
-        if any(variant.values()):
-            variants[nation] = variant
-    return variants
-
-
 def from_form(form: MultiDict) -> dict[str, Any]:
     """The campaign document the form describes (not yet validated).
 
@@ -173,24 +241,38 @@ def from_form(form: MultiDict) -> dict[str, Any]:
     for name in LINE_FIELDS:
         doc[name] = _lines(form.get(name, ""))
     doc["nations"] = _ticked(form, "nations", NATIONS) if "nations" in form else list(NATIONS)
-    doc["variants"] = _variants(form)
+    errors: dict[str, list[str]] = {}
+    doc["subject_lines"] = [
+        *doc["subject_lines"],
+        *_entries(form, "subject_lines.when", errors),
+    ]
+    for name in ("opening", "closing"):
+        doc[name] = _chosen(form, name, errors)
     doc["asks"] = {
-        role: text for role in TARGET_ROLES if (text := _text(form.get(f"asks.{role}", "")))
+        role: text for role in TARGET_ROLES if (text := _chosen(form, f"asks.{role}", errors))
     }
+    try:
+        doc["place_facts"] = json.loads(form.get("place_facts") or "{}")
+    except ValueError:
+        doc["place_facts"] = {}
     points = []
     for i in range(_count(form, "talking_points")):
         p = f"talking_points.{i}."
-        points.append(
-            {
-                "id": form.get(p + "id", "").strip(),
-                "label": form.get(p + "label", "").strip(),
-                # Each point shows one spare box for another phrasing; empty boxes mean nothing.
-                "phrasings": [_text(t) for t in form.getlist(p + "phrasings") if t.strip()],
-                "source_url": _optional(form.get(p + "source_url", "")),
-                "default_selected": form.get(p + "default_selected") == "on",
-                "nations": _item_nations(form, p + "nations"),
-            }
-        )
+        when = parse_condition(form.get(p + "when", ""))
+        if when is None:
+            errors[p + "when"] = [BAD_CONDITION]
+        nations = _item_nations(form, p + "nations")
+        when = {**({"nation": nations} if nations else {}), **(when or {})}
+        point = {
+            "id": form.get(p + "id", "").strip(),
+            "label": form.get(p + "label", "").strip(),
+            # Each point shows one spare box for another phrasing; empty boxes mean nothing.
+            "phrasings": [_text(t) for t in form.getlist(p + "phrasings") if t.strip()]
+            + _entries(form, p + "phrasings.when", errors),
+            "source_url": _optional(form.get(p + "source_url", "")),
+            "default_selected": form.get(p + "default_selected") == "on",
+        }
+        points.append({**point, "when": when} if when else point)
     doc["talking_points"] = _with_ids(points, "point")
     prompts = [
         {
@@ -212,12 +294,15 @@ def from_form(form: MultiDict) -> dict[str, Any]:
         r["nations"] = _item_nations(form, f"fixed_recipients.{i}.nations")
         recipients.append(r)
     doc["fixed_recipients"] = recipients
+    doc["_form_errors"] = errors
     return doc
 
 
 def problems(doc: dict[str, Any]) -> dict[str, list[str]]:
-    """What the form can get wrong that the document format can't express: no nation ticked."""
-    return {} if doc.get("nations") else {"nations": [NO_NATION]}
+    """What the form can get wrong that the document format can't express: no nation ticked,
+    a condition box that can't be read."""
+    found = dict(doc.pop("_form_errors", None) or {})
+    return found if doc.get("nations") else {**found, "nations": [NO_NATION]}
 
 
 def suggest_slug(title: str) -> str:
@@ -246,8 +331,33 @@ def _with_ids(items: list[dict[str, Any]], stem: str) -> list[dict[str, Any]]:
     return items
 
 
+def _apply_alt(doc: dict[str, Any], match: re.Match) -> None:
+    action, name, index = match.group(1), match.group(2), match.group(3)
+    if name.startswith("asks."):
+        holder, key = doc.setdefault("asks", {}), name.partition(".")[2]
+    else:
+        holder, key = doc, name
+    value = holder.get(key, "")
+    alts = [dict(a) for a in alternatives_json(value)]
+    if action == "add" and len(alts) < MAX_ITEMS:
+        alts.insert(len(alts) - 1, {"when": {}, "text": ""})  # before the default
+    elif action == "remove" and index is not None and int(index) < len(alts) - 1:
+        del alts[int(index)]
+    holder[key] = alts if len(alts) > 1 else alts[0]["text"]
+
+
+def alternatives_json(value: Any) -> list[dict[str, Any]]:
+    """A text's JSON form as a list of alternatives, the default last."""
+    if isinstance(value, str) or not value:
+        return [{"text": value or ""}]
+    return list(value)
+
+
 def apply_op(doc: dict[str, Any], op: str) -> bool:
     """Add, remove or move an item in place; False when ``op`` is not such an operation."""
+    if alt := ALT_OP.match(op or ""):
+        _apply_alt(doc, alt)
+        return True
     match = OP.match(op or "")
     if not match:
         return False
@@ -276,6 +386,8 @@ def focus_after(doc: Mapping[str, Any], op: str) -> str | None:
     The template's buttons carry the same place as a fragment of their ``formaction``, so the
     browser scrolls there even without JavaScript.
     """
+    if alt := ALT_OP.match(op or ""):
+        return f"{alt.group(2)}.alternatives"
     match = OP.match(op or "")
     if not match:
         return None
@@ -311,6 +423,32 @@ def _named(path: str, message: str) -> str:
     return ENTER.get(re.sub(r"\.\d+", ".N", path), message)
 
 
+def entry_paths(doc: Mapping[str, Any]) -> dict[str, str]:
+    """Where each pool entry's errors go on the page: a plain entry is a line of the subject
+    lines box or a phrasing box (counting plain ones only), an entry with a condition or a
+    fact has its own boxes (``subject_lines.when.0.text``)."""
+    moved: dict[str, str] = {}
+
+    def walk(path: str, entries: Any, plain_path: str) -> None:
+        plain = rich = 0
+        for n, entry in enumerate(entries if isinstance(entries, list | tuple) else ()):
+            if isinstance(entry, Mapping) and (entry.get("when") or entry.get("fact")):
+                moved[f"{path}.{n}"] = f"{path}.when.{rich}.text"
+                for part in ("when", "fact"):
+                    moved[f"{path}.{n}.{part}"] = f"{path}.when.{rich}.{part}"
+                rich += 1
+            else:
+                moved[f"{path}.{n}"] = f"{plain_path}.{plain}"
+                plain += 1
+
+    walk("subject_lines", doc.get("subject_lines"), "subject_lines")
+    for i, point in enumerate(doc.get("talking_points") or ()):
+        if isinstance(point, Mapping):
+            path = f"talking_points.{i}.phrasings"
+            walk(path, point.get("phrasings"), path)
+    return moved
+
+
 def field_errors(errors: Mapping[str, list[str]]) -> dict[str, list[str]]:
     """Validation errors keyed by the form field they belong to, an empty required field
     named ("Enter a title", not "This is required.").
@@ -327,18 +465,6 @@ def field_errors(errors: Mapping[str, list[str]]) -> dict[str, list[str]]:
         else:
             out.setdefault(path, []).extend(messages)
     return out
-
-
-def open_variants(doc: Mapping[str, Any], errors: Mapping[str, list[str]]) -> set[str]:
-    """Nations whose own-text section starts unfolded: it has text, or an error to fix."""
-    variants = doc.get("variants") or {}
-    with_text = {
-        nation
-        for nation, variant in variants.items()
-        if isinstance(variant, Mapping) and any(variant.values())
-    }
-    with_errors = {path.split(".")[1] for path in errors if path.startswith("variants.")}
-    return with_text | with_errors
 
 
 def field_id(path: str) -> str:

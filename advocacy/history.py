@@ -13,8 +13,10 @@ from dataclasses import field
 from os.path import commonprefix
 from typing import Any
 
+from advocacy import conditions
 from advocacy import markdown
 from advocacy.campaigns import NATION_NAMES
+from advocacy.campaigns import upgraded
 
 # Words and punctuation marks, each with the spaces after it (and any spaces at the start): half
 # as many tokens as words and spaces apart, and no run of " " tokens for the matcher to chew on.
@@ -37,7 +39,7 @@ PARTS = {
     "subject_lines": "Subject lines",
     "opening": "Opening",
     "asks": "Asks",
-    "variants": "Nations' own text",
+    "place_facts": "Place facts",
     "closing": "Closing",
     "sign_off": "Sign-off",
     "prompts": "Questions for supporters",
@@ -51,6 +53,7 @@ POINT_PARTS = {
     "source_url": "source",
     "default_selected": "ticked at the start",
     "nations": "nations",
+    "when": "only where",
 }
 
 
@@ -152,17 +155,34 @@ def as_text(key: str, value: Any) -> str:
         return ""
     if isinstance(value, str):
         return value
+    if key in ("opening", "closing") and isinstance(value, list | tuple):
+        return "\n".join(line for a in value if (line := _entry(a)))
     if key in ("nations", "targets", "subject_lines", "allowed_origins", "phrasings"):
-        return "\n".join(NATION_NAMES.get(v, v) if key == "nations" else v for v in value)
+        return "\n".join(NATION_NAMES.get(v, v) if key == "nations" else _entry(v) for v in value)
     if key == "asks":
-        return "\n".join(f"{role}: {text}" for role, text in value.items())
-    if key == "variants":
-        return "\n\n".join(f"{NATION_NAMES.get(n, n)}:\n{_fields(v)}" for n, v in value.items())
+        return "\n".join(f"{role}: {as_text('opening', text)}" for role, text in value.items())
+    if key == "when" and isinstance(value, dict):
+        return conditions.in_words(value)
+    if key == "place_facts" and isinstance(value, dict):
+        rows = value.get("rows") or {}
+        return "\n".join(
+            f"{code}: " + ", ".join(f"{k} {v}" for k, v in row.items())
+            for code, row in rows.items()
+        )
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list | tuple):  # fixed recipients, questions: one block each
         return "\n\n".join(_fields(item) if isinstance(item, dict) else str(item) for item in value)
     return _fields(value) if isinstance(value, dict) else str(value)
+
+
+def _entry(entry: Any) -> str:
+    """An alternative or pool entry as a line: its text, then when it is used and its fact."""
+    if not isinstance(entry, dict):
+        return str(entry)
+    notes = [conditions.in_words(entry["when"])] if entry.get("when") else []
+    notes += [f"cites {entry['fact']}"] if entry.get("fact") else []
+    return str(entry.get("text", "")) + (f" ({'; '.join(notes)})" if notes else "")
 
 
 def _fields(item: dict[str, Any]) -> str:
@@ -245,5 +265,16 @@ def moves(old: list[dict], new: list[dict]) -> list[tuple[str, str]]:
     ]
 
 
+def current_form(doc: dict[str, Any]) -> dict[str, Any]:
+    """A stored document in the current format, for comparing with another."""
+    return _plain(doc)
+
+
 def _plain(doc: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(json.dumps(doc))  # tuples and lists alike
+    """The document as JSON (tuples and lists alike), in the current format: an old
+    revision's nation variants read as the conditions they became."""
+    doc = json.loads(json.dumps(doc))
+    try:
+        return upgraded(doc)
+    except (AttributeError, TypeError, KeyError):  # not a document this app wrote
+        return doc

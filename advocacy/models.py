@@ -89,7 +89,11 @@ class CampaignRow(db.Model):
     next_ask: Mapped[str] = mapped_column(Text, default="")
     share_text: Mapped[str] = mapped_column(Text, default="")
     nations: Mapped[list] = mapped_column(JSON, default=list)
+    # /2's nation variants: read on load (as conditions), emptied by the next save.
     variants: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The opening and closing when they are alternatives (the text columns hold the default).
+    chosen_texts: Mapped[dict] = mapped_column(JSON, default=dict)
+    place_facts: Mapped[dict] = mapped_column(JSON, default=dict)
     allowed_origins: Mapped[list] = mapped_column(JSON, default=list)
     # Optimistic concurrency: SQLAlchemy bumps this on each UPDATE and refuses a stale one.
     version: Mapped[int] = mapped_column(default=1)
@@ -137,8 +141,10 @@ class CampaignRow(db.Model):
                 "allowed_origins",
                 "nations",
                 "variants",
+                "place_facts",
             )
         }
+        data.update(self.chosen_texts or {})
         data["talking_points"] = [p.to_dict() for p in self.talking_points]
         data["prompts"] = [p.to_dict() for p in self.prompts]
         # Cleaned and checked when it was saved.
@@ -152,11 +158,20 @@ class CampaignRow(db.Model):
         # Always an UPDATE, so the version moves even when only talking points changed:
         # cached campaigns (see _by_slug) are keyed by it.
         self.updated_at = _now()
+        data["place_facts"] = data.get("place_facts") or {}
+        data["variants"] = {}  # a /2 row's variants are conditions in the document now
+        data["chosen_texts"] = {}
+        for name in ("opening", "closing"):
+            if not isinstance(data[name], str):
+                data["chosen_texts"][name] = data[name]
+                data[name] = campaigns.default_text(getattr(campaign, name))
         for name, value in data.items():
             if name not in ("format", "talking_points", "prompts"):
                 setattr(self, name, value)
         self.talking_points = [
-            TalkingPointRow(position=i, key=p.pop("id"), **p)
+            TalkingPointRow(
+                position=i, key=p.pop("id"), condition=p.pop("when", {}), nations=[], **p
+            )
             for i, p in enumerate(data["talking_points"])
         ]
         self.prompts = [
@@ -175,10 +190,11 @@ class TalkingPointRow(db.Model):
     phrasings: Mapped[list] = mapped_column(JSON, default=list)
     source_url: Mapped[str | None] = mapped_column(Text)
     default_selected: Mapped[bool] = mapped_column(default=False)
-    nations: Mapped[list] = mapped_column(JSON, default=list)
+    nations: Mapped[list] = mapped_column(JSON, default=list)  # /2: read as condition
+    condition: Mapped[dict] = mapped_column(JSON, default=dict)
 
     def to_dict(self) -> dict:
-        return {
+        data = {
             "id": self.key,
             "label": self.label,
             "phrasings": list(self.phrasings),
@@ -186,6 +202,9 @@ class TalkingPointRow(db.Model):
             "default_selected": self.default_selected,
             "nations": list(self.nations or ()),
         }
+        if self.condition:
+            data["when"] = dict(self.condition)
+        return data
 
 
 class PromptRow(db.Model):

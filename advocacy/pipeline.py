@@ -22,6 +22,7 @@ from advocacy.directory import OutsideCoverage
 from advocacy.directory import Recipient
 from advocacy.directory import UnknownArea
 from advocacy.directory import fixed_recipient
+from advocacy.directory import force_area_code
 from advocacy.letter_request import NO_PLACE
 from advocacy.postcodes import CircuitBreaker
 from advocacy.postcodes import Place
@@ -128,14 +129,27 @@ class NationNotServed(OutsideCoverage):
 
 
 def for_place(campaign: Campaign, place: Place) -> Campaign:
-    """The campaign as supporters at ``place`` see it: their nation's points and text.
+    """The campaign as supporters at ``place`` see it: the points offered there (by their
+    nation, their force's and their place's facts).
 
     :raise NationNotServed: the campaign writes for other nations only.
     """
     nation = nation_of(place.country)
     if nation is not None and nation not in campaign.nations:
         raise NationNotServed(campaign, place.country)
-    return campaign.for_nation(nation)
+    if nation is None:
+        return campaign
+    return campaign.offered(attributes(campaign, place))
+
+
+def place_facts(campaign: Campaign, place: Place) -> dict[str, str]:
+    """The campaign's own facts at ``place``: ``{"place.<column>": value}``."""
+    return campaign.place_facts.at(force_area_code(place), place.constituency_code)
+
+
+def attributes(campaign: Campaign, place: Place) -> dict[str, str]:
+    """What the campaign's conditions ask of ``place``: nation, force facts, place facts."""
+    return directory().place_attributes(place) | place_facts(campaign, place)
 
 
 def fixed_recipients(campaign: Campaign) -> list[Recipient]:
@@ -155,7 +169,9 @@ def drafts(campaign: Campaign, place: Place, sender: Sender, choices: Choices) -
     book = directory()
     recipients = book.recipients(place, campaign.targets, fixed_recipients(campaign))
     sender = Sender(sender.name, sender.address, place.postcode)
-    values = book.place_values(place)
+    facts = place_facts(campaign, place)
+    values = book.place_values(place) | facts
+    asked = book.place_attributes(place) | facts
 
     # The links built to see whether a letter fits are the ones it is sent with: a letter is
     # encoded once. Kept for this call only, never beyond the request.
@@ -171,5 +187,5 @@ def drafts(campaign: Campaign, place: Place, sender: Sender, choices: Choices) -
 
     return [
         _draft(letter, built.get(letter))
-        for letter in letters(campaign, recipients, sender, choices, values, fits)
+        for letter in letters(campaign, recipients, sender, choices, values, fits, asked)
     ]

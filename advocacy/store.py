@@ -36,7 +36,7 @@ FIELD_NAMES = {
     "subject_lines": "subject lines",
     "opening": "opening",
     "asks": "asks",
-    "variants": "nations' own text",
+    "place_facts": "place facts",
     "closing": "closing",
     "sign_off": "sign-off",
     "next_ask": "thank-you page text",
@@ -68,6 +68,7 @@ def describe(old: dict[str, Any] | None, new: dict[str, Any]) -> list[str]:
     """What changed between two campaign documents, in words staff use."""
     if old is None:
         return ["Created"]
+    old, new = history.current_form(old), history.current_form(new)
     changes = []
     for key, name in FIELD_NAMES.items():
         if key == "summary_html":
@@ -78,26 +79,10 @@ def describe(old: dict[str, Any] | None, new: dict[str, Any]) -> list[str]:
         elif old.get(key) != new.get(key):
             if key == "status":
                 changes.append(f"Status {old.get(key)} → {new.get(key)}")
-            elif key == "variants":
-                changes.extend(_variant_changes(old.get(key) or {}, new.get(key) or {}))
             else:
                 changes.append(f"Changed the {name}")
     changes.extend(_point_changes(old.get("talking_points", []), new.get("talking_points", [])))
     return changes
-
-
-def _variant_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
-    """Which nations' own text changed, by name: "Changed Scotland's own text"."""
-    return [
-        f"Changed {campaigns.NATION_NAMES.get(nation, nation)}'s own text"
-        for nation in sorted(set(old) | set(new), key=_nation_order)
-        if old.get(nation) != new.get(nation)
-    ]
-
-
-def _nation_order(nation: str) -> tuple[int, str]:
-    known = campaigns.NATIONS
-    return (known.index(nation) if nation in known else len(known), nation)
 
 
 def _point_changes(old: list[dict], new: list[dict]) -> list[str]:

@@ -31,11 +31,14 @@ from wtforms import StringField
 from wtforms.validators import Length
 
 from advocacy import campaigns
+from advocacy import conditions
 from advocacy import delivery
+from advocacy import directory
 from advocacy import editor_form
 from advocacy import history
 from advocacy import markdown
 from advocacy import pipeline
+from advocacy import place_facts as facts_module
 from advocacy import postcodes
 from advocacy import store
 from advocacy import tally
@@ -76,6 +79,126 @@ def _field_id(path: str) -> str:
 @bp.app_template_filter("in_order")
 def _in_order(chosen, known) -> list[str]:
     return editor_form.in_order(chosen or (), known)
+
+
+@bp.app_template_filter("editable_text")
+def _editable_text(value):
+    return editor_form.editable_text(value)
+
+
+@bp.app_template_filter("condition_words")
+def _condition_words(when) -> str:
+    """A condition, as a box holds it or as data, in words ("Only for supporters in Wales")."""
+    if isinstance(when, str):
+        when = editor_form.parse_condition(when)
+        if when is None:
+            return "(can't be read yet)"
+    return conditions.in_words(when or {})
+
+
+@bp.app_template_filter("condition_box")
+def _condition_box(when) -> str:
+    return editor_form.condition_text(when)
+
+
+@bp.app_template_filter("without_nation")
+def _without_nation(when) -> dict:
+    return {k: v for k, v in (when or {}).items() if k != "nation"}
+
+
+@bp.app_template_filter("plain_entries")
+def _plain_entries(entries) -> list[str]:
+    """A pool's entries that are text alone (one per line, or a box each)."""
+    return [e if isinstance(e, str) else e.get("text", "") for e in entries or () if _plain(e)]
+
+
+@bp.app_template_filter("rich_entries")
+def _rich_entries(entries) -> list[dict]:
+    """A pool's entries with a condition or a fact, as their boxes show them."""
+    return [
+        {
+            "text": e.get("text", ""),
+            "when": editor_form.condition_text(e.get("when")),
+            "fact": e.get("fact") or "",
+        }
+        for e in entries or ()
+        if not _plain(e)
+    ]
+
+
+def _plain(entry) -> bool:
+    return isinstance(entry, str) or not (entry.get("when") or entry.get("fact"))
+
+
+def _facts_missing(facts) -> dict[str, list[str]]:
+    """By column of the campaign's place facts, the places (by name) that have no value."""
+    if not isinstance(facts, dict) or not facts.get("columns"):
+        return {}
+    book = pipeline.directory()
+    if facts.get("key") == "constituency_code":
+        names = {code: c.name for code, c in book.constituencies.items()}
+    else:
+        names = {code: a.force.name for code, a in book.force_areas.items()}
+    rows = facts.get("rows") or {}
+    return {
+        column: sorted(names[code] for code in names if not (rows.get(code) or {}).get(column))
+        for column in facts["columns"]
+    }
+
+
+@bp.app_template_filter("why")
+def _why(letter, campaign: campaigns.Campaign) -> list[tuple[str, str]]:
+    """Which wording each part of a letter took and why, for the parts that can differ:
+    texts with alternatives, pools with conditions, points left out for a repeated fact."""
+    return why(campaign, letter)
+
+
+PART_NAMES = {"opening": "Opening", "closing": "Closing", "subject_lines": "Subject line"}
+
+
+def why(campaign: campaigns.Campaign, letter) -> list[tuple[str, str]]:
+    """Each part of ``letter`` that a condition or a fact decided, in words."""
+    found = []
+    for part, index in letter.taken:
+        head, _, rest = part.partition(".")
+        if head == "talking_points":
+            point = campaign.point(rest)
+            if point is None:
+                continue
+            name = f"Point “{point.label}”"
+            if index == -1:
+                found.append(
+                    (name, "left out: every phrasing cites a fact this letter cites already")
+                )
+                continue
+            entry = campaigns.as_alternative(point.phrasings[index])
+            if entry.when or entry.fact or point.when:
+                reason = conditions.in_words({**point.when, **entry.when})
+                cites = f"; cites “{entry.fact}”" if entry.fact else ""
+                found.append((name, f"phrasing {index + 1}: {reason}{cites}"))
+            continue
+        if head == "subject_lines":
+            if (
+                index >= 0
+                and (entry := campaigns.as_alternative(campaign.subject_lines[index])).when
+            ):
+                found.append(
+                    ("Subject line", f"line {index + 1}: {conditions.in_words(entry.when)}")
+                )
+            continue
+        text = campaign.asks.get(rest, "") if head == "asks" else getattr(campaign, head, "")
+        if isinstance(text, str):
+            continue
+        name = PART_NAMES.get(head) or f"Ask of the {campaigns.ROLE_WORDS.get(rest, rest)}"
+        if index < 0:
+            found.append((name, "none fits this letter"))
+        elif text[index].when:
+            said = conditions.in_words(text[index].when)
+            found.append((name, f"alternative {index + 1} of {len(text)}: {said}"))
+        else:
+            skipped = "; ".join(conditions.in_words(a.when) for a in text[:index])
+            found.append((name, f"the default, as none of these fits: {skipped}"))
+    return found
 
 
 @bp.app_template_filter("markdown_html")
@@ -138,7 +261,11 @@ def _editor(
     if version is None:
         version = row.version if row else 0
     doc = editor_form.for_editor(doc)
-    shown_errors = editor_form.field_errors(errors or {})
+    moved = editor_form.entry_paths(doc)
+    placed: dict[str, list[str]] = {}
+    for path, messages in (errors or {}).items():
+        placed.setdefault(moved.get(path, path), []).extend(messages)
+    shown_errors = editor_form.field_errors(placed)
     return (
         render_template(
             "studio/editor.html",
@@ -146,7 +273,8 @@ def _editor(
             row=row,
             version=conflict.version if conflict else version,
             errors=shown_errors,
-            open_variants=editor_form.open_variants(doc, shown_errors),
+            force_facts=sorted(directory.force_fact_values()),
+            place_facts_missing=_facts_missing(doc.get("place_facts")),
             conflict=conflict,
             **_conflict_changes(conflict, doc),
             notice=notice,
@@ -334,6 +462,67 @@ def export(campaign_id: int):
         mimetype="application/json",
         headers={"Content-Disposition": f'attachment; filename="{row.slug}.campaign.json"'},
     )
+
+
+class PlaceFactsForm(FlaskForm):
+    file = FileField("Place facts (.csv)", validators=[FileRequired("Choose a CSV file.")])
+
+
+@bp.route("/campaigns/<id:campaign_id>/place-facts", methods=["GET", "POST"])
+@staff_required
+def place_facts(campaign_id: int):
+    """Upload the campaign's own facts about places (a CSV), saved as a new version."""
+    row = _row(campaign_id)
+    form = PlaceFactsForm()
+    problem = None
+    if form.validate_on_submit():
+        raw = form.file.data.read(facts_module.MAX_FILE + 1)
+        book = pipeline.directory()
+        known = {"pfa_code": book.force_areas, "constituency_code": book.constituencies}
+        try:
+            facts = facts_module.parse_csv(raw, known)
+            return _save_facts(row, facts, f"Place facts uploaded: {len(facts.rows)} rows.")
+        except facts_module.BadFacts as exc:
+            problem = str(exc)
+        except campaigns.InvalidCampaign as exc:
+            problem = "The campaign's text needs these facts: " + str(exc)
+    current = row.to_campaign().place_facts
+    status = 400 if problem or form.errors else 200
+    return render_template(
+        "studio/place_facts.html",
+        row=row,
+        form=form,
+        problem=problem,
+        facts=current,
+        missing=_facts_missing(current.to_dict() if current else None),
+    ), status
+
+
+@bp.post("/campaigns/<id:campaign_id>/place-facts/remove")
+@staff_required
+def remove_place_facts(campaign_id: int):
+    row = _row(campaign_id)
+    try:
+        return _save_facts(row, facts_module.PlaceFacts(), "Place facts removed.")
+    except campaigns.InvalidCampaign as exc:
+        flash("The campaign's text still uses its place facts: " + str(exc))
+        return redirect(url_for("studio.place_facts", campaign_id=row.id))
+
+
+def _save_facts(row: CampaignRow, facts, message: str):
+    """Save the campaign with new place facts, checked like any save.
+
+    :raise campaigns.InvalidCampaign: the campaign's text or conditions need what is gone.
+    """
+    doc = {**row.to_campaign().to_dict(), "place_facts": facts.to_dict() if facts else {}}
+    campaign = campaigns.from_dict(doc)
+    try:
+        store.save(row, campaign, current_user.email, _int(request.form.get("version")))
+    except store.EditConflict:
+        flash("Someone saved the campaign meanwhile: check it, then upload again.")
+        return redirect(url_for("studio.edit", campaign_id=row.id))
+    flash(message)
+    return redirect(url_for("studio.edit", campaign_id=row.id) + "#f-place-facts")
 
 
 class ImportForm(FlaskForm):

@@ -25,6 +25,7 @@ from staff_helpers import STAFF_PASSWORD
 from staff_helpers import add_staff
 from staff_helpers import csrf_token
 from staff_helpers import sign_in
+from test_editor_form import form_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.http import parse_cookie
 from werkzeug.test import TestResponse
@@ -134,28 +135,7 @@ def campaign_form(slug: str) -> MultiDict:
     """What the editor posts to save a valid new campaign (the example, under a new slug)."""
     doc = example_campaign().to_dict()
     doc.update(slug=slug, status="draft", title="A campaign made in the auth tests")
-    data = MultiDict()
-    for name in ("slug", "title", "summary_html", "status", "opening", "closing", "sign_off"):
-        data.add(name, doc.get(name) or "")
-    data.add("next_ask", doc.get("next_ask") or "")
-    for role in doc["targets"]:
-        data.add("targets", role)
-    for name in ("subject_lines", "allowed_origins"):
-        data.add(name, "\n".join(doc[name]))
-    for role, ask in doc["asks"].items():
-        data.add(f"asks.{role}", ask)
-    for i, point in enumerate(doc["talking_points"]):
-        data.add(f"talking_points.{i}.id", point["id"])
-        data.add(f"talking_points.{i}.label", point["label"])
-        for phrasing in point["phrasings"]:
-            data.add(f"talking_points.{i}.phrasings", phrasing)
-        data.add(f"talking_points.{i}.source_url", point["source_url"] or "")
-        if point["default_selected"]:
-            data.add(f"talking_points.{i}.default_selected", "on")
-    for i, prompt in enumerate(doc["prompts"]):
-        for key in ("id", "label", "hint"):
-            data.add(f"prompts.{i}.{key}", prompt[key])
-    return data
+    return form_for(doc)
 
 
 def cookie_attributes(response: TestResponse, name: str = "advocacy_staff") -> dict[str, str]:

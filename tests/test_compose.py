@@ -9,6 +9,8 @@ from places import SOUTHWARK
 
 from advocacy import campaigns
 from advocacy.campaigns import Campaign
+from advocacy.campaigns import as_alternative
+from advocacy.campaigns import default_text
 from advocacy.campaigns import fill
 from advocacy.campaigns import from_dict
 from advocacy.compose import Choices
@@ -166,7 +168,7 @@ def test_letters_vary_between_recipients(campaign: Campaign, recipients: list[Re
 def test_subject_is_a_filled_subject_line(
     campaign: Campaign, recipients: list[Recipient], values: dict
 ):
-    lines = {fill(line, values) for line in campaign.subject_lines}
+    lines = {fill(as_alternative(line).text, values) for line in campaign.subject_lines}
     assert "Police facial recognition: a letter from Bermondsey and Old Southwark" in lines
     for i in range(10):
         for letter in write(campaign, recipients, name=f"Person {i}"):
@@ -255,7 +257,7 @@ def test_no_points_chosen(campaign: Campaign, recipients: list[Recipient], value
     for point in campaign.talking_points:
         assert phrasings_in(letter.body, campaign, point.id, values) == []
     assert paragraphs(letter)[:4] == ["Dear Neil Coyle,", OPENING, WHY, LOCAL_IN_LETTER]
-    assert paragraphs(letter)[4] == campaign.asks["mp"]
+    assert paragraphs(letter)[4] == default_text(campaign.asks["mp"])  # England's
 
 
 def test_unknown_point_ids_are_ignored(campaign: Campaign, recipients: list[Recipient]) -> None:
@@ -471,7 +473,7 @@ def test_own_share_function(body: str, stock: tuple[str, ...], share: int) -> No
 
 def test_role_specific_ask(campaign: Campaign, recipients: list[Recipient], values: dict) -> None:
     home_secretary = fixed_recipient("Home Secretary", "hs@example.org", None, None)
-    asks = {role: fill(text, values) for role, text in campaign.asks.items()}
+    asks = {role: fill(default_text(text), values) for role, text in campaign.asks.items()}
     for letter in write(campaign, [*recipients, home_secretary]):
         for role, ask in asks.items():
             assert (ask in letter.body) == (role == letter.recipient.role), (
@@ -488,7 +490,7 @@ def test_no_ask_for_a_role_means_no_empty_paragraph(
 ) -> None:
     custom = replace(campaign, asks={"mp": campaign.asks["mp"]}, closing="")
     result = write(custom, recipients, points=("accuracy",))
-    assert paragraphs(result[0])[-2] == campaign.asks["mp"]
+    assert paragraphs(result[0])[-2] == default_text(campaign.asks["mp"])
     for letter in result[1:]:
         assert len(paragraphs(letter)) == 2 + 2 + 1 + 1
         assert "" not in paragraphs(letter)

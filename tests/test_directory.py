@@ -542,7 +542,27 @@ def test_place_for_gives_recipients(book: Directory) -> None:
     ],
 )
 def test_place_values(book: Directory, place: Place, expected: dict[str, str]) -> None:
-    assert book.place_values(place) == expected
+    values = book.place_values(place)
+    assert {k: v for k, v in values.items() if not k.startswith("force.")} == expected
+    # The force's facts from police_lfr_2025_26.csv, as a letter reads them, for every force.
+    attributes = book.place_attributes(place)
+    if book.area_for(place) is None:  # no force here: no facts, so no condition on one matches
+        assert not any(k.startswith("force.") for k in (*values, *attributes))
+    else:
+        assert attributes["force.lfr_status"] in ("deploys", "paused", "trial", "none", "unknown")
+        assert values["force.lfr_status"] == attributes["force.lfr_status"]
+    assert attributes["nation"] == place.country.lower().replace(" ", "_")
+
+
+def test_force_facts_are_read_once_and_dates_read_in_words(book: Directory) -> None:
+    from advocacy import directory  # noqa: PLC0415
+
+    assert len(directory.force_facts()) == len(book.force_areas)  # a row for every force
+    assert directory.force_facts() is directory.force_facts()
+    manchester = Place(None, "England", "E14001602", "Wythenshawe and Sale East", "E23000005", "")
+    assert book.place_values(manchester)["force.first_seen"] == "21 October 2025"
+    assert book.place_attributes(manchester)["force.first_seen"] == "2025-10-21"
+    assert directory.fact_in_words("first_seen", "2025-10") == "October 2025"
 
 
 # --- staff overrides -----------------------------------------------------------------------------

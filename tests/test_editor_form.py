@@ -1,5 +1,6 @@
 """The editor's form ↔ campaign document mapping, and that the page round-trips documents."""
 
+import json
 import re
 from html.parser import HTMLParser
 
@@ -26,36 +27,64 @@ def add_nations(data: MultiDict, name: str, nations) -> None:
         data.add(name, nation)
 
 
+def add_text(data: MultiDict, name: str, value) -> None:
+    """A text chosen per recipient, as its boxes post it: alternatives, then the default."""
+    shown = editor_form.editable_text(value)
+    for i, alt in enumerate(shown["alternatives"]):
+        data.add(f"{name}.{i}.when", alt["when"])
+        data.add(f"{name}.{i}.text", alt["text"])
+    data.add(name, shown["default"])
+
+
+def add_entries(data: MultiDict, name: str, entries) -> list[str]:
+    """A pool's entries with a condition or fact as their boxes post them; the plain ones."""
+    plain = []
+    rich = 0
+    for entry in entries:
+        if isinstance(entry, str) or not (entry.get("when") or entry.get("fact")):
+            plain.append(entry if isinstance(entry, str) else entry["text"])
+            continue
+        data.add(f"{name}.{rich}.text", entry["text"])
+        data.add(f"{name}.{rich}.when", editor_form.condition_text(entry.get("when")))
+        data.add(f"{name}.{rich}.fact", entry.get("fact") or "")
+        rich += 1
+    return plain
+
+
 def form_for(doc: dict) -> MultiDict:
     """The fields the editor page posts for a document (as the template renders them)."""
+    doc = editor_form.for_editor(doc)
     data = MultiDict()
     for name in editor_form.TEXT_FIELDS:
-        data.add(name, doc.get(name) or "")
+        if name not in ("opening", "closing"):
+            data.add(name, doc.get(name) or "")
+    for name in ("opening", "closing"):
+        add_text(data, name, doc.get(name) or "")
     for role in doc["targets"]:
         data.add("targets", role)
-    for name in editor_form.LINE_FIELDS:
-        data.add(name, "\n".join(doc[name]))
+    lines = add_entries(data, "subject_lines.when", doc["subject_lines"])
+    data.add("subject_lines", "\n".join(lines))
+    data.add("allowed_origins", "\n".join(doc["allowed_origins"]))
     for role, text in doc["asks"].items():
-        data.add(f"asks.{role}", text)
+        add_text(data, f"asks.{role}", text)
     data.add("nations", "")  # the hidden field that comes with the checkboxes
     for nation in doc.get("nations", NATIONS):
         data.add("nations", nation)
-    variants = doc.get("variants") or {}
-    for nation in NATIONS:  # every nation's (folded) boxes are posted, most of them empty
-        variant = variants.get(nation) or {}
-        data.add(f"variants.{nation}.subject_lines", "\n".join(variant.get("subject_lines", [])))
-        data.add(f"variants.{nation}.opening", variant.get("opening", ""))
-        for role in TARGET_ROLES:
-            data.add(f"variants.{nation}.asks.{role}", variant.get("asks", {}).get(role, ""))
+    data.add("place_facts", json.dumps(doc.get("place_facts") or {}))
     for i, p in enumerate(doc["talking_points"]):
         data.add(f"talking_points.{i}.id", p["id"])
         data.add(f"talking_points.{i}.label", p["label"])
-        for text in [*p["phrasings"], ""]:  # the spare box is always posted, empty
+        plain = add_entries(data, f"talking_points.{i}.phrasings.when", p["phrasings"])
+        for text in [*plain, ""]:  # the spare box is always posted, empty
             data.add(f"talking_points.{i}.phrasings", text)
         data.add(f"talking_points.{i}.source_url", p["source_url"] or "")
         if p["default_selected"]:
             data.add(f"talking_points.{i}.default_selected", "on")
-        add_nations(data, f"talking_points.{i}.nations", p.get("nations"))
+        when = dict(p.get("when") or {})
+        add_nations(
+            data, f"talking_points.{i}.nations", when.pop("nation", None) or p.get("nations")
+        )
+        data.add(f"talking_points.{i}.when", editor_form.condition_text(when))
     for i, q in enumerate(doc["prompts"]):
         for key in ("id", "label", "hint", "lead_in"):
             data.add(f"prompts.{i}.{key}", q.get(key, ""))
@@ -533,8 +562,8 @@ def test_a_new_document_is_a_draft_with_one_point_to_fill_in():
     doc = editor_form.new_document()
     assert doc["status"] == "draft"
     assert len(doc["talking_points"]) == 1
-    assert doc["nations"] == list(NATIONS) and doc["variants"] == {}
-    assert doc["talking_points"][0]["nations"] == []
+    assert doc["nations"] == list(NATIONS) and "variants" not in doc
+    assert "when" not in doc["talking_points"][0]
     with pytest.raises(campaigns.InvalidCampaign) as exc:
         campaigns.from_dict(doc)
     assert "talking_points.0.label" in exc.value.errors
@@ -582,55 +611,108 @@ def test_an_items_nations_all_or_none_mean_every_nation(ticked, stored):
         + [("fixed_recipients.0.nations", n) for n in ticked]
     )
     doc = editor_form.from_form(form)
-    assert doc["talking_points"][0]["nations"] == stored
+    assert doc["talking_points"][0].get("when", {}).get("nation", []) == stored
     assert doc["fixed_recipients"][0]["nations"] == stored
 
 
-def test_only_nations_with_their_own_text_get_a_variant():
+def test_alternatives_come_back_from_their_boxes_before_the_default():
     form = MultiDict(
         [
-            ("variants.scotland.subject_lines", " Holyrood \n\n Police Scotland \r\n"),
-            ("variants.scotland.opening", "  "),
-            ("variants.scotland.asks.mp", " Raise it at Holyrood. "),
-            ("variants.scotland.asks.police_force", ""),
-            ("variants.wales.opening", ""),
-            ("variants.wales.asks.mp", "  "),
-            ("variants.northern_ireland.opening", "In Northern Ireland, "),
-            ("variants.atlantis.opening", "Not a nation"),
-            ("variants.england.asks.pope", "Not a target"),
+            ("opening.0.when", " nation: wales "),
+            ("opening.0.text", " I live in Wales. "),
+            ("opening.1.when", ""),
+            ("opening.1.text", ""),  # an empty added alternative: nothing
+            ("opening", "I live here."),
+            ("asks.police_force.0.when", "force.lfr_status: deploys, paused ,trial"),
+            ("asks.police_force.0.text", "Stop."),
+            ("asks.police_force", "Don't start."),
+            ("asks.mp", "Act."),
         ]
     )
-    assert editor_form.from_form(form)["variants"] == {
-        "scotland": {
-            "subject_lines": ["Holyrood", "Police Scotland"],
-            "opening": "",
-            "asks": {"mp": "Raise it at Holyrood."},
-        },
-        "northern_ireland": {"subject_lines": [], "opening": "In Northern Ireland,", "asks": {}},
+    doc = editor_form.from_form(form)
+    assert doc["opening"] == [
+        {"when": {"nation": ["wales"]}, "text": "I live in Wales."},
+        {"text": "I live here."},
+    ]
+    assert doc["asks"] == {
+        "police_force": [
+            {"when": {"force.lfr_status": ["deploys", "paused", "trial"]}, "text": "Stop."},
+            {"text": "Don't start."},
+        ],
+        "mp": "Act.",
     }
+    assert editor_form.problems(doc) == {}
 
 
-def test_variant_subject_line_errors_move_onto_their_textarea():
-    errors = {
-        "variants.scotland.subject_lines.1": ["Unknown placeholder {x}."],
-        "variants.scotland.opening": ["Too long."],
-    }
-    assert editor_form.field_errors(errors) == {
-        "variants.scotland.subject_lines": ["Line 2: Unknown placeholder {x}."],
-        "variants.scotland.opening": ["Too long."],
-    }
+def test_a_condition_box_that_cant_be_read_is_a_problem_next_to_it():
+    form = MultiDict(
+        [
+            ("nations", "wales"),
+            ("opening.0.when", "wales"),
+            ("opening.0.text", "x"),
+            ("opening", "y"),
+        ]
+    )
+    doc = editor_form.from_form(form)
+    assert editor_form.problems(doc) == {"opening.0.when": [editor_form.BAD_CONDITION]}
 
 
-def test_a_nations_own_text_opens_when_it_has_text_or_an_error():
-    doc = scoped_campaign()
-    assert editor_form.open_variants(doc, {}) == {"scotland", "northern_ireland"}
-    errors = {"variants.wales.opening": ["Unknown placeholder {x}."]}
-    assert "wales" in editor_form.open_variants(doc, errors)
-    assert editor_form.open_variants(editor_form.new_document(), {}) == set()
+def test_pool_entries_keep_their_condition_and_fact():
+    form = MultiDict(
+        [
+            ("subject_lines", "Plain"),
+            ("subject_lines.when.0.text", "Stop in {constituency}"),
+            ("subject_lines.when.0.when", "force.lfr_status: deploys"),
+            ("subject_lines.when.0.fact", ""),
+            ("talking_points.0.id", "a"),
+            ("talking_points.0.label", "A"),
+            ("talking_points.0.phrasings", "One."),
+            ("talking_points.0.phrasings.when.0.text", "London Bridge."),
+            ("talking_points.0.phrasings.when.0.when", ""),
+            ("talking_points.0.phrasings.when.0.fact", "london-bridge"),
+            ("talking_points.0.when", "role: mp"),
+        ]
+    )
+    doc = editor_form.from_form(form)
+    assert doc["subject_lines"] == [
+        "Plain",
+        {"text": "Stop in {constituency}", "when": {"force.lfr_status": ["deploys"]}},
+    ]
+    point = doc["talking_points"][0]
+    assert point["phrasings"] == ["One.", {"text": "London Bridge.", "fact": "london-bridge"}]
+    assert point["when"] == {"role": ["mp"]}
+
+
+@pytest.mark.parametrize(
+    ("op", "opening"),
+    [
+        ("add-alt-opening", [{"when": {}, "text": ""}, {"text": "Hi."}]),
+        ("remove-alt-opening-0", "Hi."),
+    ],
+)
+def test_adding_and_removing_an_alternative(op, opening):
+    doc = editor_form.new_document()
+    doc["opening"] = (
+        "Hi."
+        if op.startswith("add")
+        else [
+            {"when": {"nation": ["wales"]}, "text": "W."},
+            {"text": "Hi."},
+        ]
+    )
+    assert editor_form.apply_op(doc, op)
+    assert doc["opening"] == opening
+    assert editor_form.focus_after(doc, op) == "opening.alternatives"
+
+
+def test_the_editor_shows_an_old_documents_nation_text_as_alternatives():
+    doc = editor_form.for_editor(scoped_campaign())
+    assert "variants" not in doc
+    assert doc["opening"][0]["when"] == {"nation": ["scotland"]}
 
 
 def test_a_document_from_before_nations_gets_them_in_the_editor():
     old = {"slug": "old", "title": "Old", "talking_points": []}
     shown = editor_form.for_editor(old)
-    assert shown["nations"] == list(NATIONS) and shown["variants"] == {}
+    assert shown["nations"] == list(NATIONS) and "variants" not in shown
     assert editor_form.for_editor({**old, "nations": ["wales"]})["nations"] == ["wales"]

@@ -194,6 +194,8 @@ def test_items_and_nations_text_read_as_lines_not_json():
     assert "".join(t for kind, t in change.pieces if kind != "added") == (
         "name: Home Secretary\nemail: hs@example.org"
     )
+    # A nation's own text, from an old revision, reads as the alternative it became.
     variants = {"variants": {"scotland": {"opening": "I live in Scotland."}}}
     (change,) = history.compare({}, variants)
-    assert change.pieces == (("added", "Scotland:\nopening: I live in Scotland."),)
+    assert change.part == "Opening"
+    assert change.pieces == (("added", "I live in Scotland. (Only for supporters in Scotland)"),)

@@ -143,7 +143,7 @@ def test_an_html_summary_from_before_markdown_is_kept():
     assert "summary" not in data  # files read as they always did
     assert campaigns.from_dict(data).summary_html == campaign.summary_html
     v1 = {**data, "format": "advocacy.campaign/1"}
-    del v1["nations"], v1["variants"]
+    del v1["nations"]
     assert campaigns.from_dict(v1).summary_html == campaign.summary_html
 
 

@@ -15,7 +15,6 @@ from test_nations import scoped
 from advocacy import campaigns
 from advocacy import editor_form
 from advocacy import studio
-from advocacy.campaigns import NATION_NAMES
 from advocacy.campaigns import NATIONS
 from advocacy.models import CampaignRevision
 from advocacy.models import CampaignRow
@@ -210,7 +209,7 @@ def test_the_editor_has_contents_linking_to_each_section_and_point(admin):
     contents = re.search(r'<nav class="contents".*?</nav>', html, re.S).group(0)
     targets = re.findall(r'href="#([^"]+)"', contents)
     points = [f"f-talking-points-{i}" for i in range(len(example_campaign().talking_points))]
-    for target in ["s-about", "s-recipients", "s-letter", "f-prompts", "f-variants", *points]:
+    for target in ["s-about", "s-recipients", "s-letter", "f-prompts", "f-place-facts", *points]:
         assert target in targets
     for target in targets:
         assert f'id="{target}"' in html, target
@@ -545,7 +544,7 @@ def test_export_then_import_round_trips_as_a_draft(app, admin):
     )
     exported = json.loads(response.data)
     assert exported == as_json(example_campaign().to_dict())
-    assert exported["format"] == "advocacy.campaign/2"
+    assert exported["format"] == "advocacy.campaign/3" and "variants" not in exported
 
     exported["slug"] = "shared-copy"
     result = upload(admin, json.dumps(exported).encode())
@@ -796,10 +795,9 @@ def test_the_editor_offers_nations_for_the_campaign_each_point_and_each_recipien
     assert "Nations this campaign writes for" in html
     assert checked(html, "nations") == list(NATIONS)
     assert checked(html, "talking_points.0.nations") == list(NATIONS)  # all: every nation
-    for nation in NATIONS:
-        name = NATION_NAMES[nation]
-        assert f"<summary>{name}'s own text (optional)</summary>" in html
-    assert '<details class="variant" id="f-variants-scotland">' in html  # folded: no text
+    # Text for some recipients only is added with a button; a new campaign has none.
+    assert "Add text for some recipients only: opening paragraph" in html
+    assert 'name="opening.0.text"' not in html
     html = post(admin, "/admin/campaigns/new", minimal(), op="add-fixed_recipients").get_data(
         as_text=True
     )
@@ -820,14 +818,14 @@ def test_staff_save_a_scoped_campaign_through_the_editor(app, admin):
     )
     campaign_id = create_scoped(admin, doc)
     row = stored(app, campaign_id)
-    assert as_json(row.document) == as_json(doc)
+    assert as_json(row.document) == as_json(campaigns.from_dict(doc).to_dict())
     html = admin.get(f"/admin/campaigns/{campaign_id}").get_data(as_text=True)
     assert checked(html, "talking_points.1.nations") == ["scotland"]
     assert checked(html, "talking_points.2.nations") == ["england", "wales"]
     assert checked(html, "fixed_recipients.0.nations") == ["scotland"]
-    # Nations with their own text are unfolded; the others stay folded.
-    assert '<details class="variant" id="f-variants-scotland" open>' in html
-    assert '<details class="variant" id="f-variants-wales">' in html
+    # A nation's own text is an alternative, its condition in words.
+    assert 'name="asks.mp.0.when" type="text" value="nation: scotland"' in html
+    assert "Only for supporters in Scotland" in html
     assert "Please raise this with colleagues at Holyrood." in html
     # Saving it unchanged from the page makes no new version.
     again = post(admin, f"/admin/campaigns/{campaign_id}", doc, version="1")
@@ -843,8 +841,8 @@ def test_changing_nations_and_their_text_is_named_in_the_history(app, admin):
     changes = stored(app, campaign_id).revision_list[0][2]
     assert changes == [
         "Changed the nations it writes for",
+        "Changed the opening",
         "Changed the asks",
-        "Changed Scotland's own text",
     ]
 
 
@@ -880,31 +878,28 @@ def test_a_nation_left_without_points_is_an_error_on_the_nations(admin):
     [
         (
             {"opening": "Hello {first_minister}"},
-            "f-variants-scotland-opening",
+            "f-opening-0-text",
             "Unknown placeholder",
         ),
         (
             {"subject_lines": ["Fine", "{oops}"]},
-            "f-variants-scotland-subject-lines",
-            "Line 2: Unknown placeholder",
+            "f-subject-lines-when-1-text",
+            "Unknown placeholder",
         ),
         (
             {"asks": {"police_force": "Stop \u202e now"}},
-            "f-variants-scotland-asks-police-force",
+            "f-asks-police-force-0-text",
             "invisible or control characters",
         ),
     ],
 )
-def test_errors_in_a_nations_own_text_sit_next_to_the_field_unfolded(
-    admin, change, field_id, message
-):
-    doc = scoped_doc()
-    doc["variants"]["scotland"].update(change)
+def test_errors_in_a_nations_own_text_sit_next_to_its_alternative(admin, change, field_id, message):
+    old = scoped(slug="scoped", status="draft")  # as a /2 file has it
+    old["variants"]["scotland"].update(change)
+    doc = campaigns.from_dict(old, check=False).to_dict()
     html = post(admin, "/admin/campaigns/new", doc).get_data(as_text=True)
     assert message in field_error(html, field_id)
     assert f'href="#{field_id}"' in html
-    assert "Scotland&#39;s own text: " in html  # the summary says which nation
-    assert '<details class="variant" id="f-variants-scotland" open>' in html
 
 
 def test_an_items_nation_error_sits_on_its_checkboxes(admin):

@@ -244,30 +244,36 @@ def test_nations_in_the_editor_and_the_preview_per_nation(
     page = watched(staff=True, bypass_csp=True, **DESKTOP).page
     sign_in(page, base_url, staff_email)
 
-    # The editor: nations per campaign and per point; Scotland's own text unfolded, Wales's not.
+    # The editor: nations per campaign and per point; Scotland's own opening is an alternative,
+    # its condition shown in words.
     page.goto(f"{base_url}/admin/campaigns/{campaign_id}")
     scottish = page.locator("#f-talking-points-0-nations")
     expect(scottish.get_by_label("Scotland")).to_be_checked()
     expect(scottish.get_by_label("England")).not_to_be_checked()
-    expect(page.locator("#f-variants-scotland")).to_have_attribute("open", "")
-    expect(page.get_by_label("Opening paragraph for Scotland")).to_have_value(
-        "I live in {constituency}, in Scotland."
-    )
-    expect(page.get_by_label("Opening paragraph for Wales")).to_be_hidden()
+    opening = page.locator("#f-opening-0")
+    expect(opening.locator(".condition-words")).to_have_text("Only for supporters in Scotland")
+    opening.locator("summary").click()  # folded to its condition
+    expect(opening.get_by_label("Text")).to_have_value("I live in {constituency}, in Scotland.")
     assert axe_problems(page) == []
 
     # Wales gets its own opening; no nation ticked is refused next to the nations.
-    page.get_by_text("Wales's own text (optional)").click()
-    page.get_by_label("Opening paragraph for Wales").fill("I live in {constituency}, in Wales.")
+    submit(page, page.get_by_role("button", name="Add text for some recipients only: opening"))
+    welsh = page.locator("#f-opening-1")
+    welsh.get_by_label("Used when").fill("nation: wales")
+    welsh.get_by_label("Text").fill("I live in {constituency}, in Wales.")
     nations = page.locator("#f-nations")
     for name in ("England", "Wales", "Scotland", "Northern Ireland"):
         nations.get_by_label(name).uncheck()
     submit(page, page.get_by_role("button", name="Save", exact=True))
     expect(nations.locator(".field-error")).to_have_text("Error: Choose at least one nation.")
     expect(page.get_by_role("link", name="Choose at least one nation.")).to_be_visible()
-    expect(page.get_by_label("Opening paragraph for Wales")).to_have_value(
+    expect(page.locator("#f-opening-1 .condition-words")).to_have_text(
+        "Only for supporters in Wales"
+    )
+    page.locator("#f-opening-1 summary").click()
+    expect(page.locator("#f-opening-1").get_by_label("Text")).to_have_value(
         "I live in {constituency}, in Wales."
-    )  # kept, and unfolded because it has text
+    )  # kept
     shot(page, "editor-error")
     assert axe_problems(page) == []
 
@@ -386,9 +392,9 @@ def test_restoring_an_older_version_brings_its_text_back(
     submit(page, page.get_by_role("button", name="Restore version 1"))
     expect(page.get_by_text("Restored version 1 as version 3.")).to_be_visible()
     expect(page.get_by_label("Title", exact=True)).to_have_value("Old")
-    expect(page.get_by_label("Opening paragraph", exact=True)).to_have_value(
-        "I live in {constituency}."
-    )
+    expect(
+        page.get_by_label("Opening paragraph (for every other letter)", exact=True)
+    ).to_have_value("I live in {constituency}.")
     shot(page, "restored")
     check_axe(page)
 
@@ -504,3 +510,99 @@ def test_a_save_from_another_tab_says_so_and_keeps_this_tabs_text(
     expect(here.get_by_label("Title", exact=True)).to_have_value("Typed in this tab")
     shot(here, "conflict")
     check_axe(here)
+
+
+def conditions_campaign(slug: str) -> campaigns.Campaign:
+    """Scotland's own opening and force ask, as an imported /2 file has them."""
+    return campaigns.from_dict(
+        {
+            "format": "advocacy.campaign/2",
+            "slug": slug,
+            "title": f"Conditions ({slug})",
+            "subject_lines": ["About {force_name}"],
+            "opening": "I live in {constituency}.",
+            "talking_points": [
+                {"id": "scan", "label": "It scans everyone", "phrasings": ["It scans all."]}
+            ],
+            "asks": {
+                "mp": "Please act.",
+                "police_force": "Please think again.",
+                "police_oversight": "Please hold them to account.",
+            },
+            "variants": {
+                "scotland": {
+                    "opening": "I live in {constituency}, in Scotland.",
+                    "asks": {"police_force": "Please do not start in Scotland."},
+                }
+            },
+        }
+    )
+
+
+STOP = "I ask {force_name} to stop using live facial recognition."
+NOT_START = "I ask {force_name} not to start using live facial recognition."
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_a_condition_in_the_editor_and_which_text_each_letter_took(
+    watched, base_url, live_server, stub, shot, staff_email, javascript
+):
+    """Staff add an ask for forces that use the cameras, see its condition in words, and the
+    preview says, per sample place, which ask each letter took and why."""
+    slug = f"conditions-{'js' if javascript else 'no-js'}"
+    with live_server.app.app_context():
+        campaign_id = store.create(conditions_campaign(slug), staff_email).id
+    page = staff_page(watched, base_url, staff_email, java_script_enabled=javascript)
+    page.goto(f"{base_url}/admin/campaigns/{campaign_id}")
+    force_ask = page.locator("#f-asks-police-force-alternatives")
+    submit(page, force_ask.get_by_role("button", name="Add text for some recipients only"))
+    # The campaign asks Scotland's force in its own words already: the new alternative comes
+    # after that, before the default.
+    added = page.locator("#f-asks-police-force-1")
+    expect(added).to_be_visible()
+    added.get_by_label("Used when").fill("force.lfr_status: deploys, paused, trial")
+    added.get_by_label("Text").fill(STOP)
+    page.get_by_label("Ask of the police force (for every other letter)").fill(NOT_START)
+    # A value the data can't have is refused next to the box, and nothing typed is lost.
+    page.locator("#f-opening-0 summary").click()  # folded to its condition
+    page.locator("#f-opening-0").get_by_label("Used when").fill("nation: cornwall")
+    submit(page, page.get_by_role("button", name="Save", exact=True))
+    expect(page.locator("#f-opening-0")).to_contain_text("Unknown nation 'cornwall'")
+    expect(page.locator("#f-asks-police-force-1").get_by_label("Text")).to_have_value(STOP)
+    page.locator("#f-opening-0").get_by_label("Used when").fill("nation: scotland")
+    submit(page, page.get_by_role("button", name="Save", exact=True))
+    expect(page.get_by_text("Saved as version 2.")).to_be_visible()
+    saved = page.locator("#f-asks-police-force-1")
+    expect(saved.locator(".condition-words")).to_have_text(
+        "Only when the police force uses the cameras"
+    )
+    if javascript:
+        check_axe(page)
+
+    # The preview: England's sample place is policed by the Met (deploys), Scotland's by Police
+    # Scotland (none); each letter says which ask it took and why.
+    page.goto(f"{base_url}/admin/campaigns/{campaign_id}/preview")
+    england = page.locator('[data-nation="england"]')
+    scotland = page.locator('[data-nation="scotland"]')
+    england_force = england.locator("article.letter").filter(
+        has=page.get_by_role("heading", name="To Metropolitan Police Service")
+    )
+    expect(england_force.locator(".letter-body")).to_contain_text("to stop using live facial")
+    expect(england_force.locator(".why")).to_contain_text(
+        "Ask of the police force: alternative 2 of 3: Only when the police force uses the cameras"
+    )
+    expect(england_force.locator(".why")).to_contain_text(
+        "Opening: the default, as none of these fits: Only for supporters in Scotland"
+    )
+    scotland_force = scotland.locator("article.letter").filter(
+        has=page.get_by_role("heading", name="To Police Scotland")
+    )
+    # The first alternative that fits wins: Scotland's own ask.
+    expect(scotland_force.locator(".why")).to_contain_text(
+        "Ask of the police force: alternative 1 of 3: Only for supporters in Scotland"
+    )
+    expect(scotland_force.locator(".why")).to_contain_text(
+        "Opening: alternative 1 of 2: Only for supporters in Scotland"
+    )
+    if javascript:
+        check_axe(page)
