@@ -195,6 +195,8 @@ def _letter(draft: pipeline.Draft) -> dict:
             "contact_url": r.contact_url,
             # Addition: a home page, for "use Contact us on their site" when there is no better.
             "website": r.website,
+            # Addition: where a body with no email address takes letters by post.
+            "postal_address": r.postal_address,
         },
         "to": list(draft.to),
         "subject": draft.letter.subject,

@@ -185,6 +185,12 @@ SCHEMAS: dict[str, Any] = {
                     email=NULLABLE_TEXT,
                     contact_url=NULLABLE_TEXT,
                     website=NULLABLE_TEXT,
+                    postal_address={
+                        **NULLABLE_TEXT,
+                        "description": "One line, parts separated by commas. Where email is "
+                        "null and this is not, the body takes letters by post: offer the "
+                        "letter to print, with the supporter's address and this one.",
+                    },
                 ),
                 to={"type": "array", "items": {"type": "string"}},
                 subject={"type": "string"},
