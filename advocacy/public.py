@@ -4,6 +4,9 @@ Every step works without JavaScript, cookies or a session: the postcode step is 
 letters step is a POST that carries everything it needs, because nothing is stored.
 """
 
+from datetime import UTC
+from datetime import datetime
+
 from flask import Blueprint
 from flask import Response
 from flask import abort
@@ -24,6 +27,7 @@ from advocacy import limits
 from advocacy import models
 from advocacy import pages
 from advocacy import pipeline
+from advocacy import postal
 from advocacy import postcodes
 from advocacy import replies
 from advocacy import results
@@ -299,6 +303,8 @@ def letters(slug: str):
     drafts = [_edited(i, d) for i, d in enumerate(drafts)]
     if "eml" in request.form:
         return _eml(drafts, request.form["eml"])
+    if "print" in request.form:
+        return _print(campaign, place, wanted.sender, drafts, request.form["print"])
     keys = replies.keys_for(place, [d.letter.recipient for d in drafts])
     if "subject-0" not in request.form:  # drafted now, not re-linked after an edit
         _count(campaign, "letters", recipients=keys)
@@ -314,6 +320,8 @@ def letters(slug: str):
         # Who the letters went to, as the "I've sent my letters" button carries it on to the
         # thank-you page's reply link: roles and codes only.
         reply_keys=replies.link_values(keys),
+        by_post=postal.by_post(d.letter.recipient for d in drafts),
+        envelope=postal.recipient_block,
     )
 
 
@@ -343,6 +351,25 @@ def _eml(drafts: list[pipeline.Draft], which: str) -> Response:
         headers={
             "Content-Disposition": f'attachment; filename="{delivery.eml_filename(letter.subject)}"'
         },
+    )
+
+
+def _print(campaign: Campaign, place, sender, drafts: list[pipeline.Draft], which: str):
+    """A page to print and post: one letter ("0", "1"…) or every letter by post ("all"), each
+    on its own sheet with both address blocks. The supporter's address is typed into the page
+    itself (a field with no name, in no form), so what they change there never reaches us."""
+    posted = postal.by_post(d.letter.recipient for d in drafts)
+    chosen = posted if which == "all" else [int(which)] if which.isdigit() else []
+    if not chosen or any(i not in posted for i in chosen):
+        abort(400, "That letter isn't on this page any more. Please go back and try again.")
+    today = datetime.now(UTC).date()
+    return render_template(
+        "public/print.html",
+        campaign=campaign,
+        drafts=[drafts[i] for i in chosen],
+        to=postal.recipient_block,
+        sender=postal.sender_block(sender.name, sender.address, place.postcode),
+        date=f"{today.day} {today:%B %Y}",
     )
 
 
