@@ -178,11 +178,18 @@ def letters(slug: str):
         raise letter_request.InvalidInput(
             {"talking_points": [f"Talking point {other[0]!r} is not for {place.country}."]}
         )
-    drafts = pipeline.drafts(campaign, place, wanted.sender, wanted.choices)
+    drafts = pipeline.drafts(campaign, place, wanted.sender, wanted.choices, wanted.recipients)
+    if not drafts and wanted.recipients:
+        raise letter_request.InvalidInput({"recipients": [_nobody_here(wanted, place)]})
     recipients = replies.keys_for(place, [d.letter.recipient for d in drafts])
     ref = request.args.get("ref", "")
     tally.count(campaign.slug, "letters", channel="api", ref=ref, recipients=recipients)
     return {"letters": [_letter(d) for d in drafts]}
+
+
+def _nobody_here(wanted: letter_request.LetterRequest, place) -> str:
+    names = ", ".join(repr(r) for r in wanted.recipients or ())
+    return f"There is nobody to write to for {names} in {place.constituency_name}."
 
 
 def _letter(draft: pipeline.Draft) -> dict:

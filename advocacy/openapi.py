@@ -164,6 +164,16 @@ SCHEMAS: dict[str, Any] = {
                 "items": {"type": "string"},
                 "description": "Ids from the campaign's talking_points; at least one.",
             },
+            "recipients": {
+                "type": "array",
+                "items": {"type": "string"},
+                "minItems": 1,
+                "description": "Whom to write to; leave it out to write to everyone. Roles from "
+                'the campaign\'s targets ("mp", "police_force", "police_oversight"), '
+                '"fixed" for every recipient the campaign names itself, or one of them as '
+                '"fixed:<id>" (the id counts and reply links use: a slug of the name, '
+                '"fixed:home-secretary"). An unknown one is a 400 naming it.',
+            },
             "answers": {
                 "type": "object",
                 "description": "Prompt id → the supporter's own words.",

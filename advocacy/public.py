@@ -254,6 +254,7 @@ def _choose(campaign, place, *, form=None, errors=None, status=200):
             campaign=nation_campaign,
             place=place,
             recipients=recipients,
+            choice_id=letter_request.choice_id,
             form=form,
             errors=errors or {},
         )
@@ -274,6 +275,9 @@ def _form_data(campaign: Campaign) -> dict:
         "address": form.get("address"),
         "talking_points": form.getlist("talking_points"),
         "answers": {p.id: form.get(f"answer-{p.id}", "") for p in campaign.prompts},
+        # Only a form that offered the boxes chooses: unticking them all is then a choice of
+        # nobody, not a form from before the boxes (a page kept open across an upgrade).
+        "recipients": form.getlist("recipients") if "recipients-offered" in form else None,
     }
 
 
@@ -299,7 +303,10 @@ def letters(slug: str):
         return _choose(campaign, place, form=data, errors=exc.fields, status=400)
     if request.form.get("change") == "1":  # "Change my answers": back, everything kept
         return _choose(campaign, place, form=data)
-    drafts = pipeline.drafts(campaign, place, wanted.sender, wanted.choices)
+    drafts = pipeline.drafts(campaign, place, wanted.sender, wanted.choices, wanted.recipients)
+    if not drafts and wanted.recipients:  # only people not at this place were ticked
+        errors = {"recipients": [letter_request.NOBODY_CHOSEN]}
+        return _choose(campaign, place, form={**data, "recipients": []}, errors=errors, status=400)
     drafts = [_edited(i, d) for i, d in enumerate(drafts)]
     if "eml" in request.form:
         return _eml(drafts, request.form["eml"])
