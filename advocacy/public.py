@@ -4,6 +4,7 @@ Every step works without JavaScript, cookies or a session: the postcode step is 
 letters step is a POST that carries everything it needs, because nothing is stored.
 """
 
+import re
 from datetime import UTC
 from datetime import datetime
 
@@ -366,7 +367,9 @@ def _print(campaign: Campaign, place, sender, drafts: list[pipeline.Draft], whic
     on its own sheet with both address blocks. The supporter's address is typed into the page
     itself (a field with no name, in no form), so what they change there never reaches us."""
     posted = postal.by_post(d.letter.recipient for d in drafts)
-    chosen = posted if which == "all" else [int(which)] if which.isdigit() else []
+    chosen = (
+        posted if which == "all" else [int(which)] if re.fullmatch(r"[0-9]{1,3}", which) else []
+    )
     if not chosen or any(i not in posted for i in chosen):
         abort(400, "That letter isn't on this page any more. Please go back and try again.")
     today = datetime.now(UTC).date()

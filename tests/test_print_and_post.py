@@ -2,7 +2,7 @@
 
 The letters page offers "Print and post" for them; the button posts the letter as edited to a
 page laid out for paper (both address blocks, one letter per sheet: the Chromium test in
-tests/browser/test_print_and_post.py prints it). The supporter's address on that page is a field
+tests/browser/test_print_and_post_browser.py prints it). The supporter's address on that page is a field
 with no name in no form, so what they type there never comes back to us.
 """
 
@@ -203,7 +203,7 @@ def test_print_all_gives_every_letter_by_post_its_own_sheet(app, client):
     assert text.count('data-from spellcheck="false">Ann Example') == 2
 
 
-@pytest.mark.parametrize("which", ("0", "5", "-1", "x", "", "all", "1x"))
+@pytest.mark.parametrize("which", ("0", "5", "-1", "x", "", "all", "1x", "²", "١", "9" * 5000))
 def test_a_letter_not_by_post_cannot_be_printed(client, which):
     """0 is the MP's letter (emailed); the others are no letter at all; "all" with nobody by
     post prints nothing. A plain 400 page, never a 500."""
