@@ -182,7 +182,9 @@ def letters(slug: str):
         raise letter_request.InvalidInput(
             {"talking_points": [f"Talking point {other[0]!r} is not for {place.country}."]}
         )
-    drafts = pipeline.drafts(campaign, place, wanted.sender, wanted.choices)
+    drafts = pipeline.drafts(campaign, place, wanted.sender, wanted.choices, wanted.recipients)
+    if not drafts and wanted.recipients:
+        raise letter_request.InvalidInput({"recipients": [_nobody_here(wanted, place)]})
     recipients = replies.keys_for(place, [d.letter.recipient for d in drafts])
     ref = tally.clean_ref(request.args.get("ref", ""))
     if not limits.may_label(campaign.slug, ref):
@@ -222,6 +224,11 @@ def sent(slug: str):
     return {"counted": counted}
 
 
+def _nobody_here(wanted: letter_request.LetterRequest, place) -> str:
+    names = ", ".join(repr(r) for r in wanted.recipients or ())
+    return f"There is nobody to write to for {names} in {place.constituency_name}."
+
+
 def _letter(draft: pipeline.Draft) -> dict:
     r = draft.letter.recipient
     return {
@@ -232,6 +239,8 @@ def _letter(draft: pipeline.Draft) -> dict:
             "contact_url": r.contact_url,
             # Addition: a home page, for "use Contact us on their site" when there is no better.
             "website": r.website,
+            # Addition: where a body with no email address takes letters by post.
+            "postal_address": r.postal_address,
         },
         "to": list(draft.to),
         "subject": draft.letter.subject,

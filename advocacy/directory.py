@@ -98,6 +98,14 @@ class Recipient:
     website: str | None = None
     review_reason: str | None = None  # why staff should check this recipient
     article: str = ""  # "the" for names that read wrongly without it
+    # One line, parts separated by commas ("1 Pacific Quay, Glasgow G51 1DZ"): where a body
+    # publishes no email address but takes letters by post, supporters print and post.
+    postal_address: str | None = None
+
+    @property
+    def by_post(self) -> bool:
+        """Whether supporters print and post to them: no email address, a postal address."""
+        return not self.email and bool(self.postal_address)
 
     @property
     def with_article(self) -> str:
@@ -194,6 +202,7 @@ def _oversight(row: Mapping[str, str]) -> Recipient:
         website=row["oversight_website"] or None,
         review_reason=row["review_reason"] or None,
         article="the",
+        postal_address=row.get("oversight_postal_address") or None,
     )
 
 

@@ -97,6 +97,15 @@ def _url(form, field):
         raise ValidationError("Enter a full web address starting with https://")
 
 
+def _one_line(form, field):
+    """A postal address is one line on the page and in the API: parts separated by commas."""
+    if field.data and (CONTROL.search(field.data) or UNSTORABLE.search(field.data)):
+        raise ValidationError(
+            "Use commas between the parts of the address, with no line breaks or other "
+            "control characters: “1 Pacific Quay, Glasgow G51 1DZ”."
+        )
+
+
 def _strip(value: str | None) -> str:
     return (value or "").strip()
 
@@ -124,11 +133,17 @@ class OverrideForm(FlaskForm):
     website = StringField(
         "Website", filters=[_strip], validators=[_plain, Optional(), Length(max=500), _url]
     )
+    postal_address = StringField(
+        "Postal address", filters=[_strip], validators=[Optional(), Length(max=300), _one_line]
+    )
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
-        if ok and not (self.email.data or self.contact_url.data or self.website.data):
-            self.email.errors = ["Give an email address, a contact page or a website."]
+        routes = (self.email, self.contact_url, self.website, self.postal_address)
+        if ok and not any(route.data for route in routes):
+            self.email.errors = [
+                "Give an email address, a contact page, a website or a postal address."
+            ]
             return False
         return ok
 
@@ -160,6 +175,7 @@ def edit(role: str, code: str):
             "email": form.email.data or None,
             "contact_url": form.contact_url.data or None,
             "website": form.website.data or None,
+            "postal_address": form.postal_address.data or None,
         }
         overrides.save(role, code, values, current_user.email)
         flash("Saved. New letters use these details now.")

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from advocacy.campaigns import Campaign
+from advocacy.campaigns import fixed_key
 from advocacy.compose import Choices
 from advocacy.compose import Sender
+from advocacy.directory import Recipient
 
 MAX_NAME = 100
 MAX_ADDRESS = 200
@@ -45,6 +47,8 @@ class LetterRequest:
     pfa_code: str | None
     sender: Sender
     choices: Choices
+    # Whom to write to, as roles and fixed-recipient ids; None: everyone the campaign targets.
+    recipients: tuple[str, ...] | None = None
 
 
 # What an empty required field says, naming it (never "This is required.").
@@ -103,6 +107,47 @@ def _answers(errors, value, campaign: Campaign) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(answers, key=lambda a: order.index(a[0])))
 
 
+NOBODY_CHOSEN = "Select at least one person to write to."
+
+
+def choice_id(recipient: Recipient) -> str:
+    """How a supporter names a recipient to write to: the role ("mp", "police_force"), or for a
+    recipient the campaign names itself, "fixed:" and the key counts and reply links use."""
+    if recipient.role == "fixed":
+        return f"fixed:{fixed_key(recipient.name)}"
+    return recipient.role
+
+
+def recipient_ids(campaign: Campaign) -> list[str]:
+    """What ``recipients`` may name: the campaign's roles, "fixed" for all its own recipients,
+    and each of them by id."""
+    fixed = [f"fixed:{fixed_key(r.name)}" for r in campaign.fixed_recipients]
+    return [*campaign.targets, *(["fixed"] if fixed else []), *fixed]
+
+
+def chosen(recipient: Recipient, wanted: tuple[str, ...] | None) -> bool:
+    """Whether the supporter writes to ``recipient``; no choice made means everyone."""
+    return wanted is None or recipient.role in wanted or choice_id(recipient) in wanted
+
+
+def _recipients(errors, value, campaign: Campaign) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        errors["recipients"] = ['Send a list of roles ("mp", "police_force") or recipient ids.']
+        return None
+    known = recipient_ids(campaign)
+    unknown = [v for v in value if v not in known]
+    if unknown:
+        errors["recipients"] = [
+            f"Unknown recipient {unknown[0][:60]!r}: this campaign writes to "
+            f"{', '.join(repr(k) for k in known)}."
+        ]
+    elif not value:
+        errors["recipients"] = [NOBODY_CHOSEN]
+    return tuple(dict.fromkeys(value))
+
+
 def parse(data: Any, campaign: Campaign) -> LetterRequest:
     """Check a request for letters.
 
@@ -127,6 +172,7 @@ def parse(data: Any, campaign: Campaign) -> LetterRequest:
     address = _text(errors, "address", data.get("address"), limit=MAX_ADDRESS, required=False)
     points = _points(errors, data.get("talking_points", []), campaign)
     answers = _answers(errors, data.get("answers"), campaign)
+    recipients = _recipients(errors, data.get("recipients"), campaign)
     if errors:
         raise InvalidInput(errors)
     return LetterRequest(
@@ -135,6 +181,7 @@ def parse(data: Any, campaign: Campaign) -> LetterRequest:
         pfa_code=pfa,
         sender=Sender(name=name, address=address, postcode=None),
         choices=Choices(talking_points=points, answers=answers),
+        recipients=recipients,
     )
 
 

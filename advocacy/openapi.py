@@ -165,6 +165,16 @@ SCHEMAS: dict[str, Any] = {
                 "items": {"type": "string"},
                 "description": "Ids from the campaign's talking_points; at least one.",
             },
+            "recipients": {
+                "type": "array",
+                "items": {"type": "string"},
+                "minItems": 1,
+                "description": "Whom to write to; leave it out to write to everyone. Roles from "
+                'the campaign\'s targets ("mp", "police_force", "police_oversight"), '
+                '"fixed" for every recipient the campaign names itself, or one of them as '
+                '"fixed:<id>" (the id counts and reply links use: a slug of the name, '
+                '"fixed:home-secretary"). An unknown one is a 400 naming it.',
+            },
             "answers": {
                 "type": "object",
                 "description": "Prompt id → the supporter's own words.",
@@ -186,6 +196,12 @@ SCHEMAS: dict[str, Any] = {
                     email=NULLABLE_TEXT,
                     contact_url=NULLABLE_TEXT,
                     website=NULLABLE_TEXT,
+                    postal_address={
+                        **NULLABLE_TEXT,
+                        "description": "One line, parts separated by commas. Where email is "
+                        "null and this is not, the body takes letters by post: offer the "
+                        "letter to print, with the supporter's address and this one.",
+                    },
                 ),
                 to={"type": "array", "items": {"type": "string"}},
                 subject={"type": "string"},

@@ -18,7 +18,7 @@ from advocacy.models import DirectoryOverride
 from advocacy.models import db
 from advocacy.models import recheck_due
 
-EDITABLE = ("name", "email", "contact_url", "website", "salutation")
+EDITABLE = ("name", "email", "contact_url", "website", "postal_address", "salutation")
 # Also stored, by refresh-mps: who the MP is now, so the next refresh compares with them.
 STORED = EDITABLE + ("party", "member_id")
 EXTENSION = "advocacy.directory"

@@ -24,6 +24,7 @@ from advocacy.directory import UnknownArea
 from advocacy.directory import fixed_recipient
 from advocacy.directory import force_area_code
 from advocacy.letter_request import NO_PLACE
+from advocacy.letter_request import chosen
 from advocacy.postcodes import CircuitBreaker
 from advocacy.postcodes import Place
 from advocacy.postcodes import PostcodesClient
@@ -159,15 +160,26 @@ def fixed_recipients(campaign: Campaign) -> list[Recipient]:
     ]
 
 
-def drafts(campaign: Campaign, place: Place, sender: Sender, choices: Choices) -> list[Draft]:
-    """Every letter this supporter should send, with links.
+def drafts(
+    campaign: Campaign,
+    place: Place,
+    sender: Sender,
+    choices: Choices,
+    wanted: tuple[str, ...] | None = None,
+) -> list[Draft]:
+    """Every letter this supporter should send, with links: to those ``wanted`` names (roles
+    and fixed-recipient ids, ``letter_request.choice_id``), or to everyone when it is None.
 
     :raise directory.OutsideCoverage: nobody to write to at this place, or the campaign does
         not write for its nation (``NationNotServed``).
     """
     campaign = for_place(campaign, place)
     book = directory()
-    recipients = book.recipients(place, campaign.targets, fixed_recipients(campaign))
+    recipients = [
+        r
+        for r in book.recipients(place, campaign.targets, fixed_recipients(campaign))
+        if chosen(r, wanted)
+    ]
     sender = Sender(sender.name, sender.address, place.postcode)
     facts = place_facts(campaign, place)
     values = book.place_values(place) | facts

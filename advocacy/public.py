@@ -5,7 +5,10 @@ letters step is a POST that carries everything it needs, because nothing is stor
 """
 
 import functools
+import re
 from collections.abc import Callable
+from datetime import UTC
+from datetime import datetime
 from urllib.parse import quote_plus
 
 from flask import Blueprint
@@ -30,6 +33,7 @@ from advocacy import limits
 from advocacy import models
 from advocacy import pages
 from advocacy import pipeline
+from advocacy import postal
 from advocacy import postcodes
 from advocacy import receipts
 from advocacy import replies
@@ -312,6 +316,7 @@ def _choose(campaign, place, *, form=None, errors=None, status=200):
             campaign=nation_campaign,
             place=place,
             recipients=recipients,
+            choice_id=letter_request.choice_id,
             form=form,
             errors=errors or {},
         )
@@ -377,6 +382,9 @@ def _form_data(campaign: Campaign) -> dict:
         "address": form.get("address"),
         "talking_points": form.getlist("talking_points"),
         "answers": {p.id: form.get(f"answer-{p.id}", "") for p in campaign.prompts},
+        # Only a form that offered the boxes chooses: unticking them all is then a choice of
+        # nobody, not a form from before the boxes (a page kept open across an upgrade).
+        "recipients": form.getlist("recipients") if "recipients-offered" in form else None,
     }
 
 
@@ -403,10 +411,15 @@ def letters(slug: str):
         return _choose(campaign, place, form=data, errors=exc.fields, status=400)
     if request.form.get("change") == "1":  # "Change my answers": back, everything kept
         return _choose(campaign, place, form=data)
-    drafts = pipeline.drafts(campaign, place, wanted.sender, wanted.choices)
+    drafts = pipeline.drafts(campaign, place, wanted.sender, wanted.choices, wanted.recipients)
+    if not drafts and wanted.recipients:  # only people not at this place were ticked
+        errors = {"recipients": [letter_request.NOBODY_CHOSEN]}
+        return _choose(campaign, place, form={**data, "recipients": []}, errors=errors, status=400)
     drafts = [_edited(i, d) for i, d in enumerate(drafts)]
     if "eml" in request.form:
         return _eml(drafts, request.form["eml"])
+    if "print" in request.form:
+        return _print(campaign, place, wanted.sender, drafts, request.form["print"])
     keys = replies.keys_for(place, [d.letter.recipient for d in drafts])
     if "subject-0" not in request.form:  # drafted now, not re-linked after an edit
         ref = _count(campaign, "letters", recipients=keys)
@@ -427,6 +440,8 @@ def letters(slug: str):
         reply_keys=replies.link_values(keys),
         # What lets "I've sent my letters" and the reply page count: see receipts.py.
         receipt=receipt,
+        by_post=postal.by_post(d.letter.recipient for d in drafts),
+        envelope=postal.recipient_block,
     )
 
 
@@ -472,6 +487,27 @@ def _eml(drafts: list[pipeline.Draft], which: str) -> Response:
         headers={
             "Content-Disposition": f'attachment; filename="{delivery.eml_filename(letter.subject)}"'
         },
+    )
+
+
+def _print(campaign: Campaign, place, sender, drafts: list[pipeline.Draft], which: str):
+    """A page to print and post: one letter ("0", "1"…) or every letter by post ("all"), each
+    on its own sheet with both address blocks. The supporter's address is typed into the page
+    itself (a field with no name, in no form), so what they change there never reaches us."""
+    posted = postal.by_post(d.letter.recipient for d in drafts)
+    chosen = (
+        posted if which == "all" else [int(which)] if re.fullmatch(r"[0-9]{1,3}", which) else []
+    )
+    if not chosen or any(i not in posted for i in chosen):
+        abort(400, "That letter isn't on this page any more. Please go back and try again.")
+    today = datetime.now(UTC).date()
+    return render_template(
+        "public/print.html",
+        campaign=campaign,
+        drafts=[drafts[i] for i in chosen],
+        to=postal.recipient_block,
+        sender=postal.sender_block(sender.name, sender.address, place.postcode),
+        date=f"{today.day} {today:%B %Y}",
     )
 
 

@@ -201,6 +201,21 @@
       form.querySelectorAll("[data-update]").forEach(function (el) { el.hidden = true; });
     }
     document.querySelectorAll("[data-searchable] select").forEach(setupSearch);
+    // Print and post: a Print button, and the supporter's address typed once for every letter.
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+    var froms = document.querySelectorAll("textarea[data-from]");
+    froms.forEach(function (area) {
+      grow(area);
+      area.addEventListener("input", function (event) {
+        if (!event.isTrusted) return; // a copy below, resizing: not typed here
+        froms.forEach(function (other) {
+          if (other !== area) { other.value = area.value; other.dispatchEvent(new Event("input")); }
+        });
+      });
+    });
     document.querySelectorAll("[data-copy-input]").forEach(function (button) {
       var input = document.getElementById(button.getAttribute("data-copy-input"));
       button.hidden = false;

@@ -212,6 +212,7 @@ def test_letters_by_postcode(client, postcodes_io):
         "email": "neil.coyle.mp@parliament.uk",
         "contact_url": None,
         "website": None,
+        "postal_address": None,
     }
     assert mp["to"] == ["neil.coyle.mp@parliament.uk"]
     assert mp["body"].startswith("Dear Neil Coyle,\n\n")

@@ -100,6 +100,7 @@ def form_values(role: str, code: str, **changes: str) -> dict[str, str]:
         "email": r.email or "",
         "contact_url": r.contact_url or "",
         "website": r.website or "",
+        "postal_address": r.postal_address or "",
     }
     values.update(changes)
     return values
@@ -220,6 +221,7 @@ def test_editor_corrects_an_oversight_email_and_letters_use_it(app, client, edit
         "email": None,
         "contact_url": None,
         "website": MOPAC_URL,
+        "postal_address": None,
     }
     assert before["to"] == []
     page = editor.get(edit_path("police_oversight", MET)).get_data(as_text=True)
@@ -329,12 +331,12 @@ def test_blank_name_and_salutation_fall_back_to_bundled(app, editor):
         (
             {"email": "", "contact_url": "", "website": ""},
             "email",
-            "Give an email address, a contact page or a website",
+            "Give an email address, a contact page, a website or a postal address",
         ),
         pytest.param(
             {"email": "  ", "contact_url": " ", "website": " "},
             "email",
-            "Give an email address, a contact page or a website",
+            "Give an email address, a contact page, a website or a postal address",
             id="only-spaces",
         ),
         ({"name": "x" * 201}, "name", "200"),
@@ -758,6 +760,7 @@ def test_refresh_new_member_is_stored_and_reaches_letters(app, client, editor, m
         "email": NEW_MP_EMAIL,
         "contact_url": None,
         "website": None,
+        "postal_address": None,
     }
     assert mp["to"] == [NEW_MP_EMAIL]
     assert mp["body"].startswith(f"Dear {NEW_MP},\n\n")
@@ -955,3 +958,82 @@ def test_a_stored_header_syntax_address_never_breaks_the_eml(app, client, postco
     assert response.status_code == 200
     assert b"\nTo:" not in response.data and not response.data.startswith(b"To:")
     assert b"Bcc" not in response.data
+
+
+# --- Postal addresses: where a body takes letters by post -----------------------------------------
+
+SPA = "S23000009"
+SPA_POST = "Scottish Police Authority, 1 Pacific Quay, Glasgow G51 1DZ"
+BOARD_POST = "Northern Ireland Policing Board, Waterside Tower, 31 Clarendon Road, Belfast BT1 3BG"
+KENT_POST = "Kent Police and Crime Commissioner, Sutton Road, Maidstone ME15 9BZ"
+
+
+def test_bundled_postal_addresses_are_the_oversight_bodies_without_email():
+    book = bundled()
+    posted = {
+        code: area.oversight.postal_address
+        for code, area in book.force_areas.items()
+        if area.oversight.postal_address
+    }
+    assert posted == {SPA: SPA_POST, "N99999999": BOARD_POST}
+    assert all(book.force_areas[code].oversight.by_post for code in posted)
+    assert not any(area.force.postal_address for area in book.force_areas.values())
+
+
+def test_directory_shows_print_and_post_and_the_corrected_rows(editor):
+    rows = {(role, code): row for role, code, _, row in listing(editor, role="police_oversight")}
+    assert f"print and post: {SPA_POST}" in rows[("police_oversight", SPA)]
+    assert f"print and post: {escape(BOARD_POST)}" in rows[("police_oversight", "N99999999")]
+    # The 2026-12-04 corrections, each with the review reason the data gives it.
+    notts = rows[("police_oversight", "E23000019")]
+    suffolk = rows[("police_oversight", "E23000025")]
+    assert "officepcc@notts.police.uk" in notts and "replaces a WhatDoTheyKnow record" in notts
+    assert "spcc@suffolk.police.uk" in suffolk and "complaints page" in suffolk
+    page = editor.get(edit_path("police_oversight", SPA)).get_data(as_text=True)
+    assert f'value="{SPA_POST}"' in page
+    assert "Why: no published email for the Scottish Police Authority" in page
+
+
+def test_staff_correct_a_postal_address_and_letters_carry_it(app, client, editor):
+    assert letters(client, **SEVENOAKS)["police_oversight"]["recipient"]["postal_address"] is None
+    response = post_edit(editor, "police_oversight", KENT, postal_address=f" {KENT_POST} ")
+    assert response.status_code == 302
+    assert stored(app, "police_oversight", KENT).fields == {"postal_address": KENT_POST}
+    (kent,) = [r for r in listing(editor, role="police_oversight") if r[1] == KENT]
+    assert f"post: {KENT_POST}" in kent[3] and "changed: postal_address" in kent[3]
+    page = editor.get(edit_path("police_oversight", KENT)).get_data(as_text=True)
+    assert KENT_POST in compare_row(page, "Postal address")
+    after = letters(client, **SEVENOAKS)["police_oversight"]["recipient"]
+    assert after["postal_address"] == KENT_POST
+    assert after["email"] == "contactyourpcc@kent.police.uk"  # still emailed: no print and post
+
+
+def test_a_postal_address_alone_is_a_route(app, editor):
+    response = post_edit(
+        editor, "police_oversight", MET, email="", website="", postal_address="City Hall, London"
+    )
+    assert response.status_code == 302
+    assert stored(app, "police_oversight", MET).fields == {
+        "website": None,
+        "postal_address": "City Hall, London",
+    }
+
+
+@pytest.mark.parametrize(
+    "typed",
+    (
+        "1 Pacific Quay\nGlasgow G51 1DZ",
+        "1 Pacific Quay\rGlasgow",
+        "1 Pacific Quay\tGlasgow",
+        "1 Pacific Quay\x07",
+        "1 Pacific Quay\u202eGlasgow",
+        "1 Pacific Quay\x00",
+    ),
+)
+def test_a_postal_address_with_control_characters_is_refused(app, editor, typed):
+    response = post_edit(editor, "police_oversight", SPA, postal_address=typed)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    error = re.search(r'<p class="field-error" id="postal_address-error">(.*?)</p>', html, re.S)
+    assert error and "Use commas between the parts" in error.group(1)
+    assert stored_count(app) == 0

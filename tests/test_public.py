@@ -284,9 +284,10 @@ def test_choose_step_names_organisations_with_their_article(client):
     page = text(client.get(PAGE, query_string={"constituency": "S14000061", "pfa": "S23000009"}))
     assert "<strong>The Scottish Police Authority</strong>" in page
     assert "<strong>Douglas Lumsden MP</strong>" in page
-    # Neither Police Scotland nor the authority publishes a contact page: their websites.
-    assert re.search(r"use Contact us on <a href=\"https://www.spa.police.uk/\"", page)
+    # Police Scotland publishes no contact page: its website, called that. The authority
+    # publishes a postal address and no email: print and post.
     assert re.search(r"use Contact us on <a href=\"https://www.scotland.police.uk/\"", page)
+    assert "you'll print your letter and post it to them." in page
     assert "contact page" not in page
 
 
