@@ -30,6 +30,7 @@ import pytest
 import redis
 import requests
 import sqlalchemy as sa
+from postgres_server import fresh_database
 from staff_helpers import CSRF_FIELD
 from staff_helpers import STAFF_PASSWORD
 from staff_helpers import add_staff
@@ -90,17 +91,9 @@ def free_port() -> int:
 
 @pytest.fixture
 def database_url() -> Iterator[str]:
-    """A fresh database on the test server, dropped afterwards (as tests/test_postgres.py)."""
-    name = f"advocacy_hosts_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(
-        POSTGRES.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield POSTGRES.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    """A fresh database on the test server, dropped afterwards."""
+    with fresh_database() as url:
+        yield url
 
 
 @pytest.fixture
