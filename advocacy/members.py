@@ -45,7 +45,18 @@ class MpChange:
 
 
 def _text(value: object) -> str | None:
-    return value.strip() if isinstance(value, str) and value.strip() else None
+    """A trimmed string, or None; refuses control and invisible characters.
+
+    What the API gives becomes a directory override shown in letters and ``.eml`` headers, so a
+    line break, NUL or bidi override in a name or address is an error for that seat, as it is
+    when staff type one (a no-break space is only a space).
+    """
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    if not text.replace("\xa0", " ").isprintable():
+        raise MembersApiError("Members API: a name or address has control or invisible characters")
+    return text
 
 
 class MembersClient:

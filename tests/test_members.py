@@ -214,6 +214,30 @@ def test_no_email_at_all_is_none(rsps: responses.RequestsMock, entries: list) ->
     assert MembersClient().email(5257) is None
 
 
+@pytest.mark.parametrize(
+    "bad", ["Rachel\nBlake", "Rachel\x00Blake", "Rachel\u202eBlake", "R\u200bB"]
+)
+def test_control_characters_in_a_name_are_an_error(rsps: responses.RequestsMock, bad: str) -> None:
+    body = cities_search()
+    rsps.get(SEARCH, json=results(seat(body, display=bad)))
+    with pytest.raises(MembersApiError, match="control or invisible"):
+        MembersClient().current_member(CITIES)
+
+
+def test_control_characters_in_an_email_are_an_error(rsps: responses.RequestsMock) -> None:
+    body = contact()
+    body["value"] = [office("Parliamentary office", "a@example.org\r\nBcc: x@example.org")]
+    rsps.get(contact_url(5257), json=body)
+    with pytest.raises(MembersApiError, match="control or invisible"):
+        MembersClient().email(5257)
+
+
+def test_a_no_break_space_in_a_name_is_kept(rsps: responses.RequestsMock) -> None:
+    body = cities_search()
+    rsps.get(SEARCH, json=results(seat(body, display="Rachel\xa0Blake")))
+    assert MembersClient().current_member(CITIES).name == "Rachel\xa0Blake"
+
+
 # --- client: failures ---------------------------------------------------------------------------
 
 
