@@ -6,11 +6,11 @@ Skipped when ADVOCACY_TEST_POSTGRES_URL is unset, except in CI, where that is a 
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from postgres_server import fresh_database
 
 from advocacy import create_app
 from advocacy import tally
@@ -30,16 +30,8 @@ if not SERVER:
 @pytest.fixture
 def database_url():
     """A fresh, empty database on the test server, dropped afterwards."""
-    name = f"advocacy_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(
-        SERVER.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield SERVER.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_database() as url:
+        yield url
 
 
 def test_schema_example_and_letters_on_postgresql(database_url, tmp_path):
