@@ -14,6 +14,8 @@ holds the same roles and codes as the reply link, so pages that carry it are nev
 """
 
 import functools
+import itertools
+import os
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,6 +23,8 @@ from dataclasses import dataclass
 from flask import current_app
 from itsdangerous import BadData
 from itsdangerous import URLSafeTimedSerializer
+from itsdangerous import base64_encode
+from itsdangerous.url_safe import URLSafeSerializerMixin
 
 from advocacy import limits
 from advocacy.tally import CHANNELS
@@ -45,6 +49,40 @@ class Receipt:
     nonce: str
 
 
+class _Serializer(URLSafeTimedSerializer):
+    """itsdangerous's URL-safe timed serializer, issuing without its zlib step.
+
+    A receipt's JSON is about 150 bytes: compressing it saved a few characters and cost 26 µs of
+    every letters request (zlib sets up 256 KB of state each time). Reading is the parent's,
+    which takes a payload either way, so receipts issued before this change still read.
+    """
+
+    def dump_payload(self, obj: object) -> bytes:
+        return base64_encode(super(URLSafeSerializerMixin, self).dump_payload(obj))
+
+
+class _Nonces:
+    """Numbers that tell two receipts apart: a random prefix per process and a counter.
+
+    Only unique, not secret (the receipt is signed), so one ``os.urandom`` per process rather
+    than per request (16 µs each on the benchmark machine). A forked worker draws its own prefix.
+    """
+
+    def __init__(self) -> None:
+        self.reset()
+        os.register_at_fork(after_in_child=self.reset)
+
+    def reset(self) -> None:
+        self.prefix = secrets.token_urlsafe(9)
+        self.counter = itertools.count()
+
+    def next(self) -> str:
+        return f"{self.prefix}{next(self.counter):x}"
+
+
+_nonces = _Nonces()
+
+
 def _serializer() -> URLSafeTimedSerializer:
     config = current_app.config
     # Flask's SECRET_KEY_FALLBACKS: receipts signed before a key rotation still read.
@@ -53,7 +91,7 @@ def _serializer() -> URLSafeTimedSerializer:
 
 @functools.lru_cache(maxsize=8)
 def _serializer_for(keys: tuple[str | bytes, ...]) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(list(keys), salt=SALT)
+    return _Serializer(list(keys), salt=SALT)
 
 
 def issue(slug: str, recipients: Iterable[tuple[str, str]], *, channel: str, ref: str = "") -> str:
@@ -63,7 +101,7 @@ def issue(slug: str, recipients: Iterable[tuple[str, str]], *, channel: str, ref
         "r": [f"{role}:{code}" for role, code in recipients],
         "ch": channel,
         "ref": ref,
-        "n": secrets.token_urlsafe(9),
+        "n": _nonces.next(),
     }
     return _serializer().dumps(payload)
 

@@ -1,0 +1,51 @@
+"""Receipts as tokens: issued cheaply, read back whichever way they were issued, never alike."""
+
+import os
+
+from itsdangerous import URLSafeTimedSerializer
+
+from advocacy import receipts
+
+SLUG = "stop-facial-recognition"
+KEYS = [("mp", "E14001085"), ("police_force", "E23000001")]
+
+
+def test_a_receipt_reads_back_as_issued(app) -> None:
+    with app.test_request_context():
+        token = receipts.issue(SLUG, KEYS, channel="api", ref="partner")
+        receipt = receipts.read(token, SLUG, receipts.SENT_SECONDS)
+    assert receipt is not None
+    assert receipt.recipients == ("mp:E14001085", "police_force:E23000001")
+    assert (receipt.channel, receipt.ref) == ("api", "partner")
+    assert not token.startswith(".")  # issued uncompressed (itsdangerous marks zlib with ".")
+
+
+def test_a_compressed_receipt_from_before_still_reads(app) -> None:
+    """Reply links live for 90 days: those issued by the old, compressing serializer work on."""
+    payload = {"c": SLUG, "r": ["mp:E14001085"] * 20, "ch": "page", "ref": "", "n": "old"}
+    old = URLSafeTimedSerializer([app.config["SECRET_KEY"]], salt=receipts.SALT).dumps(payload)
+    assert old.startswith(".")  # long enough that the old serializer compressed it
+    with app.test_request_context():
+        receipt = receipts.read(old, SLUG, receipts.REPLY_SECONDS)
+    assert receipt is not None and receipt.nonce == "old"
+
+
+def test_nonces_are_never_alike_in_a_process_or_across_a_fork(app) -> None:
+    with app.test_request_context():
+        here = {
+            receipts.read(receipts.issue(SLUG, KEYS, channel="page"), SLUG, 60).nonce
+            for _ in range(1000)
+        }
+    assert len(here) == 1000
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: a worker forked from the master after import
+        os.close(reader)
+        os.write(writer, receipts._nonces.next().encode())
+        os._exit(0)
+    os.close(writer)
+    child = os.read(reader, 100).decode()
+    os.waitpid(pid, 0)
+    os.close(reader)
+    assert child and child not in here
+    assert not child.startswith(receipts._nonces.prefix)  # its own prefix, drawn after the fork
