@@ -15,6 +15,7 @@ from advocacy import auth
 from advocacy import config
 from advocacy import directory_admin
 from advocacy import errors
+from advocacy import languages
 from advocacy import limits
 from advocacy import logs
 from advocacy import pages
@@ -119,6 +120,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     pipeline.init_app(app)
     tally.init_app(app)
     errors.init_app(app)
+    languages.init_app(app)
     security.init_app(app)
     limits.init_app(app)
     auth.init_app(app)

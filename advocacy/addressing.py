@@ -60,3 +60,18 @@ def mp_heading(name: str) -> str:
     if len(words) > 1 and _word(words[0]) in COURTESY:
         words = words[1:]
     return " ".join(words) if words[-1:] == ["MP"] else " ".join([*words, "MP"])
+
+
+# Welsh letters open "Annwyl …,", which softens the first consonant of a title that follows
+# ("Prif Gwnstabl" → "Annwyl Brif Gwnstabl"); names are never mutated ("Annwyl Jo Stevens").
+# Titles come from advocacy/data/salutations_cy.csv; knights and dames are greeted by their
+# Welsh titles.
+WELSH_TITLES = {"sir": "Syr", "dame": "Fonesig"}
+
+
+def mp_salutation_cy(name: str) -> str:
+    """The words after "Annwyl" for an MP: "Jo Stevens", "Syr James" for a knight."""
+    words = mp_salutation(name).split()
+    if len(words) == 2 and _word(words[0]) in WELSH_TITLES:
+        words[0] = WELSH_TITLES[_word(words[0])]
+    return " ".join(words)

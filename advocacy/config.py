@@ -81,6 +81,9 @@ DEFAULTS = {
     "SITE_LOGO": None,  # a file name in the instance folder, or a path on this site ("/…")
     "SITE_CONTACT_EMAIL": None,
     "SITE_PRIVACY_URL": None,  # the organisation's own privacy policy, linked from /privacy
+    # Languages offered to supporters, comma-separated ("en,cy"); English is always one. Welsh
+    # joins the default once its catalogue covers every page (see advocacy/languages.py).
+    "LANGUAGES": "en",
 }
 
 

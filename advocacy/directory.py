@@ -21,6 +21,7 @@ from pathlib import Path
 from advocacy import roles
 from advocacy.addressing import mp_heading
 from advocacy.addressing import mp_salutation
+from advocacy.addressing import mp_salutation_cy
 from advocacy.postcodes import Place
 from advocacy.roles import Role
 
@@ -101,6 +102,9 @@ class Recipient:
     # One line, parts separated by commas ("1 Pacific Quay, Glasgow G51 1DZ"): where a body
     # publishes no email address but takes letters by post, supporters print and post.
     postal_address: str | None = None
+    # What follows "Annwyl" in a Welsh letter ("Brif Gwnstabl", "Jo Stevens"); None when the
+    # English salutation has no Welsh one in salutations_cy.csv yet.
+    salutation_cy: str | None = None
 
     @property
     def by_post(self) -> bool:
@@ -161,6 +165,7 @@ def _mp(row: Mapping[str, str]) -> Recipient:
         email=email,
         contact_url=None if email else MP_CONTACT_URL.format(member_id=row["member_id"]),
         salutation=mp_salutation(row["name"]),
+        salutation_cy=mp_salutation_cy(row["name"]),
         party=row["party"] or None,
         needs_review=email is None,
         member_id=int(row["member_id"]),
@@ -176,13 +181,21 @@ def dear(text: str) -> str:
     return text
 
 
+@cache
+def welsh_salutations() -> dict[str, str]:
+    """English salutation → the words after "Annwyl" (advocacy/data/salutations_cy.csv)."""
+    return {row["salutation"]: row["salutation_cy"] for row in _rows("salutations_cy.csv")}
+
+
 def _force(row: Mapping[str, str]) -> Recipient:
+    salutation = dear(row["force_salutation"]) or UNKNOWN_SALUTATION
     return Recipient(
         role="police_force",
         name=row["force_name"],
         email=None,  # forces take correspondence through web forms, not a published address
         contact_url=row["force_contact_url"] or None,
-        salutation=dear(row["force_salutation"]) or UNKNOWN_SALUTATION,
+        salutation=salutation,
+        salutation_cy=welsh_salutations().get(salutation),
         website=row["force_website"] or None,
         article="the" if row["pfa_code"] in FORCES_WITH_ARTICLE else "",
     )
@@ -190,12 +203,14 @@ def _force(row: Mapping[str, str]) -> Recipient:
 
 def _oversight(row: Mapping[str, str]) -> Recipient:
     # The review reason is about the oversight body's address, so it goes on this recipient.
+    salutation = dear(row["oversight_salutation"]) or UNKNOWN_SALUTATION
     return Recipient(
         role="police_oversight",
         name=row["oversight_name"],
         email=row["oversight_email"] or None,
         contact_url=None,  # none confirmed; the website below is a home page
-        salutation=dear(row["oversight_salutation"]) or UNKNOWN_SALUTATION,
+        salutation=salutation,
+        salutation_cy=welsh_salutations().get(salutation),
         kind=row["oversight_kind"],
         needs_review=row["needs_review"] == "yes",
         # Never the force's own site: that is another organisation with another inbox.

@@ -30,6 +30,7 @@ from flask import Response
 from flask import current_app
 from flask import request
 
+from advocacy import languages
 from advocacy import models
 from advocacy import overrides
 from advocacy import security
@@ -42,6 +43,7 @@ MAX_PAGES = 256  # per worker: a few campaigns × refs × themes × lists, 4-20 
 # Whoever holds the page (a browser, a proxy, a CDN) must ask again before using it: a 304 when
 # nothing changed, and the new page as soon as this worker shows it.
 CACHE_CONTROL = "public, no-cache"
+LANGUAGE_VARY = "Accept-Language"  # a page whose language the browser chose, not the address
 # What a kept page was made from, in app.extensions: replaced whenever this worker saves.
 SOURCES = (models.CAMPAIGNS, overrides.EXTENSION)
 
@@ -70,13 +72,14 @@ def _key(environ: Environ) -> tuple[str, ...]:
 
 
 def _keepable(status: str, headers: Headers) -> bool:
-    """Only what shareable() made: a 200 with our Cache-Control, no cookie, no Vary."""
+    """Only what shareable() made: a 200 with our Cache-Control, no cookie, and no Vary but
+    the language's (which the key holds)."""
     names = {name.lower(): value for name, value in headers}
     return (
         status.startswith("200 ")
         and names.get("cache-control") == CACHE_CONTROL
         and "set-cookie" not in names
-        and "vary" not in names
+        and names.get("vary", LANGUAGE_VARY) == LANGUAGE_VARY
     )
 
 
@@ -93,7 +96,7 @@ class PageCache:
         method = environ.get("REQUEST_METHOD")
         if method not in ("GET", "HEAD"):
             return self.wsgi(environ, start_response)
-        key = _key(environ)
+        key = (*_key(environ), self._language(environ))
         page = self.pages.get(key)
         if page is not None and self._fresh(page):
             return _serve(page, environ, start_response, method == "HEAD")
@@ -117,6 +120,14 @@ class PageCache:
         self.pages.set(key, Page(*captured, data, keep))
         return [data]
 
+    def _language(self, environ: Environ) -> str:
+        """The language the browser would get, as the app negotiates it (when the address
+        names one, the query string in the key already tells the pages apart)."""
+        offered = self.app.extensions.get(languages.EXTENSION, ())
+        if len(offered) < 2:
+            return languages.DEFAULT
+        return languages.negotiate(None, environ.get("HTTP_ACCEPT_LANGUAGE"), offered)
+
     def _fresh(self, page: Page) -> bool:
         now = self.app.extensions
         sources = zip(SOURCES, page.sources, strict=True)
@@ -139,6 +150,8 @@ def shareable(response: Response, slug: str | None = None) -> Response:
         return response
     response.set_etag(hashlib.blake2b(response.get_data(), digest_size=12).hexdigest())
     response.headers["Cache-Control"] = CACHE_CONTROL
+    if len(languages.offered()) > 1 and not languages.explicit():
+        response.vary.add(LANGUAGE_VARY)
     checked = overrides.checked_at()
     if slug is not None:
         checked = min(checked, models.checked_at(slug))
@@ -164,6 +177,7 @@ def rendered(key: tuple, campaign: object, render: Callable[[], str]) -> str:
     the campaign or directory it was made from.
     """
     config = current_app.config
+    key = (languages.current(), *key)
     store = current_app.extensions.get(RENDERED)
     if store is None:  # setdefault: threads making it at once all use the one that stays
         ttl = float(config["POSTCODES_CACHE_TTL"]) or 1.0

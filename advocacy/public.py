@@ -28,6 +28,7 @@ from werkzeug.exceptions import HTTPException
 from advocacy import cross_site
 from advocacy import delivery
 from advocacy import errors
+from advocacy import languages
 from advocacy import letter_request
 from advocacy import limits
 from advocacy import models
@@ -119,6 +120,8 @@ def carried() -> dict[str, str]:
         out["ref"] = ref
     if embedded() and values.get("theme") in THEMES:
         out["theme"] = values["theme"]
+    if language := languages.explicit():
+        out[languages.PARAM] = language
     return out
 
 

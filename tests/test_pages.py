@@ -169,7 +169,8 @@ def test_a_page_that_sets_a_cookie_or_varies_is_never_kept(tmp_path, clock):
     def varies():
         calls.append(1)
         response = pages.shareable(make_response("same for all?"))
-        response.vary.add("Accept-Language")
+        # The language's Vary is the one a kept page may carry (the key holds the language).
+        response.vary.update(("Accept-Language", "User-Agent"))
         return response
 
     app.add_url_rule("/cookie", view_func=cookie)
