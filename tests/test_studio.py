@@ -119,7 +119,8 @@ def test_save_and_preview_goes_to_the_preview(admin):
 def test_the_editor_shows_the_example_campaign_and_saves_it_unchanged(app, admin):
     html = admin.get(f"/admin/campaigns/{EXAMPLE_ID}").get_data(as_text=True)
     for point in example_campaign().talking_points:
-        assert point.phrasings[0].replace("’", "’") in html.replace("&#39;", "'")
+        text = campaigns.as_alternative(point.phrasings[0]).text
+        assert text in htmllib.unescape(html), point.id
     doc = example_campaign().to_dict()
     response = post(admin, f"/admin/campaigns/{EXAMPLE_ID}", doc, version="1")
     assert response.status_code == 302
