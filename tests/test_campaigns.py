@@ -2,6 +2,7 @@
 
 import copy
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -165,6 +166,26 @@ def test_example_uses_only_known_placeholders(example: Campaign) -> None:
         "force.first_seen",
         "place.lfr_use",
         "place.spend",
+    }
+
+
+def test_example_lead_ins_read_naturally_with_the_answers_in_their_hints(example: Campaign):
+    """Each example answer a hint quotes, as the letter has it after the prompt's lead-in, is a
+    plain sentence (issue 26): "…used at Brixton market.", not "…used at Brixton high street"."""
+    from advocacy.compose import own_words
+
+    written = {
+        prompt.id: [
+            own_words(answer, prompt.lead_in) for answer in re.findall(r'"([^"]+)"', prompt.hint)
+        ]
+        for prompt in example.prompts
+    }
+    assert written == {
+        "why": ["I don't want my face scanned on my way to work."],
+        "local": [
+            "Near me, these cameras could be used at Brixton market.",
+            "Near me, these cameras could be used at the station I use every day.",
+        ],
     }
 
 
