@@ -189,6 +189,20 @@ def test_example_lead_ins_read_naturally_with_the_answers_in_their_hints(example
     }
 
 
+def test_example_keeps_to_the_corrected_facts(example: Campaign) -> None:
+    """Issue 24: each point cites a specific page, never a home page; no "Parliament has never
+    passed a law" (no Act *specifically* authorises the cameras); the Met's ten false alerts
+    are ten people wrongly flagged, not a reassuring share of the faces scanned."""
+    from urllib.parse import urlsplit
+
+    for point in example.talking_points:
+        assert urlsplit(point.source_url).path.strip("/"), point.id
+    texts = [example.summary_html, *letter_texts(example)]
+    for words in ("never passed", "0.0003", "3.1 million", "3,147,436", "patchwork"):
+        assert not [t for t in texts if words in t], words
+    assert any("wrongly flagged ten innocent people" in t for t in texts)
+
+
 def test_example_place_facts_are_its_csv(example: Campaign) -> None:
     """The CSV beside the example is the file staff would upload for it: the same facts."""
     from advocacy.directory import bundled
