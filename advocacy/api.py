@@ -96,7 +96,13 @@ def postcode(postcode: str):
         "police_force": area
         and {"code": area.code, "name": area.force.name, "website": area.force.website},
         "police_oversight": oversight
-        and {"kind": oversight.kind, "name": oversight.name, "email": oversight.email},
+        and {
+            "kind": oversight.kind,
+            "name": oversight.name,
+            "email": oversight.email,
+            # Addition: where a body with no email address takes letters by post.
+            "postal_address": oversight.postal_address,
+        },
     }
 
 

@@ -104,6 +104,11 @@ LETTERS_EXAMPLE = {
     "answers": {"why": "I walk through London Bridge station every day."},
 }
 
+POSTAL_ADDRESS = (
+    "One line, parts separated by commas. Where email is null and this is not, the body takes "
+    "letters by post: offer the letter to print, with the supporter's address and this one."
+)
+
 SCHEMAS: dict[str, Any] = {
     "Lookup": _object(
         postcode={"type": "string", "examples": ["SE1 2DL"]},
@@ -114,7 +119,12 @@ SCHEMAS: dict[str, Any] = {
             _object(code={"type": "string"}, name={"type": "string"}, website=NULLABLE_TEXT)
         ),
         police_oversight=_nullable(
-            _object(kind={"type": "string"}, name={"type": "string"}, email=NULLABLE_TEXT)
+            _object(
+                kind={"type": "string"},
+                name={"type": "string"},
+                email=NULLABLE_TEXT,
+                postal_address={**NULLABLE_TEXT, "description": POSTAL_ADDRESS},
+            )
         ),
     ),
     "Campaign": _object(
@@ -196,12 +206,7 @@ SCHEMAS: dict[str, Any] = {
                     email=NULLABLE_TEXT,
                     contact_url=NULLABLE_TEXT,
                     website=NULLABLE_TEXT,
-                    postal_address={
-                        **NULLABLE_TEXT,
-                        "description": "One line, parts separated by commas. Where email is "
-                        "null and this is not, the body takes letters by post: offer the "
-                        "letter to print, with the supporter's address and this one.",
-                    },
+                    postal_address={**NULLABLE_TEXT, "description": POSTAL_ADDRESS},
                 ),
                 to={"type": "array", "items": {"type": "string"}},
                 subject={"type": "string"},

@@ -17,11 +17,13 @@ from sqlalchemy import text
 from advocacy import campaigns
 from advocacy import store
 from advocacy.models import CampaignRow
+from advocacy.models import PublicCounter
 from advocacy.models import db
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 EXAMPLE = Path(__file__).parent / "example_campaign.json"
 ADVISORY_LOCK_ID = 0x61647663  # "advc"
+EXAMPLE_BY = "example campaign"
 
 
 @contextmanager
@@ -49,10 +51,15 @@ def example_campaign() -> campaigns.Campaign:
 
 
 def upgrade(app: Flask) -> None:
-    """Migrate to the newest schema and, on an empty database, publish the example campaign."""
+    """Migrate to the newest schema and, on an empty database, publish the example campaign
+    with its letter counter shown."""
     with app.app_context(), _startup_lock(app):
         flask_migrate.upgrade(directory=MIGRATIONS)
         if app.config["SEED_EXAMPLE_CAMPAIGN"] and not db.session.scalar(
             db.select(db.func.count()).select_from(CampaignRow)
         ):
-            store.create(example_campaign(), author="example campaign")
+            row = store.create(example_campaign(), author=EXAMPLE_BY)
+            # The example shows its letter count on its page, as a campaign would once it
+            # has some (staff switch it off on its results page).
+            db.session.add(PublicCounter(campaign_id=row.id, shown=True, updated_by=EXAMPLE_BY))
+            db.session.commit()

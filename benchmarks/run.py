@@ -48,7 +48,7 @@ SLUG: str = EXAMPLE["slug"]
 POINTS = tuple(
     p["id"]
     for p in EXAMPLE["talking_points"]
-    if p.get("default_selected") and (not p.get("nations") or "england" in p["nations"])
+    if p.get("default_selected") and "england" in p.get("when", {}).get("nation", ["england"])
 )
 ANSWERS = {
     "why": "I walk through the station every day and I don't want my face scanned to do it.",

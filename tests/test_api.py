@@ -92,8 +92,45 @@ def test_postcode_lookup_shape(client, postcodes_io):
             "kind": "mayor",
             "name": "Mayor's Office for Policing and Crime (Mayor of London)",
             "email": None,
+            "postal_address": None,
         },
     }
+
+
+@pytest.mark.parametrize(
+    ("postcode", "name", "address"),
+    (
+        (
+            "AB10 1AB",
+            "Scottish Police Authority",
+            "Scottish Police Authority, 1 Pacific Quay, Glasgow G51 1DZ",
+        ),
+        (
+            "BT53 7HX",
+            "Northern Ireland Policing Board",
+            "Northern Ireland Policing Board, Waterside Tower, 31 Clarendon Road, Belfast BT1 3BG",
+        ),
+    ),
+)
+def test_postcode_lookup_gives_a_postal_address_where_a_body_takes_letters_by_post(
+    client, postcodes_io, postcode, name, address
+):
+    """As the letters API's recipient does: the SPA and the Policing Board publish no email."""
+    oversight = client.get(f"/api/v1/postcodes/{postcode}").get_json()["police_oversight"]
+    assert oversight == {
+        "kind": oversight["kind"],
+        "name": name,
+        "email": None,
+        "postal_address": address,
+    }
+    letters = client.post(
+        "/api/v1/campaigns/stop-facial-recognition/letters",
+        json={"postcode": postcode, "name": "Ann Example", "talking_points": ["what-is-lfr"]},
+    ).get_json()["letters"]
+    recipient = next(
+        x["recipient"] for x in letters if x["recipient"]["role"] == "police_oversight"
+    )
+    assert recipient["postal_address"] == oversight["postal_address"]
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 import copy
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 
 from advocacy import campaigns
+from advocacy import place_facts
 from advocacy.campaigns import FORMAT
 from advocacy.campaigns import MAX_TEXT
 from advocacy.campaigns import NATIONS
@@ -18,6 +20,7 @@ from advocacy.campaigns import FixedRecipient
 from advocacy.campaigns import InvalidCampaign
 from advocacy.campaigns import Prompt
 from advocacy.campaigns import TalkingPoint
+from advocacy.campaigns import as_alternative
 from advocacy.campaigns import default_text
 from advocacy.campaigns import fill
 from advocacy.campaigns import from_dict
@@ -69,14 +72,38 @@ def removing(key: str) -> Callable[[dict], None]:
 
 
 def unscoped(change: Callable[[dict], None]) -> Callable[[dict], None]:
-    """The change made to the example with its nation scopes taken out (every point for every
-    nation, no per-nation text), so a missing subject line, ask or point is not also a nation
-    left without one."""
+    """The change made to the example with its nation conditions taken out (every point for
+    every nation, no per-nation text), so a missing subject line, ask or point is not also a
+    nation left without one."""
+
+    def without_nation(when: dict) -> dict:
+        return {k: v for k, v in when.items() if k != "nation"}
+
+    def pool(entries: list) -> list:
+        out = []
+        for entry in entries:
+            if isinstance(entry, dict) and (when := without_nation(entry.get("when", {}))):
+                out.append({**entry, "when": when})
+            elif isinstance(entry, dict):
+                out.append({k: v for k, v in entry.items() if k != "when"})
+            else:
+                out.append(entry)
+        return out
+
+    def text(alternatives: str | list) -> str | list:
+        if isinstance(alternatives, str):
+            return alternatives
+        return [a for a in alternatives if "nation" not in a.get("when", {})]
 
     def change_unscoped(data: dict) -> None:
-        data["variants"] = {}
+        data["subject_lines"] = pool(data["subject_lines"])
+        data["opening"] = text(data["opening"])
+        data["asks"] = {role: text(t) for role, t in data["asks"].items()}
         for point in data["talking_points"]:
-            point["nations"] = []
+            if when := without_nation(point.pop("when", {})):
+                point["when"] = when
+            point["phrasings"] = pool(point["phrasings"])
+        assert not from_dict(data).scoped
         change(data)
 
     return change_unscoped
@@ -92,8 +119,9 @@ def test_example_meets_the_brief(example: Campaign) -> None:
     assert len(example.subject_lines) >= 3
     assert len(example.talking_points) >= 6
     for point in example.talking_points:
-        assert len(point.phrasings) >= 2, point.id
-        assert len(set(point.phrasings)) == len(point.phrasings), point.id
+        texts = [as_alternative(p).text for p in point.phrasings]
+        assert len(texts) >= 2, point.id
+        assert len(set(texts)) == len(texts), point.id
         assert point.label.strip(), point.id
     assert [p.id for p in example.prompts] == ["why", "local"]
     assert set(example.asks) == {"mp", "police_force", "police_oversight"}
@@ -130,7 +158,60 @@ def test_example_default_selection(example: Campaign) -> None:
 
 def test_example_uses_only_known_placeholders(example: Campaign) -> None:
     used = set().union(*(placeholders_in(t) for t in letter_texts(example)))
-    assert used == {"constituency", "force_name"}
+    # The bundled force facts and the example's own place facts (issue 24), beside the
+    # directory's placeholders.
+    assert used == {
+        "constituency",
+        "force_name",
+        "force.first_seen",
+        "place.lfr_use",
+        "place.spend",
+    }
+
+
+def test_example_lead_ins_read_naturally_with_the_answers_in_their_hints(example: Campaign):
+    """Each example answer a hint quotes, as the letter has it after the prompt's lead-in, is a
+    plain sentence (issue 26): "…used at Brixton market.", not "…used at Brixton high street"."""
+    from advocacy.compose import own_words
+
+    written = {
+        prompt.id: [
+            own_words(answer, prompt.lead_in) for answer in re.findall(r'"([^"]+)"', prompt.hint)
+        ]
+        for prompt in example.prompts
+    }
+    assert written == {
+        "why": ["I don't want my face scanned on my way to work."],
+        "local": [
+            "Near me, these cameras could be used at Brixton market.",
+            "Near me, these cameras could be used at the station I use every day.",
+        ],
+    }
+
+
+def test_example_keeps_to_the_corrected_facts(example: Campaign) -> None:
+    """Issue 24: each point cites a specific page, never a home page; no "Parliament has never
+    passed a law" (no Act *specifically* authorises the cameras); the Met's ten false alerts
+    are ten people wrongly flagged, not a reassuring share of the faces scanned."""
+    from urllib.parse import urlsplit
+
+    for point in example.talking_points:
+        assert urlsplit(point.source_url).path.strip("/"), point.id
+    texts = [example.summary_html, *letter_texts(example)]
+    for words in ("never passed", "0.0003", "3.1 million", "3,147,436", "patchwork"):
+        assert not [t for t in texts if words in t], words
+    assert any("wrongly flagged ten innocent people" in t for t in texts)
+
+
+def test_example_place_facts_are_its_csv(example: Campaign) -> None:
+    """The CSV beside the example is the file staff would upload for it: the same facts."""
+    from advocacy.directory import bundled
+
+    book = bundled()
+    known = {"pfa_code": book.force_areas, "constituency_code": book.constituencies}
+    raw = (EXAMPLE.parent / "example_place_facts.csv").read_bytes()
+    assert place_facts.parse_csv(raw, known) == example.place_facts
+    assert example.place_facts.columns == ("lfr_use", "spend")
 
 
 # --- the JSON form -------------------------------------------------------------------------------

@@ -9,13 +9,15 @@ from places import SOUTHWARK
 
 from advocacy import campaigns
 from advocacy.campaigns import Campaign
+from advocacy.campaigns import alternatives
 from advocacy.campaigns import as_alternative
-from advocacy.campaigns import default_text
+from advocacy.campaigns import choose
 from advocacy.campaigns import fill
 from advocacy.campaigns import from_dict
 from advocacy.compose import Choices
 from advocacy.compose import Letter
 from advocacy.compose import Sender
+from advocacy.compose import attributes_of
 from advocacy.compose import clean_text
 from advocacy.compose import letters
 from advocacy.compose import own_share
@@ -26,8 +28,17 @@ from advocacy.directory import bundled
 from advocacy.directory import fixed_recipient
 
 EXAMPLE = Path(campaigns.__file__).parent / "example_campaign.json"
+# The Met deploys the cameras, so its letters open with what it did (the example's place facts).
 OPENING = (
-    "I live in Bermondsey and Old Southwark and am worried about police facial recognition cameras."
+    "I live in Bermondsey and Old Southwark, policed by the Metropolitan Police Service, which "
+    "has used live facial recognition: vans since 2020, and fixed cameras in Croydon since "
+    "October 2025."
+)
+# A force that deploys is asked to stop, and its MP to press for that (issue 24).
+MP_ASK = (
+    "Please press for the Police Reform Bill to ban these cameras, or at least require "
+    "independent approval for each use, and ask the Metropolitan Police Service to stop using "
+    "them until then."
 )
 DEFAULT_POINTS = ("what-is-lfr", "accuracy", "no-legal-basis")
 WHY = "My daughter goes to school next to the station where the van parks."
@@ -48,9 +59,23 @@ def recipients(campaign: Campaign) -> list[Recipient]:
     return bundled().recipients(SOUTHWARK, campaign.targets)
 
 
+def place_values(campaign: Campaign) -> dict[str, str]:
+    """Southwark's placeholder values as the pipeline gives them: the directory's and the
+    campaign's own place facts."""
+    facts = campaign.place_facts.at(SOUTHWARK.pfa_code, SOUTHWARK.constituency_code)
+    return bundled().place_values(SOUTHWARK) | facts
+
+
 @pytest.fixture(scope="module")
-def values() -> dict[str, str]:
-    return bundled().place_values(SOUTHWARK)
+def values(campaign: Campaign) -> dict[str, str]:
+    return place_values(campaign)
+
+
+def chosen_ask(campaign: Campaign, role: str, values: dict[str, str]) -> str:
+    """The ask a letter to ``role`` takes at the place of ``values``, filled."""
+    text = campaign.asks[role]
+    index = choose(text, attributes_of(values) | {"role": role})
+    return fill(alternatives(text)[index].text, values)
 
 
 def write(
@@ -68,7 +93,7 @@ def write(
         recipients,
         Sender(name, address, postcode),
         Choices(points, answers),
-        bundled().place_values(SOUTHWARK),
+        place_values(campaign),
     )
 
 
@@ -78,7 +103,8 @@ def paragraphs(letter: Letter) -> list[str]:
 
 def phrasings_in(body: str, campaign: Campaign, point_id: str, values: dict) -> list[str]:
     point = campaign.point(point_id)
-    return [text for text in (fill(p, values) for p in point.phrasings) if text in body]
+    texts = (fill(as_alternative(p).text, values) for p in point.phrasings)
+    return [text for text in texts if text in body]
 
 
 # --- recipients ----------------------------------------------------------------------------------
@@ -247,7 +273,8 @@ def test_only_chosen_points(
             point_id
             for point_id in chosen
             for part in parts
-            if part in {fill(p, values) for p in campaign.point(point_id).phrasings}
+            if part
+            in {fill(as_alternative(p).text, values) for p in campaign.point(point_id).phrasings}
         }
         assert made == set(chosen)
 
@@ -257,7 +284,7 @@ def test_no_points_chosen(campaign: Campaign, recipients: list[Recipient], value
     for point in campaign.talking_points:
         assert phrasings_in(letter.body, campaign, point.id, values) == []
     assert paragraphs(letter)[:4] == ["Dear Neil Coyle,", OPENING, WHY, LOCAL_IN_LETTER]
-    assert paragraphs(letter)[4] == default_text(campaign.asks["mp"])  # England's
+    assert paragraphs(letter)[4] == MP_ASK  # the Met deploys: its MP is asked to stop it
 
 
 def test_unknown_point_ids_are_ignored(campaign: Campaign, recipients: list[Recipient]) -> None:
@@ -323,10 +350,16 @@ def test_placeholders_are_filled(
         assert paragraphs(letter)[1] == OPENING
         assert "{" not in letter.body
         assert "}" not in letter.body
-        cost = {fill(text, values) for text in campaign.point("cost").phrasings}
+        cost = {fill(as_alternative(p).text, values) for p in campaign.point("cost").phrasings}
         assert paragraphs(letter)[4] in cost
+        # South Wales Police's spending, named as theirs, and the Met asked about its own.
+        assert "South Wales Police alone spent" in paragraphs(letter)[4]
+        assert "what the Metropolitan Police Service spends" in paragraphs(letter)[4]
     oversight = result[1]
-    assert "Please use your oversight of the Metropolitan Police Service to keep" in oversight.body
+    assert (
+        "Please use your oversight of the Metropolitan Police Service to press it to stop"
+        in oversight.body
+    )
 
 
 def test_every_placeholder(campaign: Campaign, recipients: list[Recipient]) -> None:
@@ -434,7 +467,7 @@ def test_own_share(campaign: Campaign, recipients: list[Recipient], answers) -> 
 
 
 def test_own_share_of_the_default_letters(campaign: Campaign, recipients: list[Recipient]) -> None:
-    assert [letter.own_share for letter in write(campaign, recipients)] == [19, 18, 19]
+    assert [letter.own_share for letter in write(campaign, recipients)] == [15, 16, 16]
     assert [letter.own_share for letter in write(campaign, recipients, answers=())] == [0, 0, 0]
     # A few words in a long letter still show: never rounded down to nothing.
     short = write(campaign, recipients, answers=(("why", "abc"),))
@@ -473,7 +506,8 @@ def test_own_share_function(body: str, stock: tuple[str, ...], share: int) -> No
 
 def test_role_specific_ask(campaign: Campaign, recipients: list[Recipient], values: dict) -> None:
     home_secretary = fixed_recipient("Home Secretary", "hs@example.org", None, None)
-    asks = {role: fill(default_text(text), values) for role, text in campaign.asks.items()}
+    asks = {role: chosen_ask(campaign, role, values) for role in campaign.asks}
+    assert asks["mp"] == MP_ASK
     for letter in write(campaign, [*recipients, home_secretary]):
         for role, ask in asks.items():
             assert (ask in letter.body) == (role == letter.recipient.role), (
@@ -490,7 +524,7 @@ def test_no_ask_for_a_role_means_no_empty_paragraph(
 ) -> None:
     custom = replace(campaign, asks={"mp": campaign.asks["mp"]}, closing="")
     result = write(custom, recipients, points=("accuracy",))
-    assert paragraphs(result[0])[-2] == default_text(campaign.asks["mp"])
+    assert paragraphs(result[0])[-2] == MP_ASK
     for letter in result[1:]:
         assert len(paragraphs(letter)) == 2 + 2 + 1 + 1
         assert "" not in paragraphs(letter)

@@ -10,6 +10,7 @@ import pytest
 from advocacy import config
 from advocacy import create_app
 from advocacy.models import CampaignRow
+from advocacy.models import PublicCounter
 from advocacy.models import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,6 +66,8 @@ def test_example_campaign_is_published_on_an_empty_database(app):
     with app.app_context():
         rows = db.session.execute(db.select(CampaignRow)).scalars().all()
         assert [(r.slug, r.status) for r in rows] == [("stop-facial-recognition", "live")]
+        # It shows its letter counter (issue 26), once there are letters to count.
+        assert db.session.get(PublicCounter, rows[0].id).shown
 
 
 def test_restart_does_not_publish_the_example_again(tmp_path):

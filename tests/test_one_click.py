@@ -45,35 +45,66 @@ def decoded(kind: str, url: str) -> tuple[str, str, str]:
 
 
 @pytest.fixture(scope="module")
-def every_mp_letter(tmp_path_factory):
-    """The MP letter for every constituency, with the longest-named force of its nation."""
+def app(tmp_path_factory):
     from app_config import settings_for
 
     from advocacy import create_app
 
-    app = create_app(settings_for(tmp_path_factory.mktemp("db") / "one-click.sqlite"))
+    return create_app(settings_for(tmp_path_factory.mktemp("db") / "one-click.sqlite"))
+
+
+def mp_letters(campaign, book, force_for) -> list:
+    """The MP letter for every constituency, with the default points and two long answers;
+    ``force_for`` picks the force area for a nation."""
+    answers = tuple((p.id, text) for p, text in zip(campaign.prompts, (WHY, LOCAL), strict=False))
+    out = []
+    for con in book.constituencies.values():
+        place = book.place_for(con.code, force_for(con.country).code)
+        # The points a supporter there finds ticked.
+        shown = campaign.for_nation(nation_of(place.country)).talking_points
+        choices = Choices(tuple(p.id for p in shown if p.default_selected), answers)
+        drafts = pipeline.drafts(campaign, place, SENDER, choices)
+        out.append(next(d for d in drafts if d.letter.recipient.role == "mp"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def every_mp_letter(app):
+    """The MP letter for every constituency, with the longest-named force of its nation."""
     with app.app_context():
         campaign = live_campaign(SLUG)
         book = pipeline.directory()
-        answers = tuple(
-            (p.id, text) for p, text in zip(campaign.prompts, (WHY, LOCAL), strict=False)
-        )
-        nation = {c.code: c.country for c in book.constituencies.values()}
         longest = {}  # nation → its force area with the longest force name
         for area in book.force_areas.values():
             country = NATIONS.get(area.code[0])
             best = longest.get(country)
             if country and (best is None or len(area.force.name) > len(best.force.name)):
                 longest[country] = area
-        out = []
-        for code in book.constituencies:
-            place = book.place_for(code, longest[nation[code]].code)
-            # The points a supporter there finds ticked.
-            shown = campaign.for_nation(nation_of(place.country)).talking_points
-            choices = Choices(tuple(p.id for p in shown if p.default_selected), answers)
-            drafts = pipeline.drafts(campaign, place, SENDER, choices)
-            out.append(next(d for d in drafts if d.letter.recipient.role == "mp"))
-        return campaign, out
+        return campaign, mp_letters(campaign, book, longest.__getitem__)
+
+
+@pytest.fixture(scope="module")
+def every_mp_letter_with_the_wordiest_force(app):
+    """The MP letter for every constituency, with the force of its nation whose letters say
+    most about it: the opening tells what a force that used the cameras did, and the ask
+    names it (issue 24), so a force that deploys makes a longer letter than a long name."""
+    with app.app_context():
+        campaign = live_campaign(SLUG)
+        book = pipeline.directory()
+        some = {}  # nation → one of its constituencies
+        for con in book.constituencies.values():
+            some.setdefault(con.country, con.code)
+        wordiest = {}
+        for area in book.force_areas.values():
+            country = NATIONS.get(area.code[0])
+            if country is None:
+                continue
+            place = book.place_for(some[country], area.code)
+            drafts = pipeline.drafts(campaign, place, SENDER, Choices(()))
+            size = len(next(d for d in drafts if d.letter.recipient.role == "mp").letter.body)
+            if size > wordiest.get(country, (0, None))[0]:
+                wordiest[country] = (size, area)
+        return mp_letters(campaign, book, lambda nation: wordiest[nation][1])
 
 
 def test_the_example_ticks_three_points_by_default_in_each_nation(every_mp_letter):
@@ -94,6 +125,21 @@ def test_every_mp_letter_opens_whole_from_every_button(every_mp_letter):
         for kind, url in draft.links.as_dict().items():
             assert url is not None and len(url) <= delivery.BUDGETS[kind], kind
             assert decoded(kind, url) == (draft.to[0], letter.subject, letter.body), kind
+
+
+def test_every_mp_letter_opens_whole_with_the_wordiest_force(
+    every_mp_letter_with_the_wordiest_force,
+):
+    drafts = every_mp_letter_with_the_wordiest_force
+    assert len(drafts) == 650
+    assert any("has used live facial recognition:" in d.letter.body for d in drafts)
+    for draft in (d for d in drafts if d.to):
+        letter = draft.letter
+        assert not draft.links.too_long, (letter.recipient.name, draft.overrun)
+        for kind, url in draft.links.as_dict().items():
+            assert url is not None and len(url) <= delivery.BUDGETS[kind], kind
+            assert decoded(kind, url) == (draft.to[0], letter.subject, letter.body), kind
+        assert WHY.rstrip(".") in letter.body and LOCAL in letter.body
 
 
 def test_every_default_letter_is_short_and_keeps_the_supporters_words(every_mp_letter):

@@ -223,10 +223,15 @@ def test_the_migration_adds_empty_columns_to_existing_campaigns_and_goes_back(tm
         # Going back below the conditions' migration drops their columns (as each downgrade
         # drops its own): what the older columns hold comes back, the default texts.
         back, example = row.to_campaign(), replace(example_campaign(), status="live")
-        assert replace(back, opening=example.opening, talking_points=back.talking_points) == (
-            replace(example, talking_points=back.talking_points)
+        restored = replace(
+            back,
+            opening=example.opening,
+            talking_points=back.talking_points,
+            place_facts=example.place_facts,
         )
+        assert restored == replace(example, talking_points=back.talking_points)
         assert back.opening == campaigns.default_text(example.opening)
+        assert example.place_facts and not back.place_facts
         assert [p.id for p in back.talking_points] == [p.id for p in example.talking_points]
         # The models and the migrations describe the same schema.
         with db.engine.connect() as connection:

@@ -498,11 +498,13 @@ def test_results_are_for_staff_only(app, client):
         assert response.status_code == 302, path
         assert response.headers["Location"].startswith("/admin/login"), path
     token = csrf_token(client, "/admin/login")
-    response = client.post(f"{RESULTS}/counter", data={"csrf_token": token, "shown": "1"})
+    # The example shows its count from the start: signed out, switching it off does nothing.
+    response = client.post(f"{RESULTS}/counter", data={"csrf_token": token})
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/admin/login")
     with app.app_context():
-        assert db.session.get(PublicCounter, 1) is None
+        setting = db.session.get(PublicCounter, 1)
+        assert setting.shown and setting.updated_by == "example campaign"
 
 
 def test_editors_see_results_too(editor):
@@ -829,6 +831,9 @@ def switch_counter(admin, shown: bool):
 
 def test_the_count_shows_on_the_campaign_page_only_when_staff_choose(app, admin, client):
     seed(app, [(today(), "letters", "page", "", 1233), (today(), "sent", "page", "", 50)])
+    # The example campaign shows its count from the start (issue 26); staff switch it off.
+    assert count_on_page(client) == "1,233 letters written so far"
+    switch_counter(admin, False)
     client.post(f"/c/{SLUG}/letters", data=CHOICES)
     assert count_on_page(client) is None
     response = switch_counter(admin, True)
@@ -851,6 +856,7 @@ def test_the_switch_shows_at_once_on_a_campaign_page_kept_in_memory(tmp_path):
     admin = app.test_client()
     assert sign_in(admin, "admin@example.org").status_code == 302
     client = app.test_client()
+    switch_counter(admin, False)  # the example campaign shows its count from the start
     assert count_on_page(client) is None  # and the page is kept
     switch_counter(admin, True)
     assert count_on_page(client) == "7 letters written so far"

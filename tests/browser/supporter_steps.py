@@ -158,7 +158,8 @@ def assert_webmail_is(card, kind: str, subject: str, body: str) -> None:
 def phrasings(point_id: str) -> list[str]:
     """The example campaign's wordings of one talking point."""
     spec = json.loads((ROOT / "advocacy" / "example_campaign.json").read_text(encoding="utf-8"))
-    return next(p["phrasings"] for p in spec["talking_points"] if p["id"] == point_id)
+    found = next(p["phrasings"] for p in spec["talking_points"] if p["id"] == point_id)
+    return [p if isinstance(p, str) else p["text"] for p in found]  # a string, or {"text": …}
 
 
 def opening(phrasing: str) -> str:

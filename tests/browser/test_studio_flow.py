@@ -335,11 +335,11 @@ def test_moving_a_point_down_lands_on_it(watched, base_url, stub, shot, staff_em
     page.goto(f"{base_url}/admin/campaigns/1")
     if javascript:  # axe runs as a script
         check_axe(page)
-    label = page.locator("#f-talking-points-1 summary").inner_text().split(": ", 1)[1]
+    label = page.locator("#f-talking-points-1 > details > summary").inner_text().split(": ", 1)[1]
     submit(page, page.get_by_role("button", name="Move point 2 down"))
     moved = page.locator("#f-talking-points-2")
     assert page.url.endswith("/admin/campaigns/1#f-talking-points-2")
-    expect(moved.locator("summary")).to_have_text(f"Talking point 3: {label}")
+    expect(moved.locator(":scope > details > summary")).to_have_text(f"Talking point 3: {label}")
     expect(moved).to_be_focused()
     expect(moved).to_be_in_viewport()
     expect(page.get_by_text("Not saved yet")).to_have_count(1)
@@ -349,7 +349,9 @@ def test_moving_a_point_down_lands_on_it(watched, base_url, stub, shot, staff_em
     # Moving it back up lands on it again, now second.
     submit(page, moved.get_by_role("button", name="Move point 3 up"))
     expect(page.locator("#f-talking-points-1")).to_be_focused()
-    expect(page.locator("#f-talking-points-1 summary")).to_have_text(f"Talking point 2: {label}")
+    expect(page.locator("#f-talking-points-1 > details > summary")).to_have_text(
+        f"Talking point 2: {label}"
+    )
 
 
 def test_save_stays_in_view_while_scrolling(watched, base_url, stub, shot, staff_email):
@@ -365,7 +367,7 @@ def test_save_stays_in_view_while_scrolling(watched, base_url, stub, shot, staff
     page.evaluate("window.scrollTo(0, 0)")
     page.locator(".contents").get_by_role("link", name="Point 5:").click()
     expect(page.locator("#f-talking-points-4")).to_be_in_viewport()
-    page.locator("#f-talking-points-4 summary").click()
+    page.locator("#f-talking-points-4 > details > summary").click()
     expect(page.locator("#f-talking-points-4").get_by_label("What supporters tick")).to_be_hidden()
     assert save_in_view(page)
     check_axe(page)
@@ -458,8 +460,8 @@ def test_a_folded_point_stays_folded_after_save_and_move(
     page = staff_page(watched, base_url, staff_email)
     page.goto(f"{base_url}/admin/campaigns/1")
     second = page.locator("#f-talking-points-1")
-    label = second.locator("summary").inner_text().split(": ", 1)[1]
-    second.locator("summary").click()
+    label = second.locator(":scope > details > summary").inner_text().split(": ", 1)[1]
+    second.locator(":scope > details > summary").click()
     expect(second.get_by_label("What supporters tick")).to_be_hidden()
     submit(page, page.locator(".editor-bar").get_by_role("button", name="Save", exact=True))
     expect(page.get_by_text("Nothing had changed")).to_be_visible()
@@ -468,16 +470,18 @@ def test_a_folded_point_stays_folded_after_save_and_move(
     # Point 3 moves up past it: the folded point is now third, and still folded.
     submit(page, page.get_by_role("button", name="Move point 3 up"))
     third = page.locator("#f-talking-points-2")
-    expect(third.locator("summary")).to_have_text(f"Talking point 3: {label}")
+    expect(third.locator(":scope > details > summary")).to_have_text(f"Talking point 3: {label}")
     expect(third.get_by_label("What supporters tick")).to_be_hidden()
     expect(page.locator("#f-talking-points-1").get_by_label("What supporters tick")).to_be_visible()
     shot(page, "folded-point-kept")
     check_axe(page)
     # Unfolded again, it stays open when the campaign is opened again (the move was not saved).
-    third.locator("summary").click()
+    third.locator(":scope > details > summary").click()
     expect(third.get_by_label("What supporters tick")).to_be_visible()
     page.goto(f"{base_url}/admin/campaigns/1")
-    expect(page.locator("#f-talking-points-1 summary")).to_have_text(f"Talking point 2: {label}")
+    expect(page.locator("#f-talking-points-1 > details > summary")).to_have_text(
+        f"Talking point 2: {label}"
+    )
     expect(page.locator("#f-talking-points-1").get_by_label("What supporters tick")).to_be_visible()
 
 

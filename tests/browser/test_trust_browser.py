@@ -273,7 +273,7 @@ def test_the_campaign_page_carries_sharing_previews(page, campaign_url, base_url
         return page.locator(f'head meta[{attribute}="{name}"]').get_attribute("content")
 
     description = meta("name", "description")
-    assert description.startswith("Police in England and Wales are making more and more use")
+    assert description.startswith("Police in England and Wales are using more and more live")
     assert 40 < len(description) <= 201 and "<" not in description and "&lt;" not in description
     assert meta("property", "og:title") == TITLE == page.locator("h1").inner_text()
     assert meta("property", "og:description") == description
@@ -306,7 +306,9 @@ def test_each_point_shows_its_source_beside_it(page, campaign_url, stub, readme_
     find_by_postcode(page, campaign_url)
     assert_says_who_runs_it(page)
     english = [
-        p for p in EXAMPLE["talking_points"] if not p["nations"] or "england" in p["nations"]
+        p
+        for p in EXAMPLE["talking_points"]
+        if "england" in p.get("when", {}).get("nation", ["england"])
     ]
     rows = page.locator("#points .checkbox")
     expect(rows).to_have_count(len(english))
