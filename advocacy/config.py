@@ -33,6 +33,8 @@ DEFAULTS = {
     "CACHE_CHECK_SECONDS": 2.0,
     # Each worker adds up counts in memory and writes them this often (seconds), and at exit.
     "TALLY_FLUSH_SECONDS": 5.0,
+    # How long (seconds) a worker keeps a campaign's public "N letters written so far".
+    "PUBLIC_COUNTER_SECONDS": 60.0,
     # Distinct partner labels counted per campaign and day; more are counted as "other".
     "MAX_REFS_PER_DAY": 200,
     # Partner labels one client address may add to a campaign's counts a day (labels already

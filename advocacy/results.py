@@ -59,11 +59,6 @@ SERIES = (("letters", "Letters written", "#1d70b8"), ("sent", "Said they sent th
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-@bp.record_once
-def _defaults(state) -> None:
-    state.app.config.setdefault("PUBLIC_COUNTER_SECONDS", 60.0)
-
-
 # --- Date ranges -----------------------------------------------------------------------------
 
 
