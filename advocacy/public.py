@@ -24,6 +24,7 @@ from flask import url_for
 from markupsafe import Markup
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map
 
 from advocacy import cross_site
 from advocacy import delivery
@@ -113,7 +114,13 @@ def embedded() -> bool:
 
 
 def carried() -> dict[str, str]:
-    """What travels through every step: the partner's ``ref`` and, in an embed, its theme."""
+    """What travels through every step: the partner's ``ref``, in an embed its theme, and the
+    language the supporter chose. Worked out once a request (a letters page asks for it
+    several times)."""
+    try:
+        return dict(g.advocacy_carried)
+    except AttributeError:
+        pass
     values = request.values
     out = {}
     if ref := tally.clean_ref(values.get("ref")):
@@ -122,12 +129,23 @@ def carried() -> dict[str, str]:
         out["theme"] = values["theme"]
     if language := languages.explicit():
         out[languages.PARAM] = language
-    return out
+    g.advocacy_carried = out
+    return dict(out)
 
 
 def step_url(step: str, **values) -> str:
     """The URL of a step of the flow, staying inside the embed when the page is embedded."""
-    return url_for((EMBED if embedded() else "public.") + step, **carried(), **values)
+    endpoint = (EMBED if embedded() else "public.") + step
+    values = {**carried(), **values}
+    if all(isinstance(v, str) for v in values.values()):  # most are: the same for everyone
+        return _step_url(current_app.url_map, request.script_root, endpoint, *values.items())
+    return url_for(endpoint, **values)
+
+
+@functools.lru_cache(maxsize=1024)
+def _step_url(_routes: Map, _script_root: str, endpoint: str, *values: tuple[str, str]) -> str:
+    """A step's URL, built once per mount point, step, campaign and what travels with it."""
+    return url_for(endpoint, **dict(values))
 
 
 @bp.app_template_filter("new_tab_links")
