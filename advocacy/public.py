@@ -130,6 +130,14 @@ def step_url(step: str, **values) -> str:
     return url_for((EMBED if embedded() else "public.") + step, **carried(), **values)
 
 
+@bp.app_template_filter("lead_and_rest")
+def lead_and_rest(html: str) -> tuple[Markup, Markup]:
+    """A campaign's summary (sanitised when saved) as the sentence or two above the postcode
+    box and the rest, shown after it under "Why this matters"."""
+    lead, rest = sanitize.lead_and_rest(html)
+    return Markup(lead), Markup(rest)
+
+
 @bp.app_template_filter("new_tab_links")
 def new_tab_links(html: str) -> Markup:
     """Staff HTML (already sanitised) with its links opening in a new tab: inside a partner's
