@@ -217,7 +217,9 @@ def campaign(slug: str):
         # An outage, not the supporter's mistake: a notice, not an error on their postcode.
         return _lookup_down(campaign, postcode)
     except (postcodes.PostcodeError, OutsideCoverage) as exc:
-        return _start(campaign, postcode, error=str(exc), manual=True, status=_status(exc))
+        # Outside the UK the UK's lists don't apply: only the link to them, for a UK home.
+        manual = not isinstance(exc, OutsideCoverage) or exc.in_the_uk
+        return _start(campaign, postcode, error=str(exc), manual=manual, status=_status(exc))
     except UnknownArea as exc:
         return _start(campaign, postcode, error=str(exc), manual=True, status=400)
 

@@ -29,4 +29,4 @@ def test_the_campaign_page_has_the_form_between_lead_and_rest(client) -> None:
     form = page.index('id="postcode"')
     why = page.index("Why this matters")
     assert lead < form < why
-    assert page.index("These cameras check each face") > form
+    assert page.index("In April 2026 the High Court") > form

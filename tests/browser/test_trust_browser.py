@@ -489,10 +489,10 @@ def test_a_jersey_postcode_is_told_why_in_a_sentence(page, campaign_url, stub):
         page.get_by_role("button", name="Find who to write to").click()
     assert navigation.value.status == 422
     message = (
-        "The Channel Islands are outside the UK Parliament and the UK's police force areas, so "
-        "there is no MP or police force here for this campaign to write to. If you live in "
-        "England, Scotland, Wales or Northern Ireland, enter the postcode of your home address "
-        "there."
+        "The Channel Islands are Crown Dependencies: they have their own police and no MP at "
+        "Westminster. This campaign writes to MPs and police in England, Scotland, Wales and "
+        "Northern Ireland, so it can't write for you there. If you live in one of those, enter "
+        "the postcode of your home address there."
     )
     expect(page.locator("#postcode-error")).to_have_text(f"Error: {message}")
     expect(page.locator(".error-summary")).to_contain_text(message)
