@@ -367,7 +367,7 @@ def test_an_empty_postcode_says_enter_your_postcode(watched, campaign_url, stub,
 
     page.get_by_label("Your postcode").fill(POSTCODE)
     submit(page, page.get_by_role("button", name="Find who to write to"))
-    expect(page.get_by_role("heading", name="Step 3 of 3: what you want to say")).to_be_visible()
+    expect(page.get_by_role("heading", name="What you want to say")).to_be_visible()
 
 
 @pytest.mark.parametrize("js", [True, False], ids=["js", "nojs"])
@@ -441,7 +441,7 @@ def test_change_my_answers_keeps_everything(page, campaign_url, stub, readme_sho
     readme_shot(page, "letters-phone")
 
     submit(page, page.get_by_role("button", name="Change my answers"))
-    expect(page.get_by_role("heading", name="Step 3 of 3: what you want to say")).to_be_visible()
+    expect(page.get_by_role("heading", name="What you want to say")).to_be_visible()
     assert choices(page) == typed
     expect(page.locator(".step").first).to_contain_text(f"For {POSTCODE}, in {CONSTITUENCY}")
     expect(page.locator(".error-summary")).to_have_count(0)
@@ -597,7 +597,7 @@ def test_each_embed_step_brings_the_frame_top_into_view(watched, partners, stub,
     assert frame_top(page) == top and frame_element.evaluate("f => f.style.height") == height
 
     steps = [
-        ("Your postcode", POSTCODE, "Find who to write to", "Step 2 of 3: your letters will go to"),
+        ("Your postcode", POSTCODE, "Find who to write to", "Your letters will go to"),
         ("Your name", "Ann Example", "Write my letters", "Your letters"),
     ]
     for label, value, button, heading in steps:
