@@ -335,11 +335,14 @@ class Directory:
         return self.force_areas.get(code) if code else None
 
     def place_for(self, constituency_code: str, pfa_code: str) -> Place:
-        """A place from codes a supporter chose by hand when the postcode lookup is down."""
+        """A place from codes a supporter chose by hand when the postcode lookup is down.
+
+        The force area may be left out (empty) by a campaign that writes to no police.
+        """
         con = self.constituency(constituency_code)
-        area = self.force_area(pfa_code)
+        area = self.force_area(pfa_code) if pfa_code else None
         # Constituencies and police force areas never cross the borders between nations.
-        if con.code[0] != area.code[0]:
+        if area is not None and con.code[0] != area.code[0]:
             raise UnknownArea(
                 "pfa_code",
                 f"{area.force.name} doesn't police {con.name}. "
@@ -350,8 +353,8 @@ class Directory:
             country=con.country,
             constituency_code=con.code,
             constituency_name=con.name,
-            pfa_code=area.code,
-            pfa_name=None if area.code == NORTHERN_IRELAND_PFA else area.name,
+            pfa_code=area.code if area else None,
+            pfa_name=None if area is None or area.code == NORTHERN_IRELAND_PFA else area.name,
         )
 
     def recipients(
