@@ -44,8 +44,12 @@ MONTHS += ("September", "October", "November", "December")
 MP_REVIEW_REASON = "no email address published: supporters use their contact page on parliament.uk"
 
 
-# How a place outside coverage starts a sentence: "The Channel Islands are outside…".
-PLACE_SUBJECTS = {"Channel Islands": "The Channel Islands are", "Isle of Man": "The Isle of Man is"}
+# Places postcodes.io knows outside the four nations: the Crown Dependencies, which have their own
+# government and police and no MP at Westminster. How a sentence names each, and its pronoun.
+CROWN_DEPENDENCIES = {
+    "Channel Islands": ("The Channel Islands are Crown Dependencies", "they have their"),
+    "Isle of Man": ("The Isle of Man is a Crown Dependency", "it has its"),
+}
 
 
 class OutsideCoverage(Exception):
@@ -60,14 +64,21 @@ class OutsideCoverage(Exception):
                 "constituency and police force from the lists."
             )
         else:
-            subject = PLACE_SUBJECTS.get(country or "", f"{country or 'This postcode'} is")
+            subject, has = CROWN_DEPENDENCIES.get(
+                country or "", (f"{country or 'This postcode'} is outside the UK", "it has its")
+            )
             message = (
-                f"{subject} outside the UK Parliament and the UK's police "
-                "force areas, so there is no MP or police force here for this campaign to write "
-                "to. If you live in England, Scotland, Wales or Northern Ireland, enter the "
-                "postcode of your home address there."
+                f"{subject}: {has} own police and "
+                "no MP at Westminster. This campaign writes to MPs and police in England, "
+                "Scotland, Wales and Northern Ireland, so it can't write for you there. If you "
+                "live in one of those, enter the postcode of your home address there."
             )
         super().__init__(message)
+
+    @property
+    def in_the_uk(self) -> bool:
+        """A UK postcode the lists can stand in for; elsewhere the lists don't apply."""
+        return self.country in NATIONS
 
 
 class UnknownArea(ValueError):
@@ -324,11 +335,14 @@ class Directory:
         return self.force_areas.get(code) if code else None
 
     def place_for(self, constituency_code: str, pfa_code: str) -> Place:
-        """A place from codes a supporter chose by hand when the postcode lookup is down."""
+        """A place from codes a supporter chose by hand when the postcode lookup is down.
+
+        The force area may be left out (empty) by a campaign that writes to no police.
+        """
         con = self.constituency(constituency_code)
-        area = self.force_area(pfa_code)
+        area = self.force_area(pfa_code) if pfa_code else None
         # Constituencies and police force areas never cross the borders between nations.
-        if con.code[0] != area.code[0]:
+        if area is not None and con.code[0] != area.code[0]:
             raise UnknownArea(
                 "pfa_code",
                 f"{area.force.name} doesn't police {con.name}. "
@@ -339,8 +353,8 @@ class Directory:
             country=con.country,
             constituency_code=con.code,
             constituency_name=con.name,
-            pfa_code=area.code,
-            pfa_name=None if area.code == NORTHERN_IRELAND_PFA else area.name,
+            pfa_code=area.code if area else None,
+            pfa_name=None if area is None or area.code == NORTHERN_IRELAND_PFA else area.name,
         )
 
     def recipients(

@@ -22,6 +22,8 @@ MAX_ANSWER = 2000
 MAX_POSTCODE = 16
 NO_PLACE = "Enter your postcode, or choose your constituency and police force."
 NO_AREA = "Choose both your constituency and your police force (or give a postcode)."
+POLICE_ROLES = frozenset({"police_force", "police_oversight"})
+NO_CONSTITUENCY = "Choose your constituency (or give a postcode)."  # campaigns to no police
 AREA_CODE = re.compile(r"^[ENSWL][0-9]{8}$")
 # Line breaks and tabs are fine in longer answers; no other control characters anywhere, and
 # no invisible characters that reorder or hide text (bidi overrides, zero-width space, BOM).
@@ -164,8 +166,16 @@ def parse(data: Any, campaign: Campaign) -> LetterRequest:
     if raw_postcode is not None:
         postcode = _text(errors, "postcode", raw_postcode, limit=MAX_POSTCODE, required=True)
     elif has_codes:
-        constituency = _code(errors, "constituency_code", data.get("constituency_code"))
-        pfa = _code(errors, "pfa_code", data.get("pfa_code"))
+        police = writes_to_police(campaign)
+        constituency = _code(
+            errors,
+            "constituency_code",
+            data.get("constituency_code"),
+            NO_AREA if police else NO_CONSTITUENCY,
+        )
+        # A campaign that writes to no police needs no force area (none sent, or left empty).
+        if police or data.get("pfa_code") not in (None, ""):
+            pfa = _code(errors, "pfa_code", data.get("pfa_code"))
     else:
         errors["postcode"] = [NO_PLACE]
     name = _text(errors, "name", data.get("name"), limit=MAX_NAME, required=True)
@@ -185,8 +195,12 @@ def parse(data: Any, campaign: Campaign) -> LetterRequest:
     )
 
 
-def _code(errors, name, value) -> str | None:
+def writes_to_police(campaign: Campaign) -> bool:
+    return bool(set(campaign.targets) & POLICE_ROLES)
+
+
+def _code(errors, name, value, message: str = NO_AREA) -> str | None:
     if not isinstance(value, str) or not AREA_CODE.fullmatch(value):
-        errors[name] = [NO_AREA]
+        errors[name] = [message]
         return None
     return value

@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC
 from datetime import datetime
+from typing import NamedTuple
 from urllib.parse import quote_plus
 
 from flask import Blueprint
@@ -52,13 +53,13 @@ LISTS = "advocacy.public.lists"  # app.extensions: (directory, its lists as HTML
 bp = Blueprint("public", __name__)
 
 LOOKUP_DOWN = (
-    "We couldn't look up your postcode just now. Please choose your constituency and police "
-    "force from the lists below, or try your postcode again in a minute."
+    "We couldn't look up your postcode just now. Please choose your {areas} from the {lists} "
+    "below, or try your postcode again in a minute."
 )
 ENTER_POSTCODE = "Enter your postcode, like SW1A 2DD."
 TOO_MANY_LOOKUPS = (
     "We've had a lot of postcodes from your connection just now. Please choose your "
-    "constituency and police force from the lists below, or try your postcode again in a minute."
+    "{areas} from the {lists} below, or try your postcode again in a minute."
 )
 ROLE_NAMES = {
     "mp": "Your MP",
@@ -148,6 +149,14 @@ def _step_url(_routes: Map, _script_root: str, endpoint: str, *values: tuple[str
     return url_for(endpoint, **dict(values))
 
 
+@bp.app_template_filter("lead_and_rest")
+def lead_and_rest(html: str) -> tuple[Markup, Markup]:
+    """A campaign's summary (sanitised when saved) as the sentence or two above the postcode
+    box and the rest, shown after it under "Why this matters"."""
+    lead, rest = sanitize.lead_and_rest(html)
+    return Markup(lead), Markup(rest)
+
+
 @bp.app_template_filter("new_tab_links")
 def new_tab_links(html: str) -> Markup:
     """Staff HTML (already sanitised) with its links opening in a new tab: inside a partner's
@@ -222,12 +231,15 @@ def campaign(slug: str):
         return pages.shareable(make_response(page), campaign.slug)  # unless it holds a postcode
     try:
         place = pipeline.locate(postcode, args.get("constituency"), args.get("pfa"))
+        _areas_given(campaign, place)
         return _choose(campaign, place)
     except postcodes.LookupUnavailable:
         # An outage, not the supporter's mistake: a notice, not an error on their postcode.
         return _lookup_down(campaign, postcode)
     except (postcodes.PostcodeError, OutsideCoverage) as exc:
-        return _start(campaign, postcode, error=str(exc), manual=True, status=_status(exc))
+        # Outside the UK the UK's lists don't apply: only the link to them, for a UK home.
+        manual = not isinstance(exc, OutsideCoverage) or exc.in_the_uk
+        return _start(campaign, postcode, error=str(exc), manual=manual, status=_status(exc))
     except UnknownArea as exc:
         return _start(campaign, postcode, error=str(exc), manual=True, status=400)
 
@@ -239,7 +251,10 @@ def too_many(exc: HTTPException):
         return errors.handle_http(exc)
     campaign = _campaign(request.view_args["slug"])
     page, status = _start(
-        campaign, request.args.get("postcode", "")[:64], error=TOO_MANY_LOOKUPS, manual=True
+        campaign,
+        request.args.get("postcode", "")[:64],
+        error=about_lists(TOO_MANY_LOOKUPS, campaign),
+        manual=True,
     )
     response = make_response(page, 429)
     response.headers["Retry-After"] = str(limits.retry_after())
@@ -261,7 +276,8 @@ def _start(campaign, postcode="", *, error=None, notice=None, manual=False, stat
             error=error,
             notice=notice,
             manual=manual,
-            lists=lists() if manual else None,
+            lists=lists(needs(campaign)) if manual else None,
+            needs=needs(campaign),
             letter_count=results.public_count(campaign.slug),
         ),
         status,
@@ -279,7 +295,7 @@ def _lookup_down(campaign: Campaign, postcode: str) -> tuple[str, int]:
     postcode is escaped into that one place, exactly as the template would have written it.
     """
     if "constituency" in request.args or "pfa" in request.args:  # rare: render it all
-        return _start(campaign, postcode, notice=LOOKUP_DOWN, manual=True)
+        return _start(campaign, postcode, notice=about_lists(LOOKUP_DOWN, campaign), manual=True)
     key = (
         "lookup down",
         request.endpoint,
@@ -290,16 +306,53 @@ def _lookup_down(campaign: Campaign, postcode: str) -> tuple[str, int]:
         results.public_count(campaign.slug),
     )
     html = pages.rendered(
-        key, campaign, lambda: _start(campaign, SLOT, notice=LOOKUP_DOWN, manual=True)[0]
+        key,
+        campaign,
+        lambda: _start(campaign, SLOT, notice=about_lists(LOOKUP_DOWN, campaign), manual=True)[0],
     )
     before, slot, after = html.partition(SLOT)
     if not slot or SLOT in after or quote_plus(SLOT) in html:  # the template changed: be safe
-        return _start(campaign, postcode, notice=LOOKUP_DOWN, manual=True)
+        return _start(campaign, postcode, notice=about_lists(LOOKUP_DOWN, campaign), manual=True)
     return before + str(escape(postcode)) + after, 200
 
 
-def lists() -> Markup:
-    """The lists of constituencies and police forces, as HTML.
+class Needs(NamedTuple):
+    """Whom the supporter's place must find for a campaign: the pages ask only for that. (The
+    constituency is always asked for: it places the supporter in a nation and the directory.)"""
+
+    mp: bool
+    force: bool  # a police force or the body that oversees it
+
+
+@bp.app_template_global("needs")
+def needs(campaign: Campaign) -> Needs:
+    """A campaign to MPs alone never asks about the police, and one to the police never
+    mentions the MP."""
+    targets = set(campaign.targets)
+    return Needs("mp" in targets, bool(targets & {"police_force", "police_oversight"}))
+
+
+def _areas_given(campaign: Campaign, place) -> None:
+    """From the lists, a campaign that writes to the police needs the force chosen too.
+
+    :raise UnknownArea: it wasn't.
+    """
+    if needs(campaign).force and place.postcode is None and not place.pfa_code:
+        raise UnknownArea("pfa_code", "Choose your police force from the list.")
+
+
+def about_lists(message: str, campaign: Campaign) -> str:
+    """A message that sends the supporter to the lists, naming the ones this campaign shows."""
+    force = needs(campaign).force
+    areas = "constituency and police force" if force else "constituency"
+    return message.format(areas=areas, lists="lists" if force else "list")
+
+
+BOTH = Needs(mp=True, force=True)
+
+
+def lists(need: Needs = BOTH) -> Markup:
+    """The list of constituencies, and of police forces if the campaign needs them, as HTML.
 
     When postcodes.io is down, every supporter gets them on a page that holds their postcode,
     so that page is never kept whole; but the lists are the same for everyone who has chosen
@@ -309,7 +362,7 @@ def lists() -> Markup:
     book = pipeline.directory()
     chosen = (request.args.get("constituency"), request.args.get("pfa"))
     unchosen = chosen == (None, None)
-    kept = current_app.extensions.get(LISTS)
+    kept = current_app.extensions.get(LISTS, {}).get(need)
     if unchosen and kept is not None and kept[0] is book:
         return kept[1]
     html = Markup(
@@ -318,10 +371,15 @@ def lists() -> Markup:
             constituencies=book.grouped_constituencies(),
             force_areas=sorted(book.force_areas.values(), key=lambda a: a.force.name),
             chosen=chosen,
+            needs=need,
         )
     )
     if unchosen and float(current_app.config["CACHE_CHECK_SECONDS"]) > 0:
-        current_app.extensions[LISTS] = (book, html)  # one assignment: safe across threads
+        # A new dictionary, assigned at once: safe across threads.
+        current_app.extensions[LISTS] = {
+            **current_app.extensions.get(LISTS, {}),
+            need: (book, html),
+        }
     return html
 
 
@@ -422,6 +480,7 @@ def letters(slug: str):
     # Where the letters go comes first: without a place there is no form to show errors on.
     try:
         place = pipeline.locate(data["postcode"] or "", data["constituency_code"], data["pfa_code"])
+        _areas_given(campaign, place)
         pipeline.directory().recipients(place, campaign.targets)  # OutsideCoverage, early
         nation_campaign = pipeline.for_place(campaign, place)
     except (postcodes.PostcodeError, OutsideCoverage, UnknownArea) as exc:

@@ -54,7 +54,12 @@ ROLE_LABELS = {
     "fixed": "Named by the campaign",
 }
 # Series drawn in the chart: the event, its name, its colour (3:1 or more against white).
-SERIES = (("letters", "Letters written", "#1d70b8"), ("sent", "Said they sent them", "#00703c"))
+# A "letters" count is a supporter drafting their letters (one to each recipient they chose):
+# pages say "supporters who wrote", and letters are counted per recipient (RecipientTally).
+SERIES = (
+    ("letters", "Supporters who wrote", "#1d70b8"),
+    ("sent", "Said they sent them", "#00703c"),
+)
 # A cell a spreadsheet would read as a formula starts with one of these (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -262,6 +267,16 @@ def top_force_areas(recipients: list[RecipientCounts]) -> list[Area]:
     return [Area(code, a["name"], a["force"], *a["n"]) for code, a in ranked[:TOP]]
 
 
+def letters_by_campaign() -> dict[int, int]:
+    """All-time letters per campaign id: one per recipient of each supporter who wrote."""
+    rows = db.session.execute(
+        db.select(RecipientTally.campaign_id, db.func.sum(RecipientTally.total))
+        .where(RecipientTally.event == "letters")
+        .group_by(RecipientTally.campaign_id)
+    )
+    return {campaign_id: int(total) for campaign_id, total in rows}
+
+
 def totals_by_campaign() -> dict[int, Totals]:
     """All-time letters and sends per campaign id."""
     rows = db.session.execute(
@@ -442,6 +457,7 @@ def results(campaign_id: int):
     answered = [r for r in recipients if r.replied or r.no_reply]
     answered.sort(key=lambda r: (-r.replied, -r.no_reply, r.role, r.code))
     all_time = totals_by_campaign().get(row.id, Totals("", 0, 0))
+    all_time_letters = letters_by_campaign().get(row.id, 0)
     return (
         render_template(
             "studio/results.html",
@@ -451,7 +467,9 @@ def results(campaign_id: int):
             error=error,
             days=days,
             chart=chart(days),
-            letters=sum(d.letters for d in days),
+            letters=sum(d.letters for d in days),  # supporters who wrote
+            written=sum(r.letters for r in recipients),  # their letters, one per recipient
+            all_time_letters=all_time_letters,
             sent=sum(d.sent for d in days),
             all_time=all_time,
             channels=by_channel(row.id, rng),

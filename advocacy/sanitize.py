@@ -71,3 +71,22 @@ def new_tab(html: str) -> str:
     """Cleaned HTML whose links open in a new tab: inside a partner's frame, a link must never
     replace the form."""
     return _NEW_TAB_CLEANER.clean(CODE_ELEMENTS.sub("", html))
+
+
+# What the campaign page shows above the postcode box: on a phone the box must be in the first
+# screen, so only a first paragraph of a sentence or two goes before it.
+LEAD_MAX_CHARS = 300
+_FIRST_PARAGRAPH = re.compile(r"\s*(<p>.*?</p>)(.*)", re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def lead_and_rest(html: str) -> tuple[str, str]:
+    """Sanitised summary HTML split into a short first paragraph and the rest.
+
+    The lead is the first paragraph when the summary starts with one of at most
+    ``LEAD_MAX_CHARS`` characters of text; otherwise there is no lead, and it is all the rest.
+    """
+    found = _FIRST_PARAGRAPH.fullmatch(html)
+    if found is None or len(_TAG.sub("", found[1])) > LEAD_MAX_CHARS:
+        return "", html.strip()
+    return found[1], found[2].strip()

@@ -284,26 +284,33 @@ def test_mp_with_email_needs_no_review(book: Directory) -> None:
 @pytest.mark.parametrize(
     ("place", "country", "sentence"),
     [
-        (JERSEY, "Channel Islands", "The Channel Islands are"),
+        (
+            JERSEY,
+            "Channel Islands",
+            "The Channel Islands are Crown Dependencies: they have their own police",
+        ),
         (
             Place("IM1 1AA", "Isle of Man", None, None, None, None),
             "Isle of Man",
-            "The Isle of Man is",
+            "The Isle of Man is a Crown Dependency: it has its own police",
         ),
         (
             Place("GY1 1AA", "Channel Islands", None, None, None, None),
             "Channel Islands",
-            "The Channel Islands are",
+            "The Channel Islands are Crown Dependencies",
         ),
-        (Place("XX1 1AA", None, None, None, None, None), None, "This postcode is"),
+        (Place("XX1 1AA", None, None, None, None, None), None, "This postcode is outside the UK"),
     ],
 )
 def test_outside_coverage(book: Directory, place: Place, country: str, sentence: str) -> None:
     with pytest.raises(OutsideCoverage) as caught:
         book.recipients(place, ROLES)
     assert caught.value.country == country
-    assert str(caught.value).startswith(f"{sentence} outside the UK Parliament")
-    assert "England, Scotland, Wales or Northern Ireland" in str(caught.value)
+    assert str(caught.value).startswith(sentence)
+    assert "no MP at Westminster" in str(caught.value)
+    assert "there is no MP or police force" not in str(caught.value)  # Jersey has a police force
+    assert "England, Scotland, Wales and Northern Ireland" in str(caught.value)
+    assert not caught.value.in_the_uk
 
 
 def test_uk_postcode_without_a_constituency_points_to_the_lists(book: Directory) -> None:

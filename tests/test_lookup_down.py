@@ -41,7 +41,8 @@ def app(tmp_path):
 def full_render(app, query: dict) -> str:
     with app.test_request_context(PAGE, query_string=query):
         campaign = public._campaign(SLUG)
-        page, _ = public._start(campaign, query["postcode"], notice=public.LOOKUP_DOWN, manual=True)
+        notice = public.about_lists(public.LOOKUP_DOWN, campaign)
+        page, _ = public._start(campaign, query["postcode"], notice=notice, manual=True)
         return page
 
 

@@ -188,7 +188,7 @@ def test_staff_write_the_summary_in_markdown(app, admin):
 def test_an_html_summary_shows_as_markdown_and_an_untouched_save_keeps_it(app):
     doc = example_campaign().to_dict()
     shown = editor_form.for_editor(doc)
-    assert shown["summary"].startswith("Police in England and Wales are using more and more")
+    assert shown["summary"].startswith("Some police forces now scan the face of everyone")
     assert "**live facial recognition**" in shown["summary"]
     untouched = {"summary": shown["summary"], "summary_html": shown["html_summary"]}
     assert markdown.from_form(untouched) == {"summary": "", "summary_html": doc["summary_html"]}

@@ -555,6 +555,9 @@ def svg_days(svg: str) -> dict[str, tuple[int, int]]:
 
 def test_the_chart_the_table_and_the_counts_agree(app, admin):
     seed(app, SEEDED)
+    # The 20 supporters in the range wrote 3 letters each (and 220 in all, 660 letters).
+    seed_recipients(app, [(date(2026, 5, 2), "letters", "mp", "E14001085", 60)])
+    seed_recipients(app, [(date(2026, 4, 30), "letters", "mp", "E14001085", 600)])
     response = admin.get(RESULTS, query_string={"from": "2026-05-01", "to": "2026-05-04"})
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -563,8 +566,8 @@ def test_the_chart_the_table_and_the_counts_agree(app, admin):
     assert svg_days(svg) == EXPECTED_DAYS
     assert re.search(r'<svg role="img" aria-labelledby="chart-title chart-desc"', svg)
     title = re.search(r'<title id="chart-title">(.*?)</title>', svg)[1]
-    assert title == "Letters written and sends per day, 1 May 2026 to 4 May 2026"
-    assert "20 letters written and 7 said they sent them" in svg
+    assert title == "Supporters who wrote, and sends, per day, 1 May 2026 to 4 May 2026"
+    assert "20 supporters wrote 60 letters and 7 said they sent them" in svg
     # The bars' heights are the figures on the axis's scale.
     ticks = [int(t) for t in re.findall(r'text-anchor="end"[^>]*>(\d+)</text>', svg)]
     top, bottom = max(ticks), min(ticks)
@@ -577,8 +580,8 @@ def test_the_chart_the_table_and_the_counts_agree(app, admin):
     ):
         assert float(height) == pytest.approx(plot_height * int(value) / top, abs=0.01)
     text = page_text(response)
-    assert "20 letters written, 7 said they sent them" in text
-    assert "Since the campaign began: 220 letters written, 7 said they sent them" in text
+    assert "20 supporters wrote 60 letters, and 7 said they sent them" in text
+    assert "Since the campaign began: 220 supporters wrote 660 letters, and 7 said" in text
 
 
 def test_totals_by_channel_and_partner_label_in_the_range(app, admin):
@@ -832,13 +835,13 @@ def switch_counter(admin, shown: bool):
 def test_the_count_shows_on_the_campaign_page_only_when_staff_choose(app, admin, client):
     seed(app, [(today(), "letters", "page", "", 1233), (today(), "sent", "page", "", 50)])
     # The example campaign shows its count from the start (issue 26); staff switch it off.
-    assert count_on_page(client) == "1,233 letters written so far"
+    assert count_on_page(client) == "1,233 people have written so far"
     switch_counter(admin, False)
     client.post(f"/c/{SLUG}/letters", data=CHOICES)
     assert count_on_page(client) is None
     response = switch_counter(admin, True)
     assert response.status_code == 302 and response.headers["Location"].endswith("/results#counter")
-    assert count_on_page(client) == "1,234 letters written so far"
+    assert count_on_page(client) == "1,234 people have written so far"
     assert 'id="shown" name="shown" value="1" checked' in admin.get(RESULTS).get_data(as_text=True)
     with app.app_context():
         setting = db.session.get(PublicCounter, 1)
@@ -859,7 +862,7 @@ def test_the_switch_shows_at_once_on_a_campaign_page_kept_in_memory(tmp_path):
     switch_counter(admin, False)  # the example campaign shows its count from the start
     assert count_on_page(client) is None  # and the page is kept
     switch_counter(admin, True)
-    assert count_on_page(client) == "7 letters written so far"
+    assert count_on_page(client) == "7 people have written so far"
     switch_counter(admin, False)
     assert count_on_page(client) is None
 
@@ -870,7 +873,7 @@ def test_one_letter_reads_as_one(app, admin, client):
     client.post(f"/c/{SLUG}/letters", data=CHOICES)
     with app.app_context():
         app.extensions.pop(results.COUNTER)
-    assert count_on_page(client) == "1 letter written so far"
+    assert count_on_page(client) == "1 person has written so far"
 
 
 def test_the_count_is_cached_for_a_minute_per_worker(app, admin, client, monkeypatch):
@@ -878,12 +881,12 @@ def test_the_count_is_cached_for_a_minute_per_worker(app, admin, client, monkeyp
     monkeypatch.setattr(models, "clock", lambda: now[0])
     seed(app, [(today(), "letters", "page", "", 10)])
     switch_counter(admin, True)
-    assert count_on_page(client) == "10 letters written so far"
+    assert count_on_page(client) == "10 people have written so far"
     seed(app, [(today() - timedelta(days=1), "letters", "page", "", 5)])
     now[0] += 59
-    assert count_on_page(client) == "10 letters written so far"
+    assert count_on_page(client) == "10 people have written so far"
     now[0] += 2
-    assert count_on_page(client) == "15 letters written so far"
+    assert count_on_page(client) == "15 people have written so far"
 
 
 def test_the_counter_is_per_campaign(app, admin):
@@ -892,3 +895,12 @@ def test_the_counter_is_per_campaign(app, admin):
     with app.app_context():
         assert results.public_count(SLUG) == 3
         assert results.public_count("no-such-campaign") is None
+
+
+def test_supporters_and_their_letters_are_counted_apart(app, client, admin):
+    """Two supporters each writing to their three recipients: 2 wrote, 6 letters."""
+    for _ in range(2):
+        assert client.post(f"/c/{SLUG}/letters", data=CHOICES).status_code == 200
+    text = page_text(admin.get(RESULTS))
+    assert "2 supporters wrote 6 letters, and 0 said they sent them" in text
+    assert "Since the campaign began: 2 supporters wrote 6 letters" in text

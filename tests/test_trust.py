@@ -192,4 +192,7 @@ def test_the_thank_you_page_says_thank_you_once(client):
 
 def test_the_channel_islands_message_reads_as_a_sentence(client, postcodes_io):
     page = text(client.get(PAGE, query_string={"postcode": "JE2 4WD"}))
-    assert "The Channel Islands are outside the UK Parliament" in page
+    assert "The Channel Islands are Crown Dependencies: they have their own police" in page
+    # The UK's lists are not offered as if they applied; the link to them is, for a UK home.
+    assert 'id="constituency"' not in page
+    assert "from a list instead" in page

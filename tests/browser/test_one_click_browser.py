@@ -107,7 +107,7 @@ def letter_with_mailto_of(subject: str, body: str, length: int) -> str:
 def test_default_letter_opens_whole_from_every_link(watched, campaign_url, stub, shot, size):
     page = watched(**(DESKTOP if size == "desktop" else {})).page
     default_letters(page, campaign_url, shot)
-    expect(page.locator(".step-label")).to_have_text("Last step: send your letters")
+    expect(page.locator(".step-label")).to_have_text("Step 3 of 3: send your letters")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your letters")
     mp = letter(page)
     expect(mp.get_by_role("heading")).to_have_text(f"1. To {MP_HEADING}")

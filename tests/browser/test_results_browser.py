@@ -130,7 +130,7 @@ def test_the_results_page_shows_the_counts_and_passes_axe(
         row.locator("td[data-letters] a").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Results for")
 
-    chart = page.get_by_role("img", name=re.compile("^Letters written and sends per day"))
+    chart = page.get_by_role("img", name=re.compile("^Supporters who wrote, and sends, per day"))
     expect(chart).to_be_visible()
     day = counted.isoformat()
     bar = chart.locator(f'rect[data-day="{day}"][data-event="letters"]')
@@ -158,7 +158,9 @@ def test_the_results_page_shows_the_counts_and_passes_axe(
     expect(page.get_by_role("status")).to_contain_text("now shows how many letters")
     page.goto(f"{base_url}/c/{SLUG}")
     written = letters_since(live_server.app)
-    expect(page.locator("[data-letter-count]")).to_have_text(f"{written:,} letters written so far")
+    expect(page.locator("[data-letter-count]")).to_have_text(
+        f"{written:,} people have written so far"
+    )
     assert axe_problems(page) == [], page.url
     page.goto(f"{base_url}/admin/campaigns/1/results")
     page.get_by_label("Show the count on the campaign page").uncheck()
@@ -170,7 +172,7 @@ def test_the_chart_needs_no_javascript(watched, base_url, stub, staff_email, cou
     page = watched(staff=True, java_script_enabled=False, **DESKTOP).page
     sign_in(page, base_url, staff_email)
     page.goto(f"{base_url}/admin/campaigns/1/results")
-    chart = page.get_by_role("img", name=re.compile("^Letters written and sends per day"))
+    chart = page.get_by_role("img", name=re.compile("^Supporters who wrote, and sends, per day"))
     expect(chart).to_be_visible()
     assert chart.locator("rect[data-value]").count() == 60  # 30 days, two bars a day
 

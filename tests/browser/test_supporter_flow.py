@@ -103,7 +103,7 @@ def test_supporter_flow_with_javascript(page, campaign_url, stub, shot, browsing
 
     submit(page, page.get_by_role("button", name="Write my letters"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Your letters")
-    expect(page.locator(".step-label")).to_have_text("Last step: send your letters")
+    expect(page.locator(".step-label")).to_have_text("Step 3 of 3: send your letters")
     expect(page.locator("section[data-letter]")).to_have_count(3)
     mp = letter(page)
     expect(mp.get_by_role("heading")).to_have_text(f"1. To {MP_HEADING}")

@@ -273,7 +273,7 @@ def test_the_campaign_page_carries_sharing_previews(page, campaign_url, base_url
         return page.locator(f'head meta[{attribute}="{name}"]').get_attribute("content")
 
     description = meta("name", "description")
-    assert description.startswith("Police in England and Wales are using more and more live")
+    assert description.startswith("Some police forces now scan the face of everyone who walks past")
     assert 40 < len(description) <= 201 and "<" not in description and "&lt;" not in description
     assert meta("property", "og:title") == TITLE == page.locator("h1").inner_text()
     assert meta("property", "og:description") == description
@@ -367,7 +367,7 @@ def test_an_empty_postcode_says_enter_your_postcode(watched, campaign_url, stub,
 
     page.get_by_label("Your postcode").fill(POSTCODE)
     submit(page, page.get_by_role("button", name="Find who to write to"))
-    expect(page.get_by_role("heading", name="Step 3 of 3: what you want to say")).to_be_visible()
+    expect(page.get_by_role("heading", name="What you want to say")).to_be_visible()
 
 
 @pytest.mark.parametrize("js", [True, False], ids=["js", "nojs"])
@@ -441,7 +441,7 @@ def test_change_my_answers_keeps_everything(page, campaign_url, stub, readme_sho
     readme_shot(page, "letters-phone")
 
     submit(page, page.get_by_role("button", name="Change my answers"))
-    expect(page.get_by_role("heading", name="Step 3 of 3: what you want to say")).to_be_visible()
+    expect(page.get_by_role("heading", name="What you want to say")).to_be_visible()
     assert choices(page) == typed
     expect(page.locator(".step").first).to_contain_text(f"For {POSTCODE}, in {CONSTITUENCY}")
     expect(page.locator(".error-summary")).to_have_count(0)
@@ -489,10 +489,10 @@ def test_a_jersey_postcode_is_told_why_in_a_sentence(page, campaign_url, stub):
         page.get_by_role("button", name="Find who to write to").click()
     assert navigation.value.status == 422
     message = (
-        "The Channel Islands are outside the UK Parliament and the UK's police force areas, so "
-        "there is no MP or police force here for this campaign to write to. If you live in "
-        "England, Scotland, Wales or Northern Ireland, enter the postcode of your home address "
-        "there."
+        "The Channel Islands are Crown Dependencies: they have their own police and no MP at "
+        "Westminster. This campaign writes to MPs and police in England, Scotland, Wales and "
+        "Northern Ireland, so it can't write for you there. If you live in one of those, enter "
+        "the postcode of your home address there."
     )
     expect(page.locator("#postcode-error")).to_have_text(f"Error: {message}")
     expect(page.locator(".error-summary")).to_contain_text(message)
@@ -597,7 +597,7 @@ def test_each_embed_step_brings_the_frame_top_into_view(watched, partners, stub,
     assert frame_top(page) == top and frame_element.evaluate("f => f.style.height") == height
 
     steps = [
-        ("Your postcode", POSTCODE, "Find who to write to", "Step 2 of 3: your letters will go to"),
+        ("Your postcode", POSTCODE, "Find who to write to", "Your letters will go to"),
         ("Your name", "Ann Example", "Write my letters", "Your letters"),
     ]
     for label, value, button, heading in steps:
@@ -621,3 +621,37 @@ def test_each_embed_step_brings_the_frame_top_into_view(watched, partners, stub,
     expect(frame_locator.get_by_role("heading", name="Thank you")).to_be_visible()
     wait_for_frame_top_in_view(page)
     assert_axe_clean(embed_frame(page), "the embed's thank-you step")
+
+
+# --- the first screen ----------------------------------------------------------------------------
+
+LONG_SUMMARY = "".join(
+    f"<p>Paragraph {n}: the campaign explains at length why this matters, with facts, dates "
+    "and sources, as campaign staff often do when they write a summary.</p>"
+    for n in range(15)
+)
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [None, LONG_SUMMARY, "<p>" + "A very long first paragraph. " * 40 + "</p>"],
+    ids=["example", "fifteen paragraphs", "one long paragraph"],
+)
+def test_the_postcode_box_is_in_the_first_screen_on_a_phone(
+    page, campaign_url, edit_campaign, shot, summary
+):
+    if summary is not None:
+        edit_campaign(
+            summary_html=summary,
+            title="Stop live facial recognition cameras in our streets, stations and parks",
+        )
+    page.goto(campaign_url)
+    assert page.viewport_size == {"width": 390, "height": 844}
+    postcode = box(page.get_by_label("Your postcode"))
+    button = box(page.get_by_role("button", name="Find who to write to"))
+    assert postcode["y"] + postcode["height"] <= 844 and button["y"] + button["height"] <= 844
+    shot(page, "first-screen")
+    if summary is not None:  # nothing the campaign wrote is lost: it follows the form
+        expect(page.locator(".summary--why")).to_contain_text(
+            "Paragraph 14" if "14" in summary else "A very long"
+        )
