@@ -216,6 +216,17 @@
         });
       });
     });
+    // The phone's own share sheet (WhatsApp, Signal, Messages…), where the browser has one.
+    document.querySelectorAll("[data-share-native]").forEach(function (button) {
+      if (!navigator.share) return;
+      button.closest("[data-share-native-item]").hidden = false;
+      button.addEventListener("click", function () {
+        navigator.share({
+          title: button.getAttribute("data-share-title"),
+          text: button.getAttribute("data-share-text")
+        }).catch(function () {}); // closed without sharing: nothing to do
+      });
+    });
     document.querySelectorAll("[data-copy-input]").forEach(function (button) {
       var input = document.getElementById(button.getAttribute("data-copy-input"));
       button.hidden = false;
