@@ -133,12 +133,25 @@
     });
     card.querySelectorAll("[data-send]").forEach(function (link) {
       link.addEventListener("click", function () {
+        markDone(card);
         // One click does both halves when the letter can't travel in the link: copy, then open.
         if (link.hasAttribute("data-short") || link.hasAttribute("data-copy-open")) copy(body.value, status);
         pendingNote = card;
       });
     });
     refresh();
+  }
+
+  // "1 of 3 done": a letter counts as done once one of its send buttons was pressed. Kept in
+  // the page only: nothing stored, nothing sent.
+  function markDone(card) {
+    card.setAttribute("data-done", "");
+    var cards = document.querySelectorAll("[data-letter]");
+    var done = document.querySelectorAll("[data-letter][data-done]").length;
+    var mark = document.querySelector("[data-done-mark]");
+    if (!mark || cards.length < 2) return;
+    mark.hidden = false;
+    mark.textContent = done + " of " + cards.length + " done";
   }
 
   function setupSearch(select) {
