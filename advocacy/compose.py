@@ -121,6 +121,12 @@ STARTS_A_SENTENCE = frozenset(
 LOWER_AFTER_LEAD_IN = frozenset(
     ("a", "an", "the", "my", "our", "outside", "in", "on", "at", "near", "by", "around", "every")
 )
+# Words that place something: when both the lead-in ends with one and the answer starts with
+# one, the answer's wins ("…could be used at" + "outside my school" → "…used outside my school").
+PREPOSITIONS = frozenset(
+    ("at", "in", "on", "near", "by", "outside", "around", "inside", "beside", "opposite")
+    + ("along", "behind", "next", "across", "within", "from", "to", "into", "around")
+)
 
 
 def own_words(text: str, lead_in: str = "") -> str:
@@ -132,12 +138,16 @@ def own_words(text: str, lead_in: str = "") -> str:
     if not text:
         return ""
     first, _, rest = text.partition(" ")
-    if lead_in.strip() and _bare(first) in STARTS_A_SENTENCE:
+    lead = lead_in.strip()
+    if not lead or _bare(first) in STARTS_A_SENTENCE:
         text = text[0].upper() + text[1:]  # a sentence of its own, so it starts as one
-    elif lead_in.strip():
+    else:
         if first.lower() in LOWER_AFTER_LEAD_IN and first[:1].isupper() and first[1:].islower():
             text = " ".join(filter(None, (first.lower(), rest)))
-        text = f"{lead_in.strip()} {text}"
+        before, _, last = lead.rpartition(" ")
+        if before and last.lower() in PREPOSITIONS and _bare(first) in PREPOSITIONS:
+            lead = before  # their own preposition, not "at outside"
+        text = f"{lead} {text}"
     if not text.endswith(ENDS_A_SENTENCE):
         text += "."
     return text

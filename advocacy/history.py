@@ -149,6 +149,15 @@ def summary_text(doc: dict[str, Any]) -> str:
     return doc.get("summary") or markdown.from_html(doc.get("summary_html") or "")
 
 
+# Recipients as the versions pages name them, in words rather than the document's keys.
+RECIPIENT_NAMES = {
+    "mp": "the MP",
+    "police_force": "the police force",
+    "police_oversight": "the body that oversees the force",
+    "fixed": "the campaign's own recipients",
+}
+
+
 def as_text(key: str, value: Any) -> str:
     """A part's value as lines of text, the way staff would write it."""
     if value is None or value == "":
@@ -157,10 +166,16 @@ def as_text(key: str, value: Any) -> str:
         return value
     if key in ("opening", "closing") and isinstance(value, list | tuple):
         return "\n".join(line for a in value if (line := _entry(a)))
-    if key in ("nations", "targets", "subject_lines", "allowed_origins", "phrasings"):
+    if key == "targets":
+        names = (RECIPIENT_NAMES.get(v, v) for v in value)
+        return "\n".join(name[:1].upper() + name[1:] for name in names)
+    if key in ("nations", "subject_lines", "allowed_origins", "phrasings"):
         return "\n".join(NATION_NAMES.get(v, v) if key == "nations" else _entry(v) for v in value)
     if key == "asks":
-        return "\n".join(f"{role}: {as_text('opening', text)}" for role, text in value.items())
+        return "\n".join(
+            f"Ask to {RECIPIENT_NAMES.get(role, role)}: {as_text('opening', text)}"
+            for role, text in value.items()
+        )
     if key == "when" and isinstance(value, dict):
         return conditions.in_words(value)
     if key == "place_facts" and isinstance(value, dict):

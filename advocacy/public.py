@@ -521,8 +521,38 @@ def letters(slug: str):
         # What lets "I've sent my letters" and the reply page count: see receipts.py.
         receipt=receipt,
         by_post=postal.by_post(d.letter.recipient for d in drafts),
+        overview=overview(drafts),
         envelope=postal.recipient_block,
     )
+
+
+def overview(drafts: list[pipeline.Draft]) -> str:
+    """What the letters page holds, by how each letter is sent: "3 letters: 1 opens in your
+    email, 2 go through their websites." A supporter on a phone sees it before scrolling."""
+    routes = {"email": 0, "post": 0, "web": 0, "other": 0}
+    for d in drafts:
+        r = d.letter.recipient
+        key = (
+            "email"
+            if d.to
+            else "post"
+            if r.by_post
+            else "web"
+            if r.contact_url or r.website
+            else "other"
+        )
+        routes[key] += 1
+    words = {
+        "email": ("opens in your email", "open in your email"),
+        "web": ("goes through their website", "go through their websites"),
+        "post": ("is printed and posted", "are printed and posted"),
+        "other": ("needs another way to send it", "need another way to send them"),
+    }
+    parts = [f"{n} {words[k][n != 1]}" for k, n in routes.items() if n]
+    total = len(drafts)
+    if total == 1:
+        return "1 letter: it " + words[next(k for k, n in routes.items() if n)][0] + "."
+    return f"{total} letters: " + ", ".join(parts) + "."
 
 
 def _channel() -> str:

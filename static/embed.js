@@ -7,12 +7,14 @@
 
    The frame sends only its height (and, after each step, a request to bring its top into
    view); messages are accepted only from our own origin and only from the frame they belong
-   to. */
+   to. A frame that loads but never says so (this site isn't one the campaign allows, so the
+   browser refused to show it) gives way to a plain link to the campaign page. */
 (function () {
   "use strict";
   var script = document.currentScript;
   var origin = new URL(script ? script.src : "/", document.baseURI).origin;
   var frames = [];
+  var WAIT = 4000; // ms after the frame loads for it to say it is there
 
   function embed(link) {
     var slug = link.getAttribute("data-campaign");
@@ -30,6 +32,35 @@
     frame.setAttribute("data-advocacy-frame", slug);
     link.parentNode.replaceChild(frame, link);
     frames.push(frame);
+    // Lazy frames load when scrolled near: the wait starts then, not now.
+    frame.addEventListener("load", function () {
+      if (frame.advocacyHeard) return;
+      setTimeout(function () {
+        if (!frame.advocacyHeard && frame.parentNode) fallBack(frame, link, url);
+      }, WAIT);
+    });
+  }
+
+  function fallBack(frame, link, url) {
+    var host = url.hostname;
+    var page = new URL(link.href);
+    if (url.searchParams.get("ref")) page.searchParams.set("ref", url.searchParams.get("ref"));
+    var plain = document.createElement("a");
+    plain.href = page.href;
+    plain.textContent = "Write your letter on " + host;
+    plain.setAttribute("data-advocacy-fallback", "");
+    var p = document.createElement("p");
+    p.appendChild(plain);
+    frame.parentNode.replaceChild(p, frame);
+    frames.splice(frames.indexOf(frame), 1);
+    if (window.console) {
+      console.warn(
+        "advocacy embed: " + host + " did not show its form on this page, so a link to the " +
+          "campaign is shown instead. Usually the campaign does not list this site (" +
+          location.origin + ") among the sites allowed to embed it: ask the campaign's staff " +
+          "to add it in the studio."
+      );
+    }
   }
 
   window.addEventListener("message", function (event) {
@@ -38,6 +69,7 @@
     }
     frames.forEach(function (frame) {
       if (frame.contentWindow === event.source) {
+        frame.advocacyHeard = true;
         frame.style.height = Math.max(200, Math.min(event.data.advocacyHeight, 20000)) + "px";
         frame.style.minHeight = "0";
         // A new step: show its top, unless the frame's top is already on screen.

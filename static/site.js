@@ -133,12 +133,25 @@
     });
     card.querySelectorAll("[data-send]").forEach(function (link) {
       link.addEventListener("click", function () {
+        markDone(card);
         // One click does both halves when the letter can't travel in the link: copy, then open.
         if (link.hasAttribute("data-short") || link.hasAttribute("data-copy-open")) copy(body.value, status);
         pendingNote = card;
       });
     });
     refresh();
+  }
+
+  // "1 of 3 done": a letter counts as done once one of its send buttons was pressed. Kept in
+  // the page only: nothing stored, nothing sent.
+  function markDone(card) {
+    card.setAttribute("data-done", "");
+    var cards = document.querySelectorAll("[data-letter]");
+    var done = document.querySelectorAll("[data-letter][data-done]").length;
+    var mark = document.querySelector("[data-done-mark]");
+    if (!mark || cards.length < 2) return;
+    mark.hidden = false;
+    mark.textContent = done + " of " + cards.length + " done";
   }
 
   function setupSearch(select) {
@@ -214,6 +227,17 @@
         froms.forEach(function (other) {
           if (other !== area) { other.value = area.value; other.dispatchEvent(new Event("input")); }
         });
+      });
+    });
+    // The phone's own share sheet (WhatsApp, Signal, Messages…), where the browser has one.
+    document.querySelectorAll("[data-share-native]").forEach(function (button) {
+      if (!navigator.share) return;
+      button.closest("[data-share-native-item]").hidden = false;
+      button.addEventListener("click", function () {
+        navigator.share({
+          title: button.getAttribute("data-share-title"),
+          text: button.getAttribute("data-share-text")
+        }).catch(function () {}); // closed without sharing: nothing to do
       });
     });
     document.querySelectorAll("[data-copy-input]").forEach(function (button) {

@@ -5,6 +5,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from places import SOUTHWARK
 
 from advocacy import campaigns
@@ -570,7 +572,25 @@ def test_no_ask_for_a_role_means_no_empty_paragraph(
         ("Is this legal?", "", "Is this legal?"),
         ("It worries me…", "", "It worries me…"),
         ('He said "no"', "", 'He said "no"'),
-        ("  spaced out  \r\n", "", "spaced out."),
+        ("  spaced out  \r\n", "", "Spaced out."),
+        ("i hate it.", "", "I hate it."),  # a sentence starts with a capital
+        ("i hate it", "Why: ", "I hate it."),
+        (
+            "outside my kids' school",
+            "Near me, these cameras could be used at",
+            "Near me, these cameras could be used outside my kids' school.",
+        ),
+        (
+            "In Cardiff city centre",
+            "Near me, these cameras could be used at",
+            "Near me, these cameras could be used in Cardiff city centre.",
+        ),
+        (
+            "near the mosque on Brick Lane",
+            "Near me, these cameras could be used at",
+            "Near me, these cameras could be used near the mosque on Brick Lane.",
+        ),
+        ("at the station", "Cameras could be used at", "Cameras could be used at the station."),
         ("", "Cameras could be used at", ""),
     ],
 )
@@ -666,3 +686,16 @@ def test_fitted_letters_still_differ_between_supporters(recipients) -> None:
         for n in range(20)
     }
     assert len(bodies) > 5
+
+
+@given(
+    text=st.text(alphabet=st.characters(categories=("L", "N", "P", "Zs")), max_size=60),
+    lead_in=st.sampled_from(
+        ["", "Near me, these cameras could be used at", "It matters because", "Cameras at"]
+    ),
+)
+def test_own_words_never_lose_a_word_of_theirs(text: str, lead_in: str) -> None:
+    """Joining may capitalise their first letter and drop the lead-in's last word, never theirs."""
+    out = own_words(text, lead_in).casefold()
+    for word in clean_text(text).split():
+        assert word.casefold() in out

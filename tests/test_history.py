@@ -199,3 +199,21 @@ def test_items_and_nations_text_read_as_lines_not_json():
     (change,) = history.compare({}, variants)
     assert change.part == "Opening"
     assert change.pieces == (("added", "I live in Scotland. (Only for supporters in Scotland)"),)
+
+
+def test_asks_and_recipients_are_named_in_words_not_keys():
+    old = {"targets": ["mp"], "asks": {"mp": "Please act."}}
+    new = {"targets": ["mp", "police_force"], "asks": {"mp": "Please act now."}}
+    changes = {c.part: c for c in history.compare(old, new)}
+    targets = "".join(t for _, t in changes["Who to write to"].pieces)
+    asks = "".join(t for _, t in changes["Asks"].pieces)
+    assert "The MP" in targets and "The police force" in targets and "mp" not in targets
+    assert asks.startswith("Ask to the MP: Please act") and "mp:" not in asks
+
+
+def test_the_whole_version_is_folded_away(app, admin):
+    campaign_id = create(admin, status="live")
+    html = admin.get(f"/admin/campaigns/{campaign_id}/revisions/1").get_data(as_text=True)
+    folded = re.search(r"<details class=\"whole-version\">\s*<summary>([^<]+)</summary>", html)
+    assert folded and "JSON" in folded[1]
+    assert html.index('<pre class="document">') > folded.start()

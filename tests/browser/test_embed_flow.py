@@ -123,3 +123,29 @@ def test_a_site_the_campaign_does_not_list_cannot_frame_it(watched, partners, st
     refusals = [e for e in ctx.errors if "violates" in e and "frame-ancestors" in e]
     assert len(refusals) == 1  # the browser said why
     ctx.errors[:] = [e for e in ctx.errors if e not in refusals]
+
+
+def test_a_refused_frame_gives_way_to_a_link_and_says_why(watched, partners, stub, base_url):
+    """The partner sees a link to the campaign page, not a grey box, and the console says why."""
+    _, other = partners
+    ctx = watched()
+    page = ctx.page
+    warnings = []
+    page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+    page.goto(other.url)
+    link = page.get_by_role("link", name="Write your letter on 127.0.0.1")
+    expect(link).to_be_visible(timeout=10_000)
+    assert link.get_attribute("href") == f"{base_url}/c/{SLUG}?ref=local-group"
+    expect(page.locator("iframe[data-advocacy-frame]")).to_have_count(0)
+    assert any("allowed to embed it" in w and other.url in w for w in warnings), warnings
+    ctx.errors[:] = [e for e in ctx.errors if "frame-ancestors" not in e]
+
+
+def test_an_allowed_frame_stays(watched, partners, stub):
+    allowed, _ = partners
+    page = watched().page
+    page.goto(allowed.url)
+    expect(page.locator("iframe[data-advocacy-frame]")).to_have_count(1)
+    page.wait_for_timeout(5_000)  # longer than the script waits for a frame to speak
+    expect(page.locator("iframe[data-advocacy-frame]")).to_have_count(1)
+    expect(page.locator("[data-advocacy-fallback]")).to_have_count(0)

@@ -124,7 +124,7 @@ def test_the_results_page_shows_the_counts_and_passes_axe(
     # From the campaign list: each campaign's letters lead to its results.
     row = page.get_by_role("row").filter(has_text="/c/" + SLUG)
     expect(row.locator("td[data-letters]")).to_have_text(
-        re.compile(rf"^{all_time} letters: see the results")
+        re.compile(rf"^{all_time} supporters wrote: see the results")
     )
     with page.expect_navigation():
         row.locator("td[data-letters] a").click()

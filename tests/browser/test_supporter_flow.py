@@ -523,3 +523,19 @@ def test_no_cookies_storage_or_outside_requests(browsing, campaign_url, stub, sh
     assert {"/static/site.css", "/static/site.js", f"{urlsplit(campaign_url).path}/thanks"} <= paths
     # The app asked the stub, never the real postcodes.io.
     assert stub.requests == ["/postcodes/SE12DL"]
+
+
+def test_the_letters_page_says_what_is_below_and_keeps_count_of_what_is_done(
+    page, campaign_url, stub
+):
+    default_letters(page, campaign_url)
+    expect(page.locator(".overview")).to_have_text(
+        "3 letters: 1 opens in your email, 2 go through their websites."
+    )
+    mark = page.locator("[data-done-mark]")
+    expect(mark).to_be_hidden()
+    page.context.route("**/*", lambda route: route.abort())  # the sites the buttons open
+    page.locator("section[data-letter]").nth(2).locator("a[data-send]").first.click()
+    expect(mark).to_have_text("1 of 3 done")
+    page.locator("section[data-letter]").nth(1).locator("a[data-send]").first.click()
+    expect(mark).to_have_text("2 of 3 done")

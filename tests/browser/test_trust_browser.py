@@ -512,7 +512,7 @@ def test_the_thank_you_page_says_thank_you_once(page, campaign_url, stub):
     expect(main.get_by_role("heading", level=1)).to_have_text("Thank you")
     assert main.inner_text().lower().count("thank you") == 1
     share_url = page.locator("#share-url").input_value()
-    whatsapp = main.get_by_role("link", name=re.compile("^Share on WhatsApp"))
+    whatsapp = main.get_by_role("link", name=re.compile("^WhatsApp"))
     text = parse_qs(urlsplit(whatsapp.get_attribute("href")).query)["text"][0]
     assert text == (
         f"I've written to my MP and police about {EXAMPLE['share_text']}. You can too: {share_url}"
@@ -655,3 +655,28 @@ def test_the_postcode_box_is_in_the_first_screen_on_a_phone(
         expect(page.locator(".summary--why")).to_contain_text(
             "Paragraph 14" if "14" in summary else "A very long"
         )
+
+
+@pytest.mark.parametrize("has_share_sheet", [True, False], ids=["share-sheet", "none"])
+def test_sharing_is_big_buttons_and_the_phones_own_share_sheet(
+    watched, campaign_url, stub, has_share_sheet
+):
+    browsing = watched()
+    page = browsing.page
+    if has_share_sheet:  # as a phone's browser has: record what would be shared
+        page.add_init_script(
+            "navigator.share = d => { window.shared = d; return Promise.resolve(); };"
+        )
+    page.goto(campaign_url + "/thanks")
+    share = page.locator("ul.share")
+    for name in ("WhatsApp", "Email"):
+        link = share.get_by_role("link", name=re.compile("^" + name))
+        assert box(link)["height"] >= 44 and "button" in link.get_attribute("class")
+    native = share.get_by_role("button", name="Share…")
+    if has_share_sheet:
+        native.click()
+        shared = page.evaluate("window.shared")
+        assert shared["text"].startswith("I've written to my MP and police about")
+        assert shared["text"].endswith(page.locator("#share-url").input_value())
+    else:
+        expect(native).to_be_hidden()
