@@ -339,6 +339,12 @@ def in_words(items: list[str], last: str = "and") -> str:
     return ", ".join(items[:-1]) + (f" {last} " if len(items) > 1 else "") + items[-1]
 
 
+def in_nation_order(nations) -> tuple[str, ...]:
+    """Nations in one order everywhere (England, Wales, Scotland, Northern Ireland), as the
+    editor lists them; a name that is no nation keeps its place after them, for the check."""
+    return tuple(sorted(nations, key=lambda n: NATIONS.index(n) if n in NATIONS else len(NATIONS)))
+
+
 def _in(nation: str, nations: tuple[str, ...]) -> bool:
     return not nations or nation in nations
 
@@ -607,7 +613,10 @@ def _entry_from(value: Any) -> Entry:
 
 
 def _when_from(value: Any) -> dict[str, tuple[str, ...]]:
-    return {name: tuple(values) for name, values in (value or {}).items()}
+    return {
+        name: in_nation_order(values) if name == "nation" else tuple(values)
+        for name, values in (value or {}).items()
+    }
 
 
 def from_dict(data: Mapping[str, Any], *, clean: bool = True, check: bool = True) -> Campaign:
@@ -641,7 +650,7 @@ def from_dict(data: Mapping[str, Any], *, clean: bool = True, check: bool = True
             status=data.get("status", "draft"),
             targets=tuple(data.get("targets", TARGET_ROLES)),
             fixed_recipients=tuple(
-                FixedRecipient(**{**r, "nations": tuple(r.get("nations") or ())})
+                FixedRecipient(**{**r, "nations": in_nation_order(r.get("nations") or ())})
                 for r in data.get("fixed_recipients", ())
             ),
             subject_lines=tuple(_entry_from(e) for e in data.get("subject_lines", ())),
@@ -663,7 +672,7 @@ def from_dict(data: Mapping[str, Any], *, clean: bool = True, check: bool = True
             next_ask=data.get("next_ask", ""),
             share_text=data.get("share_text", ""),
             allowed_origins=tuple(data.get("allowed_origins", ())),
-            nations=tuple(data.get("nations") or NATIONS),
+            nations=in_nation_order(data.get("nations") or NATIONS),
             place_facts=facts,
         )
     except TypeError as exc:
