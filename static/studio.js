@@ -76,6 +76,17 @@
     });
   }
 
+  // The asks follow whom the campaign writes to: an unticked recipient's ask is hidden.
+  function followTargets(boxes) {
+    Array.prototype.forEach.call(boxes, function (box) {
+      var ask = document.querySelector("[data-ask-role='" + box.value + "']");
+      if (!ask) return;
+      var follow = function () { ask.hidden = !box.checked; };
+      follow();
+      box.addEventListener("change", follow);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var title = document.querySelector("[data-slug-source]");
     var slug = document.querySelector("[data-slug-target]");
@@ -89,5 +100,6 @@
       });
     }
     rememberFolds(document.querySelectorAll("details[data-fold]"));
+    followTargets(document.querySelectorAll("input[name=targets]"));
   });
 })();

@@ -610,3 +610,27 @@ def test_a_condition_in_the_editor_and_which_text_each_letter_took(
     )
     if javascript:
         check_axe(page)
+
+
+def test_an_unticked_recipients_ask_goes_and_comes_back_as_it_was(
+    watched, base_url, stub, staff_email
+):
+    page = staff_page(watched, base_url, staff_email)
+    page.goto(f"{base_url}/admin/campaigns/1")
+    ask = page.locator("[data-ask-role='mp']")
+    expect(ask).to_be_visible()
+    typed = ask.locator("textarea").last.input_value()
+    page.locator("#f-targets-mp").uncheck()
+    expect(ask).to_be_hidden()
+    expect(page.locator("[data-ask-role='police_force']")).to_be_visible()
+    page.locator("#f-targets-mp").check()
+    expect(ask).to_be_visible()
+    assert ask.locator("textarea").last.input_value() == typed  # nothing typed was lost
+    check_axe(page)
+
+
+def test_without_javascript_every_ask_shows(watched, base_url, stub, staff_email):
+    page = staff_page(watched, base_url, staff_email, java_script_enabled=False)
+    page.goto(f"{base_url}/admin/campaigns/1")
+    page.locator("#f-targets-mp").uncheck()
+    expect(page.locator("[data-ask-role='mp']")).to_be_visible()
