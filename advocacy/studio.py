@@ -318,11 +318,24 @@ def edit(campaign_id: int):
     return _submit(row)
 
 
+# The editor's Publish, Unpublish and Close buttons: a save that sets the status, with the
+# checks a save of that status makes (a campaign goes live only when it is complete).
+STATUS_OPS = {"publish": "live", "unpublish": "draft", "close": "closed"}
+STATUS_DONE = {
+    "live": "Published: supporters can use it now.",
+    "draft": "Unpublished: only staff can see it.",
+    "closed": "Closed: the page says the campaign has ended.",
+}
+
+
 def _submit(row: CampaignRow | None):
     """Save the editor, or carry out one of its add/remove/move buttons without saving."""
     doc = editor_form.from_form(request.form)
     base = _int(request.form.get("version"))
     op = request.form.get("op", "save")
+    was = doc.get("status", "draft")
+    if op in STATUS_OPS:
+        doc["status"] = STATUS_OPS[op]
     if row is None and not doc["slug"]:
         doc["slug"] = editor_form.suggest_slug(doc["title"])  # shown, and changeable, if refused
     if editor_form.apply_op(doc, op):
@@ -336,8 +349,10 @@ def _submit(row: CampaignRow | None):
         # With no nation ticked, the document's own nation errors (computed for every nation)
         # would only confuse: the form's message replaces them.
         errors = {**exc.errors, **problems}
+        doc["status"] = was  # not published: the page shows it as it still is
         return _editor(doc, row=row, version=base, errors=errors, status=400)
     if problems:
+        doc["status"] = was
         return _editor(doc, row=row, version=base, errors=problems, status=400)
     author = current_user.email
     try:
@@ -348,6 +363,8 @@ def _submit(row: CampaignRow | None):
             flash(f"Saved as version {row.version}.")
         else:
             flash("Nothing had changed, so there is no new version.")
+        if op in STATUS_OPS:
+            flash(STATUS_DONE[doc["status"]])
     except store.SlugTaken as exc:
         errors = {"slug": [str(exc)]}
         return _editor(doc, row=row, version=base, errors=errors, status=400)

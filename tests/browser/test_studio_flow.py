@@ -104,9 +104,9 @@ def test_staff_create_preview_and_publish_then_a_supporter_uses_it(
 
     # Publish.
     submit(page, page.get_by_role("link", name="Back to the editor"))
-    page.get_by_label("Live: supporters can use it").check()
-    submit(page, page.get_by_role("button", name="Save", exact=True))
+    submit(page, page.get_by_role("button", name="Publish", exact=True))
     expect(page.get_by_text("Saved as version 2.")).to_be_visible()
+    expect(page.get_by_text("Published: supporters can use it now.")).to_be_visible()
     expect(page.get_by_role("link", name="Open the live page")).to_be_visible()
 
     # A supporter, in a browser of their own, writes with it.
