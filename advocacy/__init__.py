@@ -10,27 +10,27 @@ from flask.json.provider import DefaultJSONProvider
 from flask_migrate import Migrate
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from advocacy import api
-from advocacy import auth
-from advocacy import config
-from advocacy import directory_admin
-from advocacy import errors
-from advocacy import languages
-from advocacy import limits
-from advocacy import logs
-from advocacy import pages
-from advocacy import pipeline
-from advocacy import public
-from advocacy import request_body
-from advocacy import results
-from advocacy import schema
-from advocacy import security
-from advocacy import site
-from advocacy import staff
-from advocacy import studio
-from advocacy import tally
-from advocacy.models import IdConverter
-from advocacy.models import db
+from advocacy.api import v1
+from advocacy.places import pipeline
+from advocacy.platform import config
+from advocacy.platform import errors
+from advocacy.platform import languages
+from advocacy.platform import limits
+from advocacy.platform import logs
+from advocacy.platform import request_body
+from advocacy.platform import schema
+from advocacy.platform import security
+from advocacy.platform import site
+from advocacy.platform import tally
+from advocacy.platform.models import IdConverter
+from advocacy.platform.models import db
+from advocacy.studio import auth
+from advocacy.studio import campaign_pages
+from advocacy.studio import directory_admin
+from advocacy.studio import results
+from advocacy.studio import staff
+from advocacy.supporters import pages
+from advocacy.supporters import public
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPACT = (",", ":")
@@ -151,14 +151,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Supporters have no session, so there is nothing for a forged request to ride on; staff
     # forms (everything under /admin) all carry a CSRF token.
     auth.csrf.exempt(public.bp)
-    auth.csrf.exempt(api.bp)
+    auth.csrf.exempt(v1.bp)
     blueprints = (
         public.bp,
         site.bp,
-        api.bp,
+        v1.bp,
         auth.bp,
         staff.bp,
-        studio.bp,
+        campaign_pages.bp,
         directory_admin.bp,
         results.bp,
     )

@@ -120,7 +120,7 @@ def letters_form(postcode: str, name: str) -> Req:
 
 
 def letters_api(postcode: str, name: str) -> Req:
-    """A letters request to the JSON API (advocacy/letter_request.py)."""
+    """A letters request to the JSON API (advocacy/letters/letter_request.py)."""
     body = {
         "postcode": postcode,
         "name": name,
@@ -894,11 +894,11 @@ def in_process(tmp: Path, stub: Stub, stub_url: str, runs: int) -> Compose:
         from flask import g
 
         from advocacy import create_app
-        from advocacy import models
-        from advocacy import pipeline
-        from advocacy import postcodes
-        from advocacy.compose import Choices
-        from advocacy.compose import Sender
+        from advocacy.letters.compose import Choices
+        from advocacy.letters.compose import Sender
+        from advocacy.places import pipeline
+        from advocacy.places import postcodes
+        from advocacy.platform import models
         from benchmarks.app import with_baseline
 
         app = create_app(

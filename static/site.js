@@ -2,7 +2,7 @@
 (function () {
   "use strict";
 
-  // Same rules as advocacy/delivery.py: RFC 3986 unreserved characters stay, all else is %XX.
+  // Same rules as advocacy/letters/delivery.py: RFC 3986 unreserved characters stay, all else is %XX.
   function enc(s) {
     return encodeURIComponent(s).replace(/[!'()*]/g, function (c) {
       return "%" + c.charCodeAt(0).toString(16).toUpperCase();

@@ -1,6 +1,6 @@
 """Real places as postcodes.io describes them (tests/data/postcodes_io), shared by the tests."""
 
-from advocacy.postcodes import Place
+from advocacy.places.postcodes import Place
 
 SOUTHWARK = Place(
     "SE1 2DL",

@@ -14,7 +14,7 @@ def csrf_token(client, path: str = "/admin/login") -> str:
 
 
 def add_staff(app, email: str, role: str = "editor", password: str = STAFF_PASSWORD, **kwargs):
-    from advocacy.staff import create_staff
+    from advocacy.studio.staff import create_staff
 
     with app.app_context():
         return create_staff(email, role, password, **kwargs).id

@@ -5,8 +5,8 @@ import requests
 from app_config import settings_for
 
 from advocacy import create_app
-from advocacy.models import CampaignRow
-from advocacy.models import db
+from advocacy.platform.models import CampaignRow
+from advocacy.platform.models import db
 
 SLUG = "stop-facial-recognition"
 LETTERS = f"/api/v1/campaigns/{SLUG}/letters"

@@ -30,13 +30,13 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.http import parse_cookie
 from werkzeug.test import TestResponse
 
-from advocacy import auth
 from advocacy import create_app
-from advocacy import models
-from advocacy.models import CampaignRow
-from advocacy.models import StaffUser
-from advocacy.models import db
-from advocacy.schema import example_campaign
+from advocacy.platform import models
+from advocacy.platform.models import CampaignRow
+from advocacy.platform.models import StaffUser
+from advocacy.platform.models import db
+from advocacy.platform.schema import example_campaign
+from advocacy.studio import auth
 
 SLUG = "stop-facial-recognition"
 NEW_PASSWORD = "purple elephants juggle quietly"
@@ -1179,7 +1179,7 @@ def test_cli_warns_when_no_database_is_set(tmp_path, monkeypatch):
 
 
 def test_the_database_is_described_without_its_password():
-    from advocacy.config import describe_database
+    from advocacy.platform.config import describe_database
 
     described = describe_database("postgresql+psycopg://advocacy:s3cret@db.internal/advocacy")
     assert described == "postgresql+psycopg://advocacy:***@db.internal/advocacy"

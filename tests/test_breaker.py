@@ -1,6 +1,7 @@
 """The postcodes.io client under trouble: circuit breaker, shared lookups, the total deadline.
 
-HTTP is faked with `responses`; tests/test_fault_drills.py does the same against a real server.
+HTTP is faked with `responses`; tests/places/test_fault_drills.py does the same against a real
+server.
 """
 
 import copy
@@ -19,13 +20,13 @@ from fake_clock import FakeClock
 from places import SOUTHWARK
 from threads import in_threads
 
-from advocacy.cache import TTLCache
-from advocacy.postcodes import CircuitBreaker
-from advocacy.postcodes import InvalidPostcode
-from advocacy.postcodes import LookupUnavailable
-from advocacy.postcodes import Place
-from advocacy.postcodes import PostcodeNotFound
-from advocacy.postcodes import PostcodesClient
+from advocacy.places.postcodes import CircuitBreaker
+from advocacy.places.postcodes import InvalidPostcode
+from advocacy.places.postcodes import LookupUnavailable
+from advocacy.places.postcodes import Place
+from advocacy.places.postcodes import PostcodeNotFound
+from advocacy.places.postcodes import PostcodesClient
+from advocacy.platform.cache import TTLCache
 
 DATA = Path(__file__).parent / "data" / "postcodes_io"
 API = "https://api.postcodes.io/postcodes"
@@ -503,7 +504,7 @@ def test_default_slow_and_bulkhead_settings(tmp_path: Path) -> None:
     from app_config import settings_for
 
     from advocacy import create_app
-    from advocacy import pipeline
+    from advocacy.places import pipeline
 
     client = create_app(settings_for(tmp_path / "test.sqlite")).extensions[pipeline.EXTENSION]
     assert client.breaker.slow == 1.0

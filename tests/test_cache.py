@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from advocacy.cache import TTLCache
+from advocacy.platform.cache import TTLCache
 
 
 class FakeClock:

@@ -9,11 +9,11 @@ from fake_clock import FakeClock
 from sqlalchemy import event
 
 from advocacy import create_app
-from advocacy import models
-from advocacy import overrides
-from advocacy import store
-from advocacy.models import CampaignRow
-from advocacy.models import db
+from advocacy.places import overrides
+from advocacy.platform import models
+from advocacy.platform import store
+from advocacy.platform.models import CampaignRow
+from advocacy.platform.models import db
 
 SLUG = "stop-facial-recognition"
 

@@ -1,4 +1,5 @@
-"""Tests for advocacy.campaigns: the bundled example, validation and plain-text placeholders."""
+"""Tests for advocacy.letters.campaigns: the bundled example, validation and plain-text
+placeholders."""
 
 import copy
 import json
@@ -9,27 +10,27 @@ from typing import Any
 
 import pytest
 
-from advocacy import campaigns
-from advocacy import place_facts
-from advocacy.campaigns import FORMAT
-from advocacy.campaigns import MAX_TEXT
-from advocacy.campaigns import NATIONS
-from advocacy.campaigns import PLACEHOLDERS
-from advocacy.campaigns import Campaign
-from advocacy.campaigns import FixedRecipient
-from advocacy.campaigns import InvalidCampaign
-from advocacy.campaigns import Prompt
-from advocacy.campaigns import TalkingPoint
-from advocacy.campaigns import as_alternative
-from advocacy.campaigns import default_text
-from advocacy.campaigns import fill
-from advocacy.campaigns import from_dict
-from advocacy.campaigns import letter_texts
-from advocacy.campaigns import placeholders_in
-from advocacy.campaigns import text_to_json
-from advocacy.campaigns import validate
+from advocacy.letters import campaigns
+from advocacy.letters import place_facts
+from advocacy.letters.campaigns import FORMAT
+from advocacy.letters.campaigns import MAX_TEXT
+from advocacy.letters.campaigns import NATIONS
+from advocacy.letters.campaigns import PLACEHOLDERS
+from advocacy.letters.campaigns import Campaign
+from advocacy.letters.campaigns import FixedRecipient
+from advocacy.letters.campaigns import InvalidCampaign
+from advocacy.letters.campaigns import Prompt
+from advocacy.letters.campaigns import TalkingPoint
+from advocacy.letters.campaigns import as_alternative
+from advocacy.letters.campaigns import default_text
+from advocacy.letters.campaigns import fill
+from advocacy.letters.campaigns import from_dict
+from advocacy.letters.campaigns import letter_texts
+from advocacy.letters.campaigns import placeholders_in
+from advocacy.letters.campaigns import text_to_json
+from advocacy.letters.campaigns import validate
 
-EXAMPLE = Path(campaigns.__file__).parent / "example_campaign.json"
+EXAMPLE = Path(campaigns.__file__).parent.parent / "example_campaign.json"
 ALLOWED = [f"{{{name}}}" for name in sorted(PLACEHOLDERS)]
 
 
@@ -172,7 +173,7 @@ def test_example_uses_only_known_placeholders(example: Campaign) -> None:
 def test_example_lead_ins_read_naturally_with_the_answers_in_their_hints(example: Campaign):
     """Each example answer a hint quotes, as the letter has it after the prompt's lead-in, is a
     plain sentence (issue 26): "…used at Brixton market.", not "…used at Brixton high street"."""
-    from advocacy.compose import own_words
+    from advocacy.letters.compose import own_words
 
     written = {
         prompt.id: [
@@ -205,7 +206,7 @@ def test_example_keeps_to_the_corrected_facts(example: Campaign) -> None:
 
 def test_example_place_facts_are_its_csv(example: Campaign) -> None:
     """The CSV beside the example is the file staff would upload for it: the same facts."""
-    from advocacy.directory import bundled
+    from advocacy.places.directory import bundled
 
     book = bundled()
     known = {"pfa_code": book.force_areas, "constituency_code": book.constituencies}

@@ -9,11 +9,11 @@ import re
 
 import pytest
 
-from advocacy import overrides
-from advocacy.models import CampaignRow
-from advocacy.models import RecipientTally
-from advocacy.models import Tally
-from advocacy.models import db
+from advocacy.places import overrides
+from advocacy.platform.models import CampaignRow
+from advocacy.platform.models import RecipientTally
+from advocacy.platform.models import Tally
+from advocacy.platform.models import db
 
 SLUG = "stop-facial-recognition"
 API = f"/api/v1/campaigns/{SLUG}/letters"

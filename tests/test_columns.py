@@ -4,11 +4,11 @@ import pytest
 import sqlalchemy as sa
 from app_config import settings_for
 
-from advocacy import columns
 from advocacy import create_app
-from advocacy.models import DirectoryOverride
-from advocacy.models import StaffUser
-from advocacy.models import db
+from advocacy.platform import columns
+from advocacy.platform.models import DirectoryOverride
+from advocacy.platform.models import StaffUser
+from advocacy.platform.models import db
 
 
 def test_every_text_column_is_one_that_refuses_nul(app):

@@ -1,4 +1,5 @@
-"""Tests for advocacy.compose with the example campaign and real recipients from the directory."""
+"""Tests for advocacy.letters.compose with the example campaign and real recipients from the
+directory."""
 
 import json
 from dataclasses import replace
@@ -9,27 +10,27 @@ from hypothesis import given
 from hypothesis import strategies as st
 from places import SOUTHWARK
 
-from advocacy import campaigns
-from advocacy.campaigns import Campaign
-from advocacy.campaigns import alternatives
-from advocacy.campaigns import as_alternative
-from advocacy.campaigns import choose
-from advocacy.campaigns import fill
-from advocacy.campaigns import from_dict
-from advocacy.compose import Choices
-from advocacy.compose import Letter
-from advocacy.compose import Sender
-from advocacy.compose import attributes_of
-from advocacy.compose import clean_text
-from advocacy.compose import letters
-from advocacy.compose import own_share
-from advocacy.compose import own_words
-from advocacy.compose import seed
-from advocacy.directory import Recipient
-from advocacy.directory import bundled
-from advocacy.directory import fixed_recipient
+from advocacy.letters import campaigns
+from advocacy.letters.campaigns import Campaign
+from advocacy.letters.campaigns import alternatives
+from advocacy.letters.campaigns import as_alternative
+from advocacy.letters.campaigns import choose
+from advocacy.letters.campaigns import fill
+from advocacy.letters.campaigns import from_dict
+from advocacy.letters.compose import Choices
+from advocacy.letters.compose import Letter
+from advocacy.letters.compose import Sender
+from advocacy.letters.compose import attributes_of
+from advocacy.letters.compose import clean_text
+from advocacy.letters.compose import letters
+from advocacy.letters.compose import own_share
+from advocacy.letters.compose import own_words
+from advocacy.letters.compose import seed
+from advocacy.places.directory import Recipient
+from advocacy.places.directory import bundled
+from advocacy.places.directory import fixed_recipient
 
-EXAMPLE = Path(campaigns.__file__).parent / "example_campaign.json"
+EXAMPLE = Path(campaigns.__file__).parent.parent / "example_campaign.json"
 # The Met deploys the cameras, so its letters open with what it did (the example's place facts).
 OPENING = (
     "I live in Bermondsey and Old Southwark, policed by the Metropolitan Police Service, which "
@@ -609,7 +610,7 @@ def test_own_words_read_as_sentences(text: str, lead_in: str, expected: str) -> 
     ],
 )
 def test_the_signature_names_the_postcode_once(address, postcode, last_line) -> None:
-    from advocacy.compose import signature
+    from advocacy.letters.compose import signature
 
     lines = signature("Yours sincerely,", Sender("Ada", address, postcode)).splitlines()
     assert lines[-1] == last_line

@@ -12,27 +12,27 @@ from app_config import settings_for
 from places import SEVENOAKS
 from places import SOUTHWARK
 
-from advocacy import compose
 from advocacy import create_app
-from advocacy import delivery
-from advocacy import models
-from advocacy import overrides
-from advocacy import store
-from advocacy.campaigns import Campaign
-from advocacy.campaigns import fill
-from advocacy.campaigns import from_dict
-from advocacy.compose import Choices
-from advocacy.compose import Letter
-from advocacy.compose import Sender
-from advocacy.compose import letters
-from advocacy.compose import own_words
-from advocacy.compose import signature
-from advocacy.directory import Recipient
-from advocacy.directory import bundled
-from advocacy.directory import fixed_recipient
-from advocacy.models import CampaignRow
-from advocacy.models import db
-from advocacy.postcodes import Place
+from advocacy.letters import compose
+from advocacy.letters import delivery
+from advocacy.letters.campaigns import Campaign
+from advocacy.letters.campaigns import fill
+from advocacy.letters.campaigns import from_dict
+from advocacy.letters.compose import Choices
+from advocacy.letters.compose import Letter
+from advocacy.letters.compose import Sender
+from advocacy.letters.compose import letters
+from advocacy.letters.compose import own_words
+from advocacy.letters.compose import signature
+from advocacy.places import overrides
+from advocacy.places.directory import Recipient
+from advocacy.places.directory import bundled
+from advocacy.places.directory import fixed_recipient
+from advocacy.places.postcodes import Place
+from advocacy.platform import models
+from advocacy.platform import store
+from advocacy.platform.models import CampaignRow
+from advocacy.platform.models import db
 
 POINTS = ("mixed", "plain", "postal", "local")
 # Two supporters at one place: everything that is theirs is distinctive enough to search for.

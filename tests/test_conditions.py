@@ -8,15 +8,15 @@ import pytest
 from places import SEVENOAKS
 from places import SOUTHWARK
 
-from advocacy import conditions
-from advocacy.campaigns import InvalidCampaign
-from advocacy.campaigns import from_dict
-from advocacy.compose import Choices
-from advocacy.compose import Sender
-from advocacy.compose import letters
-from advocacy.directory import bundled
-from advocacy.directory import fixed_recipient
-from advocacy.postcodes import Place
+from advocacy.letters import conditions
+from advocacy.letters.campaigns import InvalidCampaign
+from advocacy.letters.campaigns import from_dict
+from advocacy.letters.compose import Choices
+from advocacy.letters.compose import Sender
+from advocacy.letters.compose import letters
+from advocacy.places.directory import bundled
+from advocacy.places.directory import fixed_recipient
+from advocacy.places.postcodes import Place
 
 FIXTURES = Path(__file__).parent / "data"
 # The example campaign as it was in format /2, with nation variants (before issue 24): an old

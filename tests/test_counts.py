@@ -11,11 +11,11 @@ import pytest
 from app_config import settings_for
 
 from advocacy import create_app
-from advocacy import receipts
-from advocacy.models import CampaignRow
-from advocacy.models import RecipientTally
-from advocacy.models import Tally
-from advocacy.models import db
+from advocacy.platform import receipts
+from advocacy.platform.models import CampaignRow
+from advocacy.platform.models import RecipientTally
+from advocacy.platform.models import Tally
+from advocacy.platform.models import db
 
 SLUG = "stop-facial-recognition"
 CHOICES = {

@@ -1,4 +1,4 @@
-"""Tests for advocacy.delivery: links and drafts must carry the letter unchanged."""
+"""Tests for advocacy.letters.delivery: links and drafts must carry the letter unchanged."""
 
 import email
 import email.policy
@@ -9,14 +9,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from advocacy import delivery
-from advocacy.delivery import WEBMAIL
-from advocacy.delivery import Links
-from advocacy.delivery import eml
-from advocacy.delivery import eml_filename
-from advocacy.delivery import links
-from advocacy.delivery import mailto
-from advocacy.delivery import webmail
+from advocacy.letters import delivery
+from advocacy.letters.delivery import WEBMAIL
+from advocacy.letters.delivery import Links
+from advocacy.letters.delivery import eml
+from advocacy.letters.delivery import eml_filename
+from advocacy.letters.delivery import links
+from advocacy.letters.delivery import mailto
+from advocacy.letters.delivery import webmail
 
 TO = ["mp@parliament.uk"]
 # RFC 3986 unreserved characters or a percent-encoded octet, and nothing else.

@@ -1,4 +1,4 @@
-"""Tests for advocacy.directory with the bundled CSVs: recipients in every UK nation."""
+"""Tests for advocacy.places.directory with the bundled CSVs: recipients in every UK nation."""
 
 import csv
 from dataclasses import replace
@@ -7,20 +7,20 @@ import pytest
 from places import SEVENOAKS
 from places import SOUTHWARK
 
-from advocacy.addressing import mp_heading
-from advocacy.addressing import mp_salutation
-from advocacy.directory import DATA
-from advocacy.directory import MP_CONTACT_URL
-from advocacy.directory import NATIONS
-from advocacy.directory import NORTHERN_IRELAND_PFA
-from advocacy.directory import ROLES
-from advocacy.directory import Directory
-from advocacy.directory import OutsideCoverage
-from advocacy.directory import Recipient
-from advocacy.directory import UnknownArea
-from advocacy.directory import bundled
-from advocacy.directory import fixed_recipient
-from advocacy.postcodes import Place
+from advocacy.letters.addressing import mp_heading
+from advocacy.letters.addressing import mp_salutation
+from advocacy.places.directory import DATA
+from advocacy.places.directory import MP_CONTACT_URL
+from advocacy.places.directory import NATIONS
+from advocacy.places.directory import NORTHERN_IRELAND_PFA
+from advocacy.places.directory import ROLES
+from advocacy.places.directory import Directory
+from advocacy.places.directory import OutsideCoverage
+from advocacy.places.directory import Recipient
+from advocacy.places.directory import UnknownArea
+from advocacy.places.directory import bundled
+from advocacy.places.directory import fixed_recipient
+from advocacy.places.postcodes import Place
 
 MET_OVERSIGHT = "Mayor's Office for Policing and Crime (Mayor of London)"
 MOPAC_URL = "https://www.london.gov.uk/programmes-strategies/mayors-office-policing-and-crime-mopac"
@@ -562,7 +562,7 @@ def test_place_values(book: Directory, place: Place, expected: dict[str, str]) -
 
 
 def test_force_facts_are_read_once_and_dates_read_in_words(book: Directory) -> None:
-    from advocacy import directory  # noqa: PLC0415
+    from advocacy.places import directory  # noqa: PLC0415
 
     assert len(directory.force_facts()) == len(book.force_areas)  # a row for every force
     assert directory.force_facts() is directory.force_facts()

@@ -14,11 +14,11 @@ from responses import matchers
 from staff_helpers import csrf_token
 
 from advocacy import create_app
-from advocacy import overrides
-from advocacy.directory import MP_CONTACT_URL
-from advocacy.directory import bundled
-from advocacy.models import DirectoryOverride
-from advocacy.models import db
+from advocacy.places import overrides
+from advocacy.places.directory import MP_CONTACT_URL
+from advocacy.places.directory import bundled
+from advocacy.platform.models import DirectoryOverride
+from advocacy.platform.models import db
 
 MEMBERS = Path(__file__).parent / "data" / "members_api"
 MEMBERS_URL = "https://members-api.parliament.uk"
@@ -937,7 +937,7 @@ def test_an_address_that_is_header_syntax_is_refused(editor, email):
 
 def test_a_stored_header_syntax_address_never_breaks_the_eml(app, client, postcodes_io):
     """Saved before the check existed: the .eml leaves the address out rather than fail."""
-    from advocacy import overrides
+    from advocacy.places import overrides
 
     with app.app_context():
         overrides.save(

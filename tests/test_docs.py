@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from advocacy import config
+from advocacy.platform import config
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"

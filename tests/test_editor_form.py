@@ -12,13 +12,13 @@ from hypothesis import strategies as st
 from test_nations import scoped
 from werkzeug.datastructures import MultiDict
 
-from advocacy import campaigns
-from advocacy import editor_form
-from advocacy import store
-from advocacy import studio
-from advocacy.campaigns import NATIONS
-from advocacy.campaigns import TARGET_ROLES
-from advocacy.schema import example_campaign
+from advocacy.letters import campaigns
+from advocacy.letters.campaigns import NATIONS
+from advocacy.letters.campaigns import TARGET_ROLES
+from advocacy.platform import store
+from advocacy.platform.schema import example_campaign
+from advocacy.studio import campaign_pages
+from advocacy.studio import editor_form
 
 
 def add_nations(data: MultiDict, name: str, nations) -> None:
@@ -156,7 +156,7 @@ class BrowserForm(HTMLParser):
 def posted(app, doc: dict) -> MultiDict:
     """The editor page rendered for ``doc``, then saved untouched, as a browser would post it."""
     with app.test_request_context("/admin/campaigns/new"):  # the studio, where sessions are
-        html, _ = studio._editor(doc)
+        html, _ = campaign_pages._editor(doc)
     parser = BrowserForm()
     parser.feed(html)
     return parser.data

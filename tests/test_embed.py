@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from advocacy.models import CampaignRow
-from advocacy.models import db
+from advocacy.platform.models import CampaignRow
+from advocacy.platform.models import db
 
 SLUG = "stop-facial-recognition"
 PARTNER = "https://partner.example"

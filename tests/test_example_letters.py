@@ -16,16 +16,16 @@ from itertools import combinations
 
 import pytest
 
-from advocacy import pipeline
-from advocacy.campaigns import Campaign
-from advocacy.campaigns import as_alternative
-from advocacy.compose import Choices
-from advocacy.compose import Letter
-from advocacy.compose import Sender
-from advocacy.directory import force_area_code
-from advocacy.directory import force_facts
-from advocacy.models import live_campaign
-from advocacy.schema import example_campaign
+from advocacy.letters.campaigns import Campaign
+from advocacy.letters.campaigns import as_alternative
+from advocacy.letters.compose import Choices
+from advocacy.letters.compose import Letter
+from advocacy.letters.compose import Sender
+from advocacy.places import pipeline
+from advocacy.places.directory import force_area_code
+from advocacy.places.directory import force_facts
+from advocacy.platform.models import live_campaign
+from advocacy.platform.schema import example_campaign
 
 SLUG = "stop-facial-recognition"
 SOUTH_WALES = "W15000003"

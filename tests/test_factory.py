@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from advocacy import config
 from advocacy import create_app
-from advocacy.models import CampaignRow
-from advocacy.models import PublicCounter
-from advocacy.models import db
+from advocacy.platform import config
+from advocacy.platform.models import CampaignRow
+from advocacy.platform.models import PublicCounter
+from advocacy.platform.models import db
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,7 +31,7 @@ def test_environment_settings_use_the_advocacy_prefix(tmp_path, monkeypatch):
     assert app.config["POSTCODES_IO_URL"] == "http://postcodes.internal:8000"
     assert app.config["POSTCODES_TIMEOUT"] == 1.5
     assert (tmp_path / "env.sqlite").exists()
-    assert app.extensions["advocacy.postcodes"].base_url == "http://postcodes.internal:8000"
+    assert app.extensions["advocacy.places.postcodes"].base_url == "http://postcodes.internal:8000"
 
 
 def test_default_database_is_sqlite_in_the_instance_folder(tmp_path):
@@ -81,7 +81,7 @@ def test_restart_does_not_publish_the_example_again(tmp_path):
 STARTER = """
 import sys
 from advocacy import create_app
-from advocacy.models import CampaignRow, db
+from advocacy.platform.models import CampaignRow, db
 app = create_app()
 with app.app_context():
     print(db.session.scalar(db.select(db.func.count()).select_from(CampaignRow)), app.secret_key)

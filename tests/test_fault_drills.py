@@ -25,10 +25,10 @@ from flask.testing import FlaskClient
 from threads import in_threads
 
 from advocacy import create_app
-from advocacy import pipeline
-from advocacy.postcodes import CircuitBreaker
-from advocacy.postcodes import Place
-from advocacy.postcodes import PostcodesClient
+from advocacy.places import pipeline
+from advocacy.places.postcodes import CircuitBreaker
+from advocacy.places.postcodes import Place
+from advocacy.places.postcodes import PostcodesClient
 
 DATA = Path(__file__).parent / "data" / "postcodes_io"
 SLUG = "stop-facial-recognition"

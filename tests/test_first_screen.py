@@ -2,8 +2,8 @@
 
 import pytest
 
-from advocacy.sanitize import LEAD_MAX_CHARS
-from advocacy.sanitize import lead_and_rest
+from advocacy.letters.sanitize import LEAD_MAX_CHARS
+from advocacy.letters.sanitize import lead_and_rest
 
 SHORT = "<p>Write to your MP <strong>today</strong>.</p>"
 LONG = "<p>" + "word " * (LEAD_MAX_CHARS // 5 + 1) + "</p>"

@@ -259,7 +259,7 @@ def test_an_editor_form_with_a_huge_index_is_answered_not_a_500(app, admin, chan
     buttons and a pre-Markdown summary's list: the form comes back, or saves, never a 500."""
     from test_editor_form import form_for
 
-    from advocacy.schema import example_campaign
+    from advocacy.platform.schema import example_campaign
 
     app.config["PROPAGATE_EXCEPTIONS"] = False
     data = form_for(example_campaign().to_dict())

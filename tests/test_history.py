@@ -7,9 +7,9 @@ from test_studio import create
 from test_studio import minimal
 from test_studio import post
 
-from advocacy import history
-from advocacy import store
-from advocacy.schema import example_campaign
+from advocacy.letters import history
+from advocacy.platform import store
+from advocacy.platform.schema import example_campaign
 
 
 def point(pid: str, label: str, *phrasings: str) -> dict:

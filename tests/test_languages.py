@@ -11,9 +11,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from advocacy import config
 from advocacy import create_app
-from advocacy import languages
+from advocacy.platform import config
+from advocacy.platform import languages
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUES = ROOT / "advocacy" / "translations"

@@ -1,4 +1,5 @@
-"""Tests for advocacy.letter_request.parse: what a supporter sends, checked with the example."""
+"""Tests for advocacy.letters.letter_request.parse: what a supporter sends, checked with the
+example."""
 
 import json
 from dataclasses import replace
@@ -7,20 +8,20 @@ from typing import Any
 
 import pytest
 
-from advocacy import campaigns
-from advocacy.campaigns import Campaign
-from advocacy.campaigns import from_dict
-from advocacy.compose import Choices
-from advocacy.compose import Sender
-from advocacy.letter_request import MAX_ADDRESS
-from advocacy.letter_request import MAX_ANSWER
-from advocacy.letter_request import MAX_NAME
-from advocacy.letter_request import MAX_POSTCODE
-from advocacy.letter_request import InvalidInput
-from advocacy.letter_request import LetterRequest
-from advocacy.letter_request import parse
+from advocacy.letters import campaigns
+from advocacy.letters.campaigns import Campaign
+from advocacy.letters.campaigns import from_dict
+from advocacy.letters.compose import Choices
+from advocacy.letters.compose import Sender
+from advocacy.letters.letter_request import MAX_ADDRESS
+from advocacy.letters.letter_request import MAX_ANSWER
+from advocacy.letters.letter_request import MAX_NAME
+from advocacy.letters.letter_request import MAX_POSTCODE
+from advocacy.letters.letter_request import InvalidInput
+from advocacy.letters.letter_request import LetterRequest
+from advocacy.letters.letter_request import parse
 
-EXAMPLE = Path(campaigns.__file__).parent / "example_campaign.json"
+EXAMPLE = Path(campaigns.__file__).parent.parent / "example_campaign.json"
 BAD_CHARACTERS = "This contains characters we can't put in a letter. Please retype it."
 NO_AREA = "Choose both your constituency and your police force (or give a postcode)."
 NO_PLACE = "Enter your postcode, or choose your constituency and police force."

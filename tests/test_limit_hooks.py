@@ -16,7 +16,7 @@ from staff_helpers import add_staff
 from staff_helpers import csrf_token
 
 from advocacy import create_app
-from advocacy import limits
+from advocacy.platform import limits
 
 SLUG = "stop-facial-recognition"
 PAGE = f"/c/{SLUG}"

@@ -9,13 +9,13 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from advocacy import delivery
-from advocacy.delivery import BUDGETS
-from advocacy.delivery import Encoded
-from advocacy.delivery import Links
-from advocacy.delivery import links
-from advocacy.delivery import links_and_open_links
-from advocacy.delivery import mailto
+from advocacy.letters import delivery
+from advocacy.letters.delivery import BUDGETS
+from advocacy.letters.delivery import Encoded
+from advocacy.letters.delivery import Links
+from advocacy.letters.delivery import links
+from advocacy.letters.delivery import links_and_open_links
+from advocacy.letters.delivery import mailto
 
 TO = ["mp@parliament.uk"]
 FAST = settings(

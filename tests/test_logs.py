@@ -24,11 +24,11 @@ from hypothesis import note
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from advocacy import postcodes
-from advocacy.logs import BACKSLASH_ESCAPE
-from advocacy.logs import GunicornLogger
-from advocacy.logs import scrub
-from advocacy.logs import scrub_path
+from advocacy.places import postcodes
+from advocacy.platform.logs import BACKSLASH_ESCAPE
+from advocacy.platform.logs import GunicornLogger
+from advocacy.platform.logs import scrub
+from advocacy.platform.logs import scrub_path
 
 
 @pytest.mark.parametrize(
@@ -410,7 +410,7 @@ def test_gunicorn_parse_errors_are_logged_by_kind_whatever_the_exception():
 
 def test_colour_codes_are_dropped_not_escaped():
     """The development server colours its banner; the log shows the words, not escapes."""
-    from advocacy.logs import scrub
+    from advocacy.platform.logs import scrub
 
     assert scrub("\x1b[33mPress CTRL+C to quit\x1b[0m") == "Press CTRL+C to quit"
     assert scrub("a\x1b[2Jb") == "a\\x1b[2Jb"  # anything else stays visible, escaped
@@ -419,7 +419,7 @@ def test_colour_codes_are_dropped_not_escaped():
 def test_an_access_line_scrubs_only_the_atoms_its_format_names(monkeypatch):
     """Scrubbing every header gunicorn collects cost a fifth of a worker's time; the shipped
     format names the method and path, so only those are worked on, and still scrubbed."""
-    from advocacy import logs
+    from advocacy.platform import logs
 
     calls = []
     for name in ("scrub", "scrub_path"):

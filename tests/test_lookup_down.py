@@ -10,9 +10,9 @@ from app_config import settings_for
 from flask import template_rendered
 
 from advocacy import create_app
-from advocacy import pages
-from advocacy import pipeline
-from advocacy import public
+from advocacy.places import pipeline
+from advocacy.supporters import pages
+from advocacy.supporters import public
 
 SLUG = "stop-facial-recognition"
 PAGE = f"/c/{SLUG}"

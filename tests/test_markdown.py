@@ -10,12 +10,12 @@ from test_studio import minimal
 from test_studio import post
 from test_studio import stored
 
-from advocacy import campaigns
-from advocacy import editor_form
-from advocacy import markdown
-from advocacy.sanitize import clean_html
-from advocacy.sanitize import new_tab
-from advocacy.schema import example_campaign
+from advocacy.letters import campaigns
+from advocacy.letters import markdown
+from advocacy.letters.sanitize import clean_html
+from advocacy.letters.sanitize import new_tab
+from advocacy.platform.schema import example_campaign
+from advocacy.studio import editor_form
 
 
 def test_headings_lists_and_emphasis():

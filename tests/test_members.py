@@ -11,18 +11,18 @@ import requests
 import responses
 from responses import matchers
 
-from advocacy.directory import MP_CONTACT_URL
-from advocacy.directory import Constituency
-from advocacy.directory import Directory
-from advocacy.directory import Recipient
-from advocacy.members import BASE_URL
-from advocacy.members import Member
-from advocacy.members import MembersApiError
-from advocacy.members import MembersClient
-from advocacy.members import MpChange
-from advocacy.members import override_fields
-from advocacy.members import refresh
-from advocacy.postcodes import USER_AGENT
+from advocacy.places.directory import MP_CONTACT_URL
+from advocacy.places.directory import Constituency
+from advocacy.places.directory import Directory
+from advocacy.places.directory import Recipient
+from advocacy.places.members import BASE_URL
+from advocacy.places.members import Member
+from advocacy.places.members import MembersApiError
+from advocacy.places.members import MembersClient
+from advocacy.places.members import MpChange
+from advocacy.places.members import override_fields
+from advocacy.places.members import refresh
+from advocacy.places.postcodes import USER_AGENT
 
 DATA = Path(__file__).parent / "data" / "members_api"
 SEARCH = f"{BASE_URL}/api/Location/Constituency/Search"

@@ -6,7 +6,7 @@ import pytest
 import responses
 from test_choose_recipients import set_row
 
-from advocacy import public
+from advocacy.supporters import public
 
 SLUG = "stop-facial-recognition"
 PAGE = f"/c/{SLUG}"
@@ -89,7 +89,7 @@ def test_a_campaign_to_the_police_still_needs_the_force_from_the_lists(client) -
 def test_the_messages_name_the_lists_shown(app) -> None:
     with app.app_context():
         set_row(app, targets=["mp"])
-        from advocacy import models
+        from advocacy.platform import models
 
         campaign = models.live_campaign(SLUG)
         assert "choose your constituency from the list below" in public.about_lists(

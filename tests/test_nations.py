@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from advocacy import campaigns
-from advocacy import pipeline
-from advocacy import schema
-from advocacy.campaigns import NATIONS
-from advocacy.campaigns import InvalidCampaign
-from advocacy.campaigns import from_dict
-from advocacy.models import CampaignRow
-from advocacy.models import db
+from advocacy.letters import campaigns
+from advocacy.letters.campaigns import NATIONS
+from advocacy.letters.campaigns import InvalidCampaign
+from advocacy.letters.campaigns import from_dict
+from advocacy.places import pipeline
+from advocacy.platform import schema
+from advocacy.platform.models import CampaignRow
+from advocacy.platform.models import db
 
 SLUG = "stop-facial-recognition"
 # The example campaign as it was in format /2 (before issue 24): an old file to import.

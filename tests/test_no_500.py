@@ -231,7 +231,7 @@ def on_postgres():
     unhandled errors answered as 500s (not raised), and postcodes.io stood in for."""
     from postgres_server import fresh_database
 
-    from advocacy.models import db
+    from advocacy.platform.models import db
 
     with fresh_database() as url:
         app = create_app(

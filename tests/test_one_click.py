@@ -5,12 +5,12 @@ from urllib.parse import unquote
 
 import pytest
 
-from advocacy import delivery
-from advocacy import pipeline
-from advocacy.campaigns import nation_of
-from advocacy.compose import Choices
-from advocacy.compose import Sender
-from advocacy.models import live_campaign
+from advocacy.letters import delivery
+from advocacy.letters.campaigns import nation_of
+from advocacy.letters.compose import Choices
+from advocacy.letters.compose import Sender
+from advocacy.places import pipeline
+from advocacy.platform.models import live_campaign
 
 SLUG = "stop-facial-recognition"
 # Two short answers of 150 characters, as a supporter in a hurry writes them.

@@ -16,7 +16,7 @@ from hypothesis import settings
 from schemathesis import checks
 
 from advocacy import create_app
-from advocacy import openapi
+from advocacy.api import openapi
 
 CHECKS = [
     checks.not_a_server_error,

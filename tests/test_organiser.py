@@ -18,13 +18,13 @@ from test_studio import post
 from test_studio import stored
 from test_studio import upload
 
-from advocacy import campaigns
 from advocacy import create_app
-from advocacy import store
-from advocacy.models import CampaignRow
-from advocacy.models import db
-from advocacy.schema import MIGRATIONS
-from advocacy.schema import example_campaign
+from advocacy.letters import campaigns
+from advocacy.platform import store
+from advocacy.platform.models import CampaignRow
+from advocacy.platform.models import db
+from advocacy.platform.schema import MIGRATIONS
+from advocacy.platform.schema import example_campaign
 
 BEFORE = "9a4e7b21c3d8"  # the schema before organiser and image_url
 

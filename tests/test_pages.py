@@ -1,5 +1,5 @@
-"""Pages kept in memory (advocacy/pages.py): served without Flask between checks, shown anew at
-once after a save in the same worker and within CACHE_CHECK_SECONDS in others, and never a
+"""Pages kept in memory (advocacy/supporters/pages.py): served without Flask between checks, shown
+anew at once after a save in the same worker and within CACHE_CHECK_SECONDS in others, and never a
 response that holds what a supporter typed or where they live."""
 
 import dataclasses
@@ -12,13 +12,13 @@ from flask import session
 from flask import template_rendered
 
 from advocacy import create_app
-from advocacy import limits
-from advocacy import models
-from advocacy import overrides
-from advocacy import pages
-from advocacy import store
-from advocacy.models import CampaignRow
-from advocacy.models import db
+from advocacy.places import overrides
+from advocacy.platform import limits
+from advocacy.platform import models
+from advocacy.platform import store
+from advocacy.platform.models import CampaignRow
+from advocacy.platform.models import db
+from advocacy.supporters import pages
 
 SLUG = "stop-facial-recognition"
 SHARED_PATHS = (

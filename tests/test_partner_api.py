@@ -9,11 +9,11 @@ from places import BY_AREA
 from sqlalchemy import event
 
 from advocacy import create_app
-from advocacy import models
-from advocacy import store
-from advocacy.models import CampaignRow
-from advocacy.models import db
-from advocacy.schema import example_campaign
+from advocacy.platform import models
+from advocacy.platform import store
+from advocacy.platform.models import CampaignRow
+from advocacy.platform.models import db
+from advocacy.platform.schema import example_campaign
 
 SLUG = "stop-facial-recognition"
 PARTNER = "https://partner.example"

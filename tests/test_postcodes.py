@@ -13,20 +13,20 @@ import responses
 from places import SEVENOAKS
 from places import SOUTHWARK
 
-from advocacy.cache import TTLCache
-from advocacy.postcodes import USER_AGENT
-from advocacy.postcodes import ForcesPostcode
-from advocacy.postcodes import InvalidPostcode
-from advocacy.postcodes import LookupUnavailable
-from advocacy.postcodes import Place
-from advocacy.postcodes import PostcodeError
-from advocacy.postcodes import PostcodeNotFound
-from advocacy.postcodes import PostcodesClient
-from advocacy.postcodes import TerminatedPostcode
-from advocacy.postcodes import is_valid
-from advocacy.postcodes import normalise
-from advocacy.postcodes import parse
-from advocacy.postcodes import place_from_result
+from advocacy.places.postcodes import USER_AGENT
+from advocacy.places.postcodes import ForcesPostcode
+from advocacy.places.postcodes import InvalidPostcode
+from advocacy.places.postcodes import LookupUnavailable
+from advocacy.places.postcodes import Place
+from advocacy.places.postcodes import PostcodeError
+from advocacy.places.postcodes import PostcodeNotFound
+from advocacy.places.postcodes import PostcodesClient
+from advocacy.places.postcodes import TerminatedPostcode
+from advocacy.places.postcodes import is_valid
+from advocacy.places.postcodes import normalise
+from advocacy.places.postcodes import parse
+from advocacy.places.postcodes import place_from_result
+from advocacy.platform.cache import TTLCache
 
 DATA = Path(__file__).parent / "data" / "postcodes_io"
 API = "https://api.postcodes.io/postcodes"

@@ -13,10 +13,10 @@ import sqlalchemy as sa
 from postgres_server import fresh_database
 
 from advocacy import create_app
-from advocacy import tally
-from advocacy.models import CampaignRow
-from advocacy.models import Tally
-from advocacy.models import db
+from advocacy.platform import tally
+from advocacy.platform.models import CampaignRow
+from advocacy.platform.models import Tally
+from advocacy.platform.models import db
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = os.environ.get("ADVOCACY_TEST_POSTGRES_URL")
@@ -70,7 +70,7 @@ def test_schema_example_and_letters_on_postgresql(database_url, tmp_path):
 
 STARTER = """
 from advocacy import create_app
-from advocacy.models import CampaignRow, db
+from advocacy.platform.models import CampaignRow, db
 app = create_app()
 with app.app_context():
     print(db.session.scalar(db.select(db.func.count()).select_from(CampaignRow)))
@@ -140,7 +140,7 @@ def test_a_nul_in_an_editor_field_is_an_error_on_postgresql(database_url, field)
     from staff_helpers import sign_in
     from test_editor_form import form_for
 
-    from advocacy.schema import example_campaign
+    from advocacy.platform.schema import example_campaign
 
     app = create_app({"SECRET_KEY": "x", "DATABASE_URL": database_url, "TESTING": True})
     client = app.test_client()
@@ -164,7 +164,7 @@ def test_workers_counting_at_once_lose_no_count_on_postgresql(database_url):
     threads, every count its own upsert: the same rows, written at once, lose nothing."""
     from threads import in_threads
 
-    from advocacy.models import RecipientTally
+    from advocacy.platform.models import RecipientTally
 
     settings = {"SECRET_KEY": "x", "DATABASE_URL": database_url, "TESTING": True}
     workers = [create_app({**settings, "TALLY_FLUSH_SECONDS": 0}) for _ in range(4)]

@@ -12,11 +12,11 @@ import re
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from advocacy import overrides
-from advocacy import postal
-from advocacy.directory import Recipient
-from advocacy.models import Tally
-from advocacy.models import db
+from advocacy.letters import postal
+from advocacy.places import overrides
+from advocacy.places.directory import Recipient
+from advocacy.platform.models import Tally
+from advocacy.platform.models import db
 
 SLUG = "stop-facial-recognition"
 LETTERS = f"/c/{SLUG}/letters"

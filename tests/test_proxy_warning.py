@@ -11,7 +11,7 @@ import pytest
 from app_config import settings_for
 
 from advocacy import create_app
-from advocacy import limits
+from advocacy.platform import limits
 
 LOOKUP = "/api/v1/postcodes/SE12DL"
 FORWARDED = {"X-Forwarded-For": "203.0.113.9"}

@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from advocacy.models import CampaignRow
-from advocacy.models import db
+from advocacy.platform.models import CampaignRow
+from advocacy.platform.models import db
 
 SLUG = "stop-facial-recognition"
 PAGE = f"/c/{SLUG}"

@@ -4,7 +4,7 @@ import os
 
 from itsdangerous import URLSafeTimedSerializer
 
-from advocacy import receipts
+from advocacy.platform import receipts
 
 SLUG = "stop-facial-recognition"
 KEYS = [("mp", "E14001085"), ("police_force", "E23000001")]

@@ -19,18 +19,18 @@ from staff_helpers import sign_in
 from threads import in_threads
 
 from advocacy import create_app
-from advocacy import models
-from advocacy import overrides
-from advocacy import receipts
-from advocacy import replies
-from advocacy import results
-from advocacy import tally
-from advocacy.campaigns import MAX_FIXED_RECIPIENTS
-from advocacy.models import CampaignRow
-from advocacy.models import PublicCounter
-from advocacy.models import RecipientTally
-from advocacy.models import Tally
-from advocacy.models import db
+from advocacy.letters.campaigns import MAX_FIXED_RECIPIENTS
+from advocacy.places import overrides
+from advocacy.places import replies
+from advocacy.platform import models
+from advocacy.platform import receipts
+from advocacy.platform import tally
+from advocacy.platform.models import CampaignRow
+from advocacy.platform.models import PublicCounter
+from advocacy.platform.models import RecipientTally
+from advocacy.platform.models import Tally
+from advocacy.platform.models import db
+from advocacy.studio import results
 
 SLUG = "stop-facial-recognition"
 RESULTS = "/admin/campaigns/1/results"

@@ -1,4 +1,4 @@
-"""Tests for advocacy.roles: target roles declared once, and a deployment adding its own."""
+"""Tests for advocacy.places.roles: target roles declared once, and a deployment adding its own."""
 
 from collections.abc import Iterator
 from pathlib import Path
@@ -6,14 +6,14 @@ from pathlib import Path
 import pytest
 from places import SOUTHWARK
 
-from advocacy import roles
-from advocacy.directory import ROLES
-from advocacy.directory import Directory
-from advocacy.directory import Recipient
-from advocacy.directory import bundled
-from advocacy.postcodes import Place
-from advocacy.roles import Role
-from advocacy.roles import Rows
+from advocacy.places import roles
+from advocacy.places.directory import ROLES
+from advocacy.places.directory import Directory
+from advocacy.places.directory import Recipient
+from advocacy.places.directory import bundled
+from advocacy.places.postcodes import Place
+from advocacy.places.roles import Role
+from advocacy.places.roles import Rows
 
 ABERDEEN = Place("AB10 1AB", "Scotland", "S14000061", "Aberdeen South", "S23000009", "Scotland")
 MIDLOTHIAN = Place(None, "Scotland", "S14000045", "Midlothian", "S23000009", "Scotland")
@@ -146,8 +146,8 @@ def test_bundled_roles_give_the_directory_its_tables() -> None:
 
 def test_the_bundled_titles_and_labels_are_those_the_pages_show() -> None:
     """Until the pages read them from the registry, the two must not drift apart."""
-    from advocacy.directory_admin import ROLE_LABELS  # noqa: PLC0415 — imports Flask
-    from advocacy.public import ROLE_NAMES  # noqa: PLC0415 — imports Flask
+    from advocacy.studio.directory_admin import ROLE_LABELS  # noqa: PLC0415 — imports Flask
+    from advocacy.supporters.public import ROLE_NAMES  # noqa: PLC0415 — imports Flask
 
     for role in roles.registered():
         assert ROLE_NAMES[role.key] == role.title

@@ -5,9 +5,9 @@ from html import unescape
 
 import pytest
 
-from advocacy.models import CampaignRow
-from advocacy.models import db
-from advocacy.studio import embed_snippet
+from advocacy.platform.models import CampaignRow
+from advocacy.platform.models import db
+from advocacy.studio.campaign_pages import embed_snippet
 
 SLUG = "stop-facial-recognition"
 SHARE = "/admin/campaigns/1/share"

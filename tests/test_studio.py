@@ -12,14 +12,14 @@ from test_editor_form import BrowserForm
 from test_editor_form import form_for
 from test_nations import scoped
 
-from advocacy import campaigns
-from advocacy import editor_form
-from advocacy import studio
-from advocacy.campaigns import NATIONS
-from advocacy.models import CampaignRevision
-from advocacy.models import CampaignRow
-from advocacy.models import db
-from advocacy.schema import example_campaign
+from advocacy.letters import campaigns
+from advocacy.letters.campaigns import NATIONS
+from advocacy.platform.models import CampaignRevision
+from advocacy.platform.models import CampaignRow
+from advocacy.platform.models import db
+from advocacy.platform.schema import example_campaign
+from advocacy.studio import campaign_pages
+from advocacy.studio import editor_form
 
 EXAMPLE_ID = 1  # the seeded example campaign
 
@@ -501,8 +501,8 @@ def test_a_version_with_the_same_words_shows_no_differences(admin):
 
 def test_a_stale_version_in_the_database_race_is_caught(app):
     """Between the version check and the write, another worker saves: still a conflict."""
-    from advocacy import campaigns
-    from advocacy import store
+    from advocacy.letters import campaigns
+    from advocacy.platform import store
 
     with app.app_context():
         row = db.session.get(CampaignRow, EXAMPLE_ID)
@@ -928,7 +928,7 @@ def test_an_items_nation_error_sits_on_its_checkboxes(admin):
     html = admin.get("/admin/campaigns/new").get_data(as_text=True)
     assert 'id="f-talking-points-0-nations"' in html
     with admin.application.test_request_context("/admin/campaigns/new"):
-        page, _ = studio._editor(
+        page, _ = campaign_pages._editor(
             minimal(), errors={"talking_points.0.nations": ["Unknown nation 'mars'."]}
         )
     assert "Unknown nation" in group_error(page, "f-talking-points-0-nations")

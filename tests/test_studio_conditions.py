@@ -13,7 +13,7 @@ from test_studio import minimal
 from test_studio import post
 from test_studio import stored
 
-from advocacy import place_facts
+from advocacy.letters import place_facts
 
 STOP = "I ask {force_name} to stop using live facial recognition."
 NOT_START = "I ask {force_name} not to start using live facial recognition."

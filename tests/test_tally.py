@@ -16,10 +16,10 @@ from sqlalchemy.exc import DataError
 from sqlalchemy.exc import OperationalError
 
 from advocacy import create_app
-from advocacy import tally
-from advocacy.models import CampaignRow
-from advocacy.models import Tally
-from advocacy.models import db
+from advocacy.platform import tally
+from advocacy.platform.models import CampaignRow
+from advocacy.platform.models import Tally
+from advocacy.platform.models import db
 
 SLUG = "stop-facial-recognition"
 CHOICES = {
@@ -164,7 +164,7 @@ def test_a_count_that_fails_never_costs_the_supporter_their_letters(
         raise OperationalError("INSERT", {}, Exception("disk I/O error"))
 
     monkeypatch.setattr(tally, "_INSERTS", {"sqlite": broken, "postgresql": broken})
-    with caplog.at_level(logging.ERROR, logger="advocacy.tally"):
+    with caplog.at_level(logging.ERROR, logger="advocacy.platform.tally"):
         response = client.post(f"/c/{SLUG}/letters", data=CHOICES)
     assert response.status_code == 200
     assert "Dear" in response.get_data(as_text=True)
@@ -279,7 +279,7 @@ def test_a_row_the_database_refuses_is_dropped_and_the_rest_land(app, monkeypatc
         upsert(values, n)
 
     monkeypatch.setattr(tally, "_upsert", refuse_bad)
-    with app.app_context(), caplog.at_level(logging.WARNING, logger="advocacy.tally"):
+    with app.app_context(), caplog.at_level(logging.WARNING, logger="advocacy.platform.tally"):
         tally.count(SLUG, "letters", channel="page", ref="bad")
         tally.count(SLUG, "letters", channel="page", ref="good")
         tally.flush()

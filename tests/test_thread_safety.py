@@ -4,7 +4,7 @@ One app, many threads at once, as one worker serves them: the lookup cache and s
 the breaker, the page caches (kept pages, kept step pages, the kept lists), the letters' memos,
 the count of letters (tally) and the rate limits. Each thread is a supporter of its own; every
 answer must be what that supporter alone would have got, and every count must add up exactly.
-The breaker and bulkhead under threads are in tests/test_breaker.py.
+The breaker and bulkhead under threads are in tests/places/test_breaker.py.
 """
 
 import ast
@@ -22,11 +22,11 @@ from limits.storage import MemoryStorage
 from threads import in_threads
 
 from advocacy import create_app
-from advocacy import limits
-from advocacy import pipeline
-from advocacy import tally
-from advocacy.models import Tally
-from advocacy.models import db
+from advocacy.places import pipeline
+from advocacy.platform import limits
+from advocacy.platform import tally
+from advocacy.platform.models import Tally
+from advocacy.platform.models import db
 
 SLUG = "stop-facial-recognition"
 PAGE = f"/c/{SLUG}"

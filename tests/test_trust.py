@@ -76,7 +76,7 @@ def test_the_privacy_page_is_true_of_the_settings(branded, client):
     assert "up to 6 hours" in default
     assert "own privacy policy" not in default  # none set, none claimed
     # Its claims about what is counted match what the counter keeps.
-    from advocacy import tally
+    from advocacy.platform import tally
 
     assert tally.EVENTS == ("letters", "sent") and tally.CHANNELS == ("page", "embed", "api")
     assert "how many letters are written and how many people say they sent them" in default
@@ -159,8 +159,8 @@ def test_the_force_list_knows_places_by_name(client):
 
 
 def test_outside_links_in_an_embed_open_a_new_tab(app, client):
-    from advocacy.models import CampaignRow
-    from advocacy.models import db
+    from advocacy.platform.models import CampaignRow
+    from advocacy.platform.models import db
 
     with app.app_context():
         row = db.session.execute(db.select(CampaignRow).filter_by(slug=SLUG)).scalar_one()

@@ -37,7 +37,7 @@ from staff_helpers import add_staff
 from test_editor_form import BrowserForm
 
 from advocacy import create_app
-from advocacy.models import db
+from advocacy.platform.models import db
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES = os.environ.get("ADVOCACY_TEST_POSTGRES_URL")

@@ -2,9 +2,9 @@
 
 import pytest
 
-from advocacy.addressing import mp_salutation_cy
-from advocacy.directory import Directory
-from advocacy.directory import welsh_salutations
+from advocacy.letters.addressing import mp_salutation_cy
+from advocacy.places.directory import Directory
+from advocacy.places.directory import welsh_salutations
 
 
 @pytest.mark.parametrize(

@@ -24,11 +24,11 @@ import pytest
 from werkzeug.serving import make_server
 
 from advocacy import create_app
-from advocacy import pipeline
-from advocacy.cache import TTLCache
-from advocacy.models import CampaignRow
-from advocacy.models import campaigns_changed
-from advocacy.models import db
+from advocacy.places import pipeline
+from advocacy.platform.cache import TTLCache
+from advocacy.platform.models import CampaignRow
+from advocacy.platform.models import campaigns_changed
+from advocacy.platform.models import db
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("ADVOCACY_CHROMIUM", "/usr/bin/chromium")

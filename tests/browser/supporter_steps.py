@@ -10,11 +10,11 @@ from pathlib import Path
 from urllib.parse import unquote
 from urllib.parse import urlsplit
 
-from advocacy import compose
-from advocacy import delivery
-from advocacy import tally
-from advocacy.models import Tally
-from advocacy.models import db
+from advocacy.letters import compose
+from advocacy.letters import delivery
+from advocacy.platform import tally
+from advocacy.platform.models import Tally
+from advocacy.platform.models import db
 
 POSTCODE = "SE1 2DL"
 MP = "Neil Coyle"

@@ -31,7 +31,7 @@ from supporter_steps import submit
 from supporter_steps import webmail_fields
 from supporter_steps import write_letters
 
-from advocacy import delivery
+from advocacy.letters import delivery
 
 try:
     from playwright.sync_api import expect

@@ -16,7 +16,7 @@ from supporter_steps import describe
 from supporter_steps import find_by_postcode
 from supporter_steps import submit
 
-from advocacy import overrides
+from advocacy.places import overrides
 
 try:
     from playwright.sync_api import expect

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from advocacy import receipts
-from advocacy import tally
-from advocacy.models import RecipientTally
-from advocacy.models import Tally
-from advocacy.models import db
-from advocacy.staff import create_staff
+from advocacy.platform import receipts
+from advocacy.platform import tally
+from advocacy.platform.models import RecipientTally
+from advocacy.platform.models import Tally
+from advocacy.platform.models import db
+from advocacy.studio.staff import create_staff
 
 try:
     from playwright.sync_api import expect
@@ -208,7 +208,7 @@ def test_the_reply_page_passes_axe_and_counts_an_answer(watched, base_url, stub,
     assert no_replies(live_server.app) == before + 1
 
 
-# What the letters page's "I've sent my letters" form posts (tests/test_results.py checks the
+# What the letters page's "I've sent my letters" form posts (tests/studio/test_results.py checks the
 # form itself), submitted from the page the browser is on.
 SEND_FORM = """([keys, token]) => {
     const form = document.createElement("form");

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from advocacy import campaigns
-from advocacy import store
-from advocacy.staff import create_staff
+from advocacy.letters import campaigns
+from advocacy.platform import store
+from advocacy.studio.staff import create_staff
 
 try:
     from playwright.sync_api import expect

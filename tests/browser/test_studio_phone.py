@@ -9,7 +9,7 @@ from supporter_steps import axe_violations
 from test_studio_flow import PASSWORD
 from test_studio_flow import sign_in
 
-from advocacy.staff import create_staff
+from advocacy.studio.staff import create_staff
 
 # A value for each argument of a studio address: the example campaign, its first version, a force.
 ARGUMENTS = {"campaign_id": "1", "version": "1", "role": "police_force", "code": "E23000001"}

@@ -41,7 +41,7 @@ from supporter_steps import server_own_share
 from supporter_steps import submit
 from supporter_steps import write_letters
 
-from advocacy import delivery
+from advocacy.letters import delivery
 
 try:
     from playwright.sync_api import expect

@@ -30,9 +30,9 @@ from supporter_steps import find_by_postcode
 from supporter_steps import submit
 from supporter_steps import write_letters
 
-from advocacy.models import CampaignRow
-from advocacy.models import campaigns_changed
-from advocacy.models import db
+from advocacy.platform.models import CampaignRow
+from advocacy.platform.models import campaigns_changed
+from advocacy.platform.models import db
 
 try:
     from playwright.sync_api import expect

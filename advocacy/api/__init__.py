@@ -1,0 +1,1 @@
+"""The partner API: JSON routes under /api/v1, their OpenAPI document, and CORS."""

@@ -1,0 +1,495 @@
+"""Who to write to: bundled reference data turned into recipients for a place.
+
+The CSVs under ``advocacy/data`` (sources in ``data/SOURCES.md``) are read once per process.
+Each target role ("mp", "police_force", "police_oversight") is declared in ``advocacy.places.roles``
+with its file and loader; the bundled ones are registered at the bottom of this module, and a
+deployment registers its own the same way. Staff overrides from the database are laid over
+them by the caller (``Directory.with_overrides``), so this module stays free of Flask and of
+I/O beyond reading data files.
+"""
+
+import csv
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import replace
+from functools import cache
+from itertools import chain
+from pathlib import Path
+
+from advocacy.letters.addressing import mp_heading
+from advocacy.letters.addressing import mp_salutation
+from advocacy.letters.addressing import mp_salutation_cy
+from advocacy.places import roles
+from advocacy.places.postcodes import Place
+from advocacy.places.roles import Role
+
+DATA = Path(__file__).parent.parent / "data"
+MP_CONTACT_URL = "https://members.parliament.uk/member/{member_id}/contact"
+NORTHERN_IRELAND_PFA = "N99999999"
+ROLES = roles.BUNDLED  # the roles in the bundled data; roles.keys() adds a deployment's own
+NATIONS = ("England", "Scotland", "Wales", "Northern Ireland")
+# Force names that read wrongly without "the" ("policed by the Metropolitan Police Service").
+# Every oversight body takes it ("the Scottish Police Authority", "the Kent Police and Crime
+# Commissioner").
+FORCES_WITH_ARTICLE = {"E23000001", "E23000034", "N99999999"}
+# Only if the CSV left a salutation blank: never the organisation's name.
+UNKNOWN_SALUTATION = "Sir or Madam"
+# What each force did with live facial recognition in 2025-26 (data/SOURCES.md): the ``force.``
+# attributes of a place, for campaign conditions ({force.lfr_status}) and placeholders.
+FORCE_FACTS = "police_lfr_2025_26.csv"
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August")
+MONTHS += ("September", "October", "November", "December")
+MP_REVIEW_REASON = "no email address published: supporters use their contact page on parliament.uk"
+
+
+# Places postcodes.io knows outside the four nations: the Crown Dependencies, which have their own
+# government and police and no MP at Westminster. How a sentence names each, and its pronoun.
+CROWN_DEPENDENCIES = {
+    "Channel Islands": ("The Channel Islands are Crown Dependencies", "they have their"),
+    "Isle of Man": ("The Isle of Man is a Crown Dependency", "it has its"),
+}
+
+
+class OutsideCoverage(Exception):
+    """The place has no MP or police force we can write to (Channel Islands, Isle of Man...)."""
+
+    def __init__(self, country: str | None) -> None:
+        self.country = country
+        if country in NATIONS:
+            # A UK postcode with no constituency (new, or special): the lists still work.
+            message = (
+                "We couldn't match this postcode to a constituency. Please choose your "
+                "constituency and police force from the lists."
+            )
+        else:
+            subject, has = CROWN_DEPENDENCIES.get(
+                country or "", (f"{country or 'This postcode'} is outside the UK", "it has its")
+            )
+            message = (
+                f"{subject}: {has} own police and "
+                "no MP at Westminster. This campaign writes to MPs and police in England, "
+                "Scotland, Wales and Northern Ireland, so it can't write for you there. If you "
+                "live in one of those, enter the postcode of your home address there."
+            )
+        super().__init__(message)
+
+    @property
+    def in_the_uk(self) -> bool:
+        """A UK postcode the lists can stand in for; elsewhere the lists don't apply."""
+        return self.country in NATIONS
+
+
+class UnknownArea(ValueError):
+    """A constituency or police force area code that is not in the bundled data."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Someone a letter goes to: how to greet them, how to name them, how to reach them.
+
+    ``contact_url`` is only ever a confirmed contact page. ``website`` is the organisation's
+    site, offered with plain words ("use Contact us on their site") when there is no contact
+    page, because calling a home page a contact page sends supporters hunting.
+    """
+
+    role: str
+    name: str
+    email: str | None
+    contact_url: str | None
+    salutation: str  # what follows "Dear", without the comma: "Connor Rand", "Chief Constable"
+    party: str | None = None
+    kind: str | None = None
+    needs_review: bool = False
+    member_id: int | None = None  # MPs: the UK Parliament Members API id
+    website: str | None = None
+    review_reason: str | None = None  # why staff should check this recipient
+    article: str = ""  # "the" for names that read wrongly without it
+    # One line, parts separated by commas ("1 Pacific Quay, Glasgow G51 1DZ"): where a body
+    # publishes no email address but takes letters by post, supporters print and post.
+    postal_address: str | None = None
+    # What follows "Annwyl" in a Welsh letter ("Brif Gwnstabl", "Jo Stevens"); None when the
+    # English salutation has no Welsh one in salutations_cy.csv yet.
+    salutation_cy: str | None = None
+
+    @property
+    def by_post(self) -> bool:
+        """Whether supporters print and post to them: no email address, a postal address."""
+        return not self.email and bool(self.postal_address)
+
+    @property
+    def with_article(self) -> str:
+        """The name as it reads after "To" or mid-sentence: "the Metropolitan Police Service"."""
+        if self.article and not self.name.casefold().startswith(f"{self.article.casefold()} "):
+            return f"{self.article} {self.name}"
+        return self.name
+
+    @property
+    def heading(self) -> str:
+        """Headings and sentences: "Connor Rand MP", "the Scottish Police Authority"."""
+        return mp_heading(self.name) if self.role == "mp" else self.with_article
+
+
+@dataclass(frozen=True)
+class Constituency:
+    code: str
+    name: str
+    country: str
+
+
+@dataclass(frozen=True)
+class ForceArea:
+    code: str
+    name: str
+    force: Recipient
+    oversight: Recipient
+
+
+def _rows(name: str | Path) -> list[dict[str, str]]:
+    """A CSV's rows; a relative name is under ``advocacy/data``, an absolute path is as is."""
+    with open(DATA / name, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def _load(role: Role, read: Callable[[str | Path], list[dict[str, str]]]) -> dict[str, Recipient]:
+    """A role's recipients by area code, checked: overrides and tallies go by their ``role``.
+
+    :raise ValueError: the loader gave a recipient another role's key.
+    """
+    table = dict(role.load(chain.from_iterable(read(name) for name in role.files)))
+    wrong = sorted({r.role for r in table.values()} - {role.key})
+    if wrong:
+        raise ValueError(f"The {role.key!r} loader made recipients with role {wrong}.")
+    return table
+
+
+def _mp(row: Mapping[str, str]) -> Recipient:
+    email = row["email"].strip() or None
+    return Recipient(
+        role="mp",
+        name=row["name"],
+        email=email,
+        contact_url=None if email else MP_CONTACT_URL.format(member_id=row["member_id"]),
+        salutation=mp_salutation(row["name"]),
+        salutation_cy=mp_salutation_cy(row["name"]),
+        party=row["party"] or None,
+        needs_review=email is None,
+        member_id=int(row["member_id"]),
+        review_reason=None if email else MP_REVIEW_REASON,
+    )
+
+
+def dear(text: str) -> str:
+    """A salutation as the words after "Dear": the CSV says "Dear Chief Constable"."""
+    text = text.strip().rstrip(",").strip()
+    if text.casefold().startswith("dear "):
+        text = text[5:].strip()
+    return text
+
+
+@cache
+def welsh_salutations() -> dict[str, str]:
+    """English salutation → the words after "Annwyl" (advocacy/data/salutations_cy.csv)."""
+    return {row["salutation"]: row["salutation_cy"] for row in _rows("salutations_cy.csv")}
+
+
+def _force(row: Mapping[str, str]) -> Recipient:
+    salutation = dear(row["force_salutation"]) or UNKNOWN_SALUTATION
+    return Recipient(
+        role="police_force",
+        name=row["force_name"],
+        email=None,  # forces take correspondence through web forms, not a published address
+        contact_url=row["force_contact_url"] or None,
+        salutation=salutation,
+        salutation_cy=welsh_salutations().get(salutation),
+        website=row["force_website"] or None,
+        article="the" if row["pfa_code"] in FORCES_WITH_ARTICLE else "",
+    )
+
+
+def _oversight(row: Mapping[str, str]) -> Recipient:
+    # The review reason is about the oversight body's address, so it goes on this recipient.
+    salutation = dear(row["oversight_salutation"]) or UNKNOWN_SALUTATION
+    return Recipient(
+        role="police_oversight",
+        name=row["oversight_name"],
+        email=row["oversight_email"] or None,
+        contact_url=None,  # none confirmed; the website below is a home page
+        salutation=salutation,
+        salutation_cy=welsh_salutations().get(salutation),
+        kind=row["oversight_kind"],
+        needs_review=row["needs_review"] == "yes",
+        # Never the force's own site: that is another organisation with another inbox.
+        website=row["oversight_website"] or None,
+        review_reason=row["review_reason"] or None,
+        article="the",
+        postal_address=row.get("oversight_postal_address") or None,
+    )
+
+
+def force_area_code(place: Place) -> str | None:
+    """The police force area code of a place; Northern Ireland's comes as a pseudo code."""
+    if place.pfa_code is None and place.country == "Northern Ireland":
+        return NORTHERN_IRELAND_PFA
+    return place.pfa_code
+
+
+def fixed_recipient(
+    name: str, email: str | None, contact_url: str | None, salutation: str | None
+) -> Recipient:
+    """A recipient the campaign names itself, such as the Home Secretary."""
+    return Recipient("fixed", name, email or None, contact_url or None, salutation or name)
+
+
+class Directory:
+    """Constituencies and police force areas, and each target role's recipients by area code.
+
+    ``by_role`` holds every role's recipients, the bundled ones and any a deployment
+    registered; ``mps`` and ``force_areas`` are the bundled ones as the studio and the
+    manual-choice lists want them.
+    """
+
+    def __init__(
+        self,
+        constituencies: Iterable[Constituency],
+        mps: Mapping[str, Recipient],
+        force_areas: Iterable[ForceArea],
+        others: Mapping[str, Mapping[str, Recipient]] | None = None,
+    ) -> None:
+        self.constituencies = {c.code: c for c in constituencies}
+        self.force_areas = {f.code: f for f in force_areas}
+        self.by_role: dict[str, dict[str, Recipient]] = {
+            "mp": dict(mps),
+            "police_force": {code: a.force for code, a in self.force_areas.items()},
+            "police_oversight": {code: a.oversight for code, a in self.force_areas.items()},
+        }
+        for role, table in (others or {}).items():
+            self.by_role.setdefault(role, dict(table))
+        self.mps = self.by_role["mp"]
+
+    @classmethod
+    def from_csv(cls) -> "Directory":
+        """Read the bundled CSVs and every registered role's files."""
+        read = cache(_rows)  # police_forces.csv feeds two roles and the force areas
+        constituencies = [
+            Constituency(r["pcon24cd"], r["pcon24nm"], r["country"])
+            for r in read("westminster_constituencies_2024.csv")
+        ]
+        tables = {role.key: _load(role, read) for role in roles.registered()}
+        areas = [
+            ForceArea(
+                r["pfa_code"],
+                r["pfa_name"],
+                tables["police_force"][r["pfa_code"]],
+                tables["police_oversight"][r["pfa_code"]],
+            )
+            for r in read("police_forces.csv")
+        ]
+        return cls(constituencies, tables["mp"], areas, _others(tables))
+
+    def with_overrides(
+        self, overrides: Mapping[tuple[str, str], Mapping[str, str | None]]
+    ) -> "Directory":
+        """A copy with staff corrections laid over: ``{(role, code): {"email": .., ...}}``.
+
+        Any role's recipients can be corrected; unknown roles and codes are ignored.
+        """
+        tables = {role: dict(table) for role, table in self.by_role.items()}
+        for (role, code), fields in overrides.items():
+            if code in tables.get(role, {}):
+                tables[role][code] = replace(tables[role][code], **fields)
+        areas = [
+            replace(
+                area,
+                force=tables["police_force"][code],
+                oversight=tables["police_oversight"][code],
+            )
+            for code, area in self.force_areas.items()
+        ]
+        return Directory(self.constituencies.values(), tables["mp"], areas, _others(tables))
+
+    def recipient(self, role: str, code: str | None) -> Recipient | None:
+        """Any registered role's recipient for an area code; None where there is nobody."""
+        return self.by_role.get(role, {}).get(code) if code else None
+
+    def constituency(self, code: str) -> Constituency:
+        try:
+            return self.constituencies[code]
+        except KeyError:
+            raise UnknownArea("constituency_code", f"Unknown constituency {code!r}.") from None
+
+    def force_area(self, code: str) -> ForceArea:
+        try:
+            return self.force_areas[code]
+        except KeyError:
+            raise UnknownArea("pfa_code", f"Unknown police force area {code!r}.") from None
+
+    def area_for(self, place: Place) -> ForceArea | None:
+        """The police force area of a place; Northern Ireland's comes as a pseudo code."""
+        code = force_area_code(place)
+        return self.force_areas.get(code) if code else None
+
+    def place_for(self, constituency_code: str, pfa_code: str) -> Place:
+        """A place from codes a supporter chose by hand when the postcode lookup is down.
+
+        The force area may be left out (empty) by a campaign that writes to no police.
+        """
+        con = self.constituency(constituency_code)
+        area = self.force_area(pfa_code) if pfa_code else None
+        # Constituencies and police force areas never cross the borders between nations.
+        if area is not None and con.code[0] != area.code[0]:
+            raise UnknownArea(
+                "pfa_code",
+                f"{area.force.name} doesn't police {con.name}. "
+                "Choose the force for where you live.",
+            )
+        return Place(
+            postcode=None,
+            country=con.country,
+            constituency_code=con.code,
+            constituency_name=con.name,
+            pfa_code=area.code if area else None,
+            pfa_name=None if area is None or area.code == NORTHERN_IRELAND_PFA else area.name,
+        )
+
+    def recipients(
+        self, place: Place, targets: Iterable[str], fixed: Iterable[Recipient] = ()
+    ) -> list[Recipient]:
+        """The people a campaign targets at ``place``, in the campaign's order of targets.
+
+        Each target is looked up through its registered role; a role with nobody at the place
+        (no MSP in England) or a key nobody registered gives no one, not an error.
+
+        :raise OutsideCoverage: the place has no constituency (Channel Islands, Isle of Man).
+        """
+        if not place.constituency_code or place.constituency_code not in self.constituencies:
+            raise OutsideCoverage(place.country)
+        found: list[Recipient] = []
+        for key in targets:
+            role = roles.get(key)
+            recipient = self.recipient(key, role.area_code(place)) if role else None
+            if recipient is not None and recipient.name:  # a nameless body: nobody to write to
+                found.append(recipient)
+        return found + list(fixed)
+
+    def place_values(self, place: Place) -> dict[str, str]:
+        """The place's part of the placeholders staff may use in letters, its force's facts
+        (``force.first_seen``...) as a letter reads them."""
+        area = self.area_for(place)
+        facts = force_facts().get(force_area_code(place) or "", {})
+        return {
+            "constituency": place.constituency_name or "",
+            "country": place.country or "",
+            "force_name": area.force.with_article if area else "",
+            "oversight_name": area.oversight.name if area else "",
+            **{f"force.{name}": fact_in_words(name, value) for name, value in facts.items()},
+        }
+
+    def place_attributes(self, place: Place) -> dict[str, str]:
+        """What campaign conditions may ask of a place: its nation, and its force's facts as
+        the data file has them ("" where a fact is blank: it matches nothing)."""
+        facts = force_facts().get(force_area_code(place) or "", {})
+        nation = (place.country or "").lower().replace(" ", "_")
+        return {"nation": nation, **{f"force.{name}": value for name, value in facts.items()}}
+
+    def grouped_constituencies(self) -> dict[str, list[Constituency]]:
+        """Constituencies by nation, sorted by name: the manual-choice list."""
+        groups: dict[str, list[Constituency]] = {nation: [] for nation in NATIONS}
+        for con in sorted(self.constituencies.values(), key=lambda c: c.name.casefold()):
+            groups.setdefault(con.country, []).append(con)
+        return groups
+
+
+def _others(tables: Mapping[str, Mapping[str, Recipient]]) -> dict[str, Mapping[str, Recipient]]:
+    """The roles a deployment added: the bundled ones travel as ``mps`` and ``force_areas``."""
+    return {role: table for role, table in tables.items() if role not in roles.BUNDLED}
+
+
+def _by_code(key: str, recipient: Callable[[Mapping[str, str]], Recipient]) -> roles.Loader:
+    """A loader keying one recipient per row by the row's area code column."""
+
+    def load(rows: roles.Rows) -> dict[str, Recipient]:
+        return {row[key]: recipient(row) for row in rows}
+
+    return load
+
+
+roles.register(
+    Role(
+        key="mp",
+        title="Your MP",
+        label="MP",
+        files=("mps_2026-06-27.csv",),
+        load=_by_code("pcon24cd", _mp),
+        area="constituency_code",
+    )
+)
+roles.register(
+    Role(
+        key="police_force",
+        title="Your police force",
+        label="Police force",
+        files=("police_forces.csv",),
+        load=_by_code("pfa_code", _force),
+        area=force_area_code,
+    )
+)
+roles.register(
+    Role(
+        key="police_oversight",
+        title="The body that oversees your police force",
+        label="Oversight body",
+        files=("police_forces.csv",),
+        load=_by_code("pfa_code", _oversight),
+        area=force_area_code,
+    )
+)
+
+
+@cache
+def force_facts() -> dict[str, dict[str, str]]:
+    """Each police force area's row of ``FORCE_FACTS`` by its code, without the code; read once
+    per process."""
+    return {
+        row["pfa_code"]: {k: (v or "").strip() for k, v in row.items() if k != "pfa_code"}
+        for row in _rows(FORCE_FACTS)
+    }
+
+
+@cache
+def force_fact_values() -> dict[str, frozenset[str]]:
+    """Each ``force.<column>`` attribute with the values the data has: what a campaign's
+    conditions may name (a value nobody has is a typo)."""
+    rows = force_facts().values()
+    columns = next(iter(rows)).keys()
+    return {f"force.{c}": frozenset(r[c] for r in rows if r[c]) for c in columns}
+
+
+def always_known(name: str) -> bool:
+    """Whether every force has a value for ``force.<column>``, so text may use it anywhere."""
+    column = name.removeprefix("force.")
+    return all(row.get(column) for row in force_facts().values())
+
+
+def fact_in_words(name: str, value: str) -> str:
+    """A force fact as a letter reads it: a date as "October 2025" or "21 October 2025"."""
+    if name != "first_seen" or not value:
+        return value
+    parts = value.split("-")
+    try:
+        year, month = int(parts[0]), int(parts[1])
+        words = f"{MONTHS[month - 1]} {year}"
+        return f"{int(parts[2])} {words}" if len(parts) > 2 else words
+    except (ValueError, IndexError):
+        return value
+
+
+@cache
+def bundled() -> Directory:
+    """The bundled directory, loaded once per process."""
+    return Directory.from_csv()

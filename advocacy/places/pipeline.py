@@ -1,0 +1,203 @@
+"""The supporter's path, shared by the web pages and the API: place → recipients → letters → links.
+
+Views call these functions and turn the domain exceptions into messages or status codes.
+"""
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from advocacy.letters import delivery
+from advocacy.letters.campaigns import NATION_NAMES
+from advocacy.letters.campaigns import Campaign
+from advocacy.letters.campaigns import in_words
+from advocacy.letters.campaigns import nation_of
+from advocacy.letters.compose import Choices
+from advocacy.letters.compose import Letter
+from advocacy.letters.compose import Sender
+from advocacy.letters.compose import letters
+from advocacy.letters.letter_request import NO_PLACE
+from advocacy.letters.letter_request import chosen
+from advocacy.places import overrides
+from advocacy.places.directory import Directory
+from advocacy.places.directory import OutsideCoverage
+from advocacy.places.directory import Recipient
+from advocacy.places.directory import UnknownArea
+from advocacy.places.directory import fixed_recipient
+from advocacy.places.directory import force_area_code
+from advocacy.places.postcodes import CircuitBreaker
+from advocacy.places.postcodes import Place
+from advocacy.places.postcodes import PostcodesClient
+
+EXTENSION = "advocacy.places.postcodes"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A letter with the ways to send it."""
+
+    letter: Letter
+    to: tuple[str, ...]
+    links: delivery.Links
+    # To and subject only: when the full links are too long, the supporter copies the body and
+    # pastes it into the message these open.
+    open_links: delivery.Links
+
+    @property
+    def overrun(self) -> int:
+        """How many characters too long for one click (0 or less: it fits), for the studio."""
+        return delivery.overrun(self.to, self.letter.subject, self.letter.body)
+
+
+def init_app(app) -> None:
+    """One postcodes.io client (with cache, breaker and bulkhead) per process, shared by its
+    threads, configured from settings."""
+    from advocacy.platform.cache import TTLCache
+
+    app.extensions[EXTENSION] = PostcodesClient(
+        app.config["POSTCODES_IO_URL"],
+        timeout=float(app.config["POSTCODES_TIMEOUT"]),
+        cache=TTLCache(
+            maxsize=int(app.config["POSTCODES_CACHE_SIZE"]),
+            ttl=float(app.config["POSTCODES_CACHE_TTL"]),
+        ),
+        breaker=CircuitBreaker(
+            failures=int(app.config["POSTCODES_BREAKER_FAILURES"]),
+            cooldown=float(app.config["POSTCODES_BREAKER_COOLDOWN"]),
+            slow=float(app.config["POSTCODES_SLOW_SECONDS"]),
+        ),
+        max_in_flight=int(app.config["POSTCODES_MAX_IN_FLIGHT"]),
+    )
+
+
+def directory() -> Directory:
+    """The bundled directory with staff corrections laid over it."""
+    return overrides.current()
+
+
+def find_place(postcode: str) -> Place:
+    """:raise postcodes.PostcodeError: invalid, not found, terminated or unavailable."""
+    return current_app.extensions[EXTENSION].lookup(postcode)
+
+
+def chosen_place(constituency_code: str, pfa_code: str) -> Place:
+    """:raise directory.UnknownArea: a code that is not in the bundled data."""
+    return directory().place_for(constituency_code, pfa_code)
+
+
+def locate(postcode: str, constituency_code: str | None, pfa_code: str | None) -> Place:
+    """The place from a postcode when there is one, else from the areas chosen from the lists.
+
+    :raise postcodes.PostcodeError: from the lookup.
+    :raise directory.UnknownArea: neither given, or a code not in the bundled data.
+    """
+    if postcode.strip():
+        return find_place(postcode)
+    if not constituency_code and not pfa_code:
+        raise UnknownArea("postcode", NO_PLACE)
+    return chosen_place(constituency_code or "", pfa_code or "")
+
+
+def _to(recipient: Recipient) -> tuple[str, ...]:
+    """Only the directory's address: never one from the letter's text."""
+    return (recipient.email,) if recipient.email else ()
+
+
+def _draft(letter: Letter, links: tuple[delivery.Links, delivery.Links] | None = None) -> Draft:
+    to = _to(letter.recipient)
+    if links is None:
+        links = delivery.links_and_open_links(to, letter.subject, letter.body, shared=letter.shared)
+    return Draft(letter, to, *links)
+
+
+def redraft(draft: Draft, subject: str, body: str) -> Draft:
+    """The same letter as the supporter edited it, with links rebuilt for the new text."""
+    return _draft(Letter(draft.letter.recipient, subject, body, draft.letter.stock))
+
+
+class NationNotServed(OutsideCoverage):
+    """The campaign writes for supporters in other nations only."""
+
+    def __init__(self, campaign: Campaign, country: str | None) -> None:
+        self.country = country
+        served = in_words([NATION_NAMES[n] for n in campaign.nations if n in NATION_NAMES])
+        Exception.__init__(
+            self,
+            f"This campaign is for people who live in {served}, so it has no letter to write "
+            f"from {country or 'this postcode'}. If you live in {served}, enter the postcode of "
+            "your home address there.",
+        )
+
+
+def for_place(campaign: Campaign, place: Place) -> Campaign:
+    """The campaign as supporters at ``place`` see it: the points offered there (by their
+    nation, their force's and their place's facts).
+
+    :raise NationNotServed: the campaign writes for other nations only.
+    """
+    nation = nation_of(place.country)
+    if nation is not None and nation not in campaign.nations:
+        raise NationNotServed(campaign, place.country)
+    if nation is None:
+        return campaign
+    return campaign.offered(attributes(campaign, place))
+
+
+def place_facts(campaign: Campaign, place: Place) -> dict[str, str]:
+    """The campaign's own facts at ``place``: ``{"place.<column>": value}``."""
+    return campaign.place_facts.at(force_area_code(place), place.constituency_code)
+
+
+def attributes(campaign: Campaign, place: Place) -> dict[str, str]:
+    """What the campaign's conditions ask of ``place``: nation, force facts, place facts."""
+    return directory().place_attributes(place) | place_facts(campaign, place)
+
+
+def fixed_recipients(campaign: Campaign) -> list[Recipient]:
+    return [
+        fixed_recipient(r.name, r.email, r.contact_url, r.salutation)
+        for r in campaign.fixed_recipients
+    ]
+
+
+def drafts(
+    campaign: Campaign,
+    place: Place,
+    sender: Sender,
+    choices: Choices,
+    wanted: tuple[str, ...] | None = None,
+) -> list[Draft]:
+    """Every letter this supporter should send, with links: to those ``wanted`` names (roles
+    and fixed-recipient ids, ``letter_request.choice_id``), or to everyone when it is None.
+
+    :raise directory.OutsideCoverage: nobody to write to at this place, or the campaign does
+        not write for its nation (``NationNotServed``).
+    """
+    campaign = for_place(campaign, place)
+    book = directory()
+    recipients = [
+        r
+        for r in book.recipients(place, campaign.targets, fixed_recipients(campaign))
+        if chosen(r, wanted)
+    ]
+    sender = Sender(sender.name, sender.address, place.postcode)
+    facts = place_facts(campaign, place)
+    values = book.place_values(place) | facts
+    asked = book.place_attributes(place) | facts
+
+    # The links built to see whether a letter fits are the ones it is sent with: a letter is
+    # encoded once. Kept for this call only, never beyond the request.
+    built: dict[Letter, tuple[delivery.Links, delivery.Links]] = {}
+    own: dict[str, str] = {}  # their own words and signature, encoded once for every letter
+
+    def fits(letter: Letter) -> bool:
+        to = _to(letter.recipient)
+        links = built[letter] = delivery.links_and_open_links(
+            to, letter.subject, letter.body, shared=letter.shared, own=own
+        )
+        return not links[0].too_long
+
+    return [
+        _draft(letter, built.get(letter))
+        for letter in letters(campaign, recipients, sender, choices, values, fits, asked)
+    ]

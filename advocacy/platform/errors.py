@@ -1,0 +1,98 @@
+"""One place that decides how errors look: JSON for the API, a plain page for people."""
+
+from flask import Flask
+from flask import Response
+from flask import jsonify
+from flask import make_response
+from flask import render_template
+from flask import request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import StatementError
+from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import InternalServerError
+from werkzeug.exceptions import SecurityError
+
+from advocacy.platform import limits
+from advocacy.platform.columns import is_text_with_nul
+from advocacy.platform.models import db
+
+CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    403: "forbidden",
+    409: "conflict",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+
+
+def error_response(status: int, code: str, message: str, **extra):
+    """The API's error body: ``{"error": {"code": ..., "message": ..., ...}}``."""
+    response = jsonify({"error": {"code": code, "message": message, **extra}})
+    response.status_code = status
+    return response
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+RATE_LIMITED = "Too many requests from your connection just now. Please wait and try again."
+
+
+def handle_http(exc: HTTPException):
+    if isinstance(exc, SecurityError):
+        # A Host not in TRUSTED_HOSTS: no URL can be built for it, so no page; never echo it.
+        return Response("This site doesn't answer to that host name.\n", 400, mimetype="text/plain")
+    status = exc.code or 500
+    if status == 429:
+        exc.description = RATE_LIMITED
+    if wants_json():
+        response = error_response(status, CODES.get(status, "error"), exc.description or exc.name)
+    else:
+        studio = request.path.startswith("/admin")
+        page = render_template(
+            "error.html",
+            status=status,
+            title=exc.name,
+            message=exc.description,
+            studio=studio,
+            layout="studio/layout.html" if studio else "base.html",
+        )
+        response = make_response(page, status)
+    # The exception's own headers: a 405's Allow (RFC 9110 requires it), a 401's
+    # WWW-Authenticate… Not its Content-Type: the page or JSON above has its own.
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    if status == 429:
+        response.headers["Retry-After"] = str(limits.retry_after())
+    return response
+
+
+def handle_csrf(exc: CSRFError):
+    exc.description = (
+        "This form had expired or was sent from somewhere else, so it wasn't saved. "
+        "Go back, reload the page and try again."
+    )
+    return handle_http(exc)
+
+
+def handle_database(exc: StatementError):
+    """Text holding NUL that no check refused before the database (see ``columns``) is a bad
+    request, on every route; any other database error stays a 500."""
+    if not is_text_with_nul(exc):
+        raise exc
+    db.session.rollback()  # the page may still use the session (the signed-in user)
+    return handle_http(BadRequest("That text holds a character (NUL) that can't be stored."))
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, handle_csrf)
+    app.register_error_handler(StatementError, handle_database)
+    app.register_error_handler(HTTPException, handle_http)
+    # Also catches unhandled exceptions: Flask hands them over as InternalServerError.
+    app.register_error_handler(InternalServerError, handle_http)

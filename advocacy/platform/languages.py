@@ -1,0 +1,169 @@
+"""Which language a supporter's page is in, with no cookie: the address says it, else the browser.
+
+A supporter who picks a language gets ``?lang=cy`` (or ``?lang=en``) in the address, and every
+step carries it on (``public.carried``), so a shared link or the back button keeps it and we set
+no cookie. Without it, the browser's ``Accept-Language`` picks the first visit's language, and the
+links don't carry one: the next page asks the browser again and gets the same answer. Why the
+query rather than a ``/cy/`` prefix: the flow already carries its ``ref`` and embed theme this
+way, through GET forms, POSTs and the embed, so one mechanism carries all three; and every route
+stays one route.
+
+Only the languages in the ``LANGUAGES`` setting are offered. A language is listed there once its
+catalogue (``advocacy/translations/<lang>/LC_MESSAGES/messages.po``) covers every supporter-facing
+message, which the tests check, so a deployment never advertises a half-translated site.
+
+Translation goes through Flask-Babel's catalogues, but templates don't call its ``gettext`` for
+each string: that looks up the locale and the catalogue on every call (7.6 µs on the benchmark
+machine, against 0.2 µs for a literal; a letters page has dozens of strings). The catalogue is
+looked up once a request and bound to the template's ``_``.
+"""
+
+from collections.abc import Iterable
+from urllib.parse import urlencode
+
+import flask_babel
+from babel.support import NullTranslations
+from flask import Flask
+from flask import current_app
+from flask import g
+from flask import has_request_context
+from flask import request
+from werkzeug.http import parse_accept_header
+
+DEFAULT = "en"
+NAMES = {"en": "English", "cy": "Cymraeg"}  # each in its own language, for the switch link
+HTML_LANG = {"en": "en-GB", "cy": "cy"}
+PARAM = "lang"
+EXTENSION = "advocacy.platform.languages"  # app.extensions: the offered languages
+# Supporter-facing blueprints: their pages follow the supporter's language; the studio is English.
+SUPPORTER_BLUEPRINTS = frozenset({"public", "site"})
+_NULL = NullTranslations()
+
+
+def enabled(config_value: str | Iterable[str]) -> tuple[str, ...]:
+    """The ``LANGUAGES`` setting as a tuple of known codes, English first and always there."""
+    codes = config_value.split(",") if isinstance(config_value, str) else list(config_value)
+    wanted = [code.strip().lower() for code in codes]
+    return (DEFAULT, *(code for code in NAMES if code != DEFAULT and code in wanted))
+
+
+def negotiate(asked: str | None, accept_language: str | None, offered: tuple[str, ...]) -> str:
+    """The page's language: the one the address asks for if offered, else the browser's best
+    match among those offered, else English. Pure, so the page cache can key on it too."""
+    if asked in offered:
+        return asked
+    if len(offered) > 1 and accept_language:
+        # Best quality first; "cy-GB" is Welsh. (Werkzeug's best_match takes an exact match of
+        # lower quality over a regional one: "en-GB,cy;q=0.5" would be Welsh.)
+        for value, quality in parse_accept_header(accept_language):
+            primary = value.partition("-")[0].lower()
+            if quality > 0 and primary in offered:
+                return primary
+    return DEFAULT
+
+
+def explicit() -> str | None:
+    """The language the address asks for, when it is one we offer (what the links carry on)."""
+    languages = offered()
+    if len(languages) < 2:  # English only: nothing to ask for (and nothing to parse)
+        return None
+    asked = request.args.get(PARAM)
+    return asked if asked in languages else None
+
+
+def offered() -> tuple[str, ...]:
+    return current_app.extensions[EXTENSION]
+
+
+def current() -> str:
+    """This request's language (English outside a request and in the studio)."""
+    if not has_request_context() or len(offered()) < 2:
+        return DEFAULT
+    try:
+        return g.language
+    except AttributeError:
+        pass
+    language = DEFAULT
+    if request.blueprint in SUPPORTER_BLUEPRINTS:
+        language = negotiate(
+            request.args.get(PARAM), request.headers.get("Accept-Language"), offered()
+        )
+    g.language = language
+    return language
+
+
+def _translations():
+    """This request's catalogue, looked up once."""
+    if not has_request_context():
+        return _NULL
+    try:
+        return g.translations
+    except AttributeError:
+        pass
+    g.translations = flask_babel.get_translations() if current() != DEFAULT else _NULL
+    return g.translations
+
+
+def gettext(message: str, **variables: object) -> str:
+    text = _translations().gettext(message)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, num: int, **variables: object) -> str:
+    variables.setdefault("num", num)
+    return _translations().ngettext(singular, plural, num) % variables
+
+
+def switch_links() -> list[dict[str, str]]:
+    """The other languages' addresses for this page: the visible switch and ``hreflang`` links.
+
+    Only for pages a supporter reaches by GET; a language switch on a POSTed page (the letters)
+    is a form of its own, so nothing typed is lost.
+    """
+    if request.blueprint not in SUPPORTER_BLUEPRINTS or len(offered()) < 2:
+        return []
+    here = current()
+    args = request.args.to_dict(flat=False)
+    links = []
+    for code in offered():
+        if code != here:
+            args[PARAM] = [code]
+            links.append(
+                {
+                    "code": code,
+                    "name": NAMES[code],
+                    "href": request.script_root + request.path + "?" + urlencode(args, doseq=True),
+                }
+            )
+    return links
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("LANGUAGES", DEFAULT)
+    app.extensions[EXTENSION] = enabled(app.config["LANGUAGES"])
+    flask_babel.Babel(app, locale_selector=current, configure_jinja=False)
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.install_gettext_callables(gettext=gettext, ngettext=ngettext, newstyle=False)
+    # The extension's "_" looks "gettext" up in the template's context on every call (11 µs a
+    # string on the benchmark machine); ours is the function itself. Output is escaped as any
+    # other text, so a translation can't add markup.
+    app.jinja_env.globals["_"] = gettext
+
+    @app.context_processor
+    def language_context() -> dict:
+        return {"page_lang": HTML_LANG[current()], "switch_links": switch_links}
+
+    if len(app.extensions[EXTENSION]) < 2:
+        return  # English only: no link carries a language
+
+    @app.url_defaults
+    def carry_language(endpoint: str, values: dict) -> None:
+        """Links from a page in an explicitly chosen language keep it."""
+        if (
+            has_request_context()
+            and PARAM not in values
+            and endpoint.partition(".")[0] in SUPPORTER_BLUEPRINTS
+            and endpoint != "static"
+            and (asked := explicit())
+        ):
+            values[PARAM] = asked
