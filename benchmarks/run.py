@@ -112,7 +112,7 @@ def compact(postcode: str) -> str:
 
 
 def letters_form(postcode: str, name: str) -> Req:
-    """The form the choose step posts (templates/public/choose.html)."""
+    """The form the choose step posts (templates/supporters/choose.html)."""
     fields = [("postcode", postcode), ("name", name), ("address", "1 High Street")]
     fields += [("talking_points", p) for p in POINTS]
     fields += [(f"answer-{k}", v) for k, v in ANSWERS.items()]

@@ -73,8 +73,8 @@ def test_it_is_rendered_once_and_keeps_nothing_of_theirs(app) -> None:
             client.get(PAGE, query_string={"postcode": typed})
     finally:
         template_rendered.disconnect(seen, app)
-    assert rendered.count("public/campaign.html") == 1
-    assert rendered.count("public/_lists.html") == 1
+    assert rendered.count("supporters/campaign.html") == 1
+    assert rendered.count("supporters/_lists.html") == 1
     kept = repr(list(app.extensions[pages.RENDERED]._data.values()))
     kept += repr(app.extensions[public.LISTS])
     for typed in TYPED[:-1]:

@@ -221,12 +221,12 @@ def test_the_postcode_step_is_rendered_once_per_place_and_never_shared(worker, p
     seen = renders(worker)
     first = get(worker, POSTCODE_STEP)
     again = get(worker, POSTCODE_STEP)
-    assert seen == ["public/choose.html"]  # the second was a dictionary hit
+    assert seen == ["supporters/choose.html"]  # the second was a dictionary hit
     assert again.get_data() == first.get_data()
     assert again.headers["Cache-Control"] == "no-store"
     assert MP_NAME in again.get_data(as_text=True)
     ref = get(worker, POSTCODE_STEP + "&ref=partner-1").get_data(as_text=True)
-    assert "partner-1" in ref and seen == ["public/choose.html"] * 2  # another page, its own
+    assert "partner-1" in ref and seen == ["supporters/choose.html"] * 2  # another page, its own
 
 
 def test_the_postcode_step_shows_a_save_at_once_here_and_in_time_elsewhere(
@@ -251,8 +251,8 @@ def test_with_no_check_time_nothing_is_kept(app, client, postcodes_io):
     for _ in range(2):
         assert client.get(f"/c/{SLUG}").status_code == 200
         assert client.get(POSTCODE_STEP).status_code == 200
-    assert seen.count("public/campaign.html") == 2
-    assert seen.count("public/choose.html") == 2
+    assert seen.count("supporters/campaign.html") == 2
+    assert seen.count("supporters/choose.html") == 2
 
 
 # --- Only the hooks that apply run -------------------------------------------------------------

@@ -186,7 +186,7 @@ def _campaign(slug: str) -> Campaign:
 
 
 def _closed(campaign: Campaign):
-    return render_template("public/closed.html", campaign=campaign), 410
+    return render_template("supporters/closed.html", campaign=campaign), 410
 
 
 @bp.get("/privacy")
@@ -194,14 +194,14 @@ def privacy():
     """What happens to a supporter's details, in plain words, from the settings in force."""
     config = current_app.config
     return render_template(
-        "public/privacy.html",
+        "supporters/privacy.html",
         cache_hours=max(1, round(float(config["POSTCODES_CACHE_TTL"]) / 3600)),
     )
 
 
 @bp.get("/")
 def index():
-    page = render_template("public/index.html", campaigns=models.live_campaigns())
+    page = render_template("supporters/index.html", campaigns=models.live_campaigns())
     return pages.shareable(make_response(page))
 
 
@@ -270,7 +270,7 @@ def _status(exc: Exception) -> int:
 def _start(campaign, postcode="", *, error=None, notice=None, manual=False, status=200):
     return (
         render_template(
-            "public/campaign.html",
+            "supporters/campaign.html",
             campaign=campaign,
             postcode=postcode,
             error=error,
@@ -367,7 +367,7 @@ def lists(need: Needs = BOTH) -> Markup:
         return kept[1]
     html = Markup(
         render_template(
-            "public/_lists.html",
+            "supporters/_lists.html",
             constituencies=book.grouped_constituencies(),
             force_areas=sorted(book.force_areas.values(), key=lambda a: a.force.name),
             chosen=chosen,
@@ -391,7 +391,7 @@ def _choose(campaign, place, *, form=None, errors=None, status=200):
             place, nation_campaign.targets, pipeline.fixed_recipients(nation_campaign)
         )
         return render_template(
-            "public/choose.html",
+            "supporters/choose.html",
             campaign=nation_campaign,
             place=place,
             recipients=recipients,
@@ -425,7 +425,7 @@ def same_site_only(way_on: Callable[[str], tuple[str, str]]) -> Callable:
             if embedded() and (campaign := models.public_campaign(slug)) is not None:
                 g.frame_ancestors = campaign.allowed_origins  # shown in the partner's frame
             page = render_template(
-                "public/refused.html", message=CROSS_SITE, href=href, label=label
+                "supporters/refused.html", message=CROSS_SITE, href=href, label=label
             )
             return page, 403
 
@@ -507,7 +507,7 @@ def letters(slug: str):
     else:  # re-linked: the receipt the page was given goes on with it, and no other
         receipt = _kept_receipt(campaign, keys)
     return render_template(
-        "public/letters.html",
+        "supporters/letters.html",
         campaign=campaign,
         place=place,
         drafts=drafts,
@@ -612,7 +612,7 @@ def _print(campaign: Campaign, place, sender, drafts: list[pipeline.Draft], whic
         abort(400, "That letter isn't on this page any more. Please go back and try again.")
     today = datetime.now(UTC).date()
     return render_template(
-        "public/print.html",
+        "supporters/print.html",
         campaign=campaign,
         drafts=[drafts[i] for i in chosen],
         to=postal.recipient_block,
@@ -670,7 +670,7 @@ def _thanks(campaign: Campaign):
             _external=True,
         )
     return render_template(
-        "public/thanks.html",
+        "supporters/thanks.html",
         campaign=campaign,
         share_url=request.url_root.rstrip("/") + f"/c/{campaign.slug}",
         reply_url=reply_url,
@@ -743,7 +743,7 @@ def _reply_page(
 ):
     response = make_response(
         render_template(
-            "public/reply.html",
+            "supporters/reply.html",
             campaign=campaign,
             asked=asked,
             error=error,
