@@ -24,7 +24,7 @@ from advocacy.places.members import override_fields
 from advocacy.places.members import refresh
 from advocacy.places.postcodes import USER_AGENT
 
-DATA = Path(__file__).parent / "data" / "members_api"
+DATA = Path(__file__).parent.parent / "data" / "members_api"
 SEARCH = f"{BASE_URL}/api/Location/Constituency/Search"
 CITIES = "Cities of London and Westminster"
 CITIES_CODE = "E14001172"

@@ -427,7 +427,7 @@ def test_an_access_line_scrubs_only_the_atoms_its_format_names(monkeypatch):
         monkeypatch.setattr(logs, name, lambda v, real=real: calls.append(v) or real(v))
     target = "/api/v1/postcodes/SW1A%202AA?postcode=SW1A+2AA"
     atoms = gunicorn_atoms(target, status="200 OK")
-    shipped = runpy.run_path(str(Path(__file__).parents[1] / "gunicorn.conf.py"))
+    shipped = runpy.run_path(str(Path(__file__).parents[2] / "gunicorn.conf.py"))
     line = shipped["access_log_format"] % atoms  # as gunicorn formats it
     assert "/api/v1/postcodes/[postcode]" in line
     assert_no_postcode(line)

@@ -28,7 +28,7 @@ from advocacy.places.postcodes import parse
 from advocacy.places.postcodes import place_from_result
 from advocacy.platform.cache import TTLCache
 
-DATA = Path(__file__).parent / "data" / "postcodes_io"
+DATA = Path(__file__).parent.parent / "data" / "postcodes_io"
 API = "https://api.postcodes.io/postcodes"
 INVALID_MESSAGE = "Enter a full UK postcode, like SW1A 2DD."
 UNAVAILABLE_START = "We couldn't look up your postcode just now."

@@ -18,7 +18,7 @@ from advocacy.platform.models import db
 
 SLUG = "stop-facial-recognition"
 # The example campaign as it was in format /2 (before issue 24): an old file to import.
-EXAMPLE_V2 = Path(__file__).parent / "data" / "campaigns" / "example_v2.json"
+EXAMPLE_V2 = Path(__file__).parent.parent / "data" / "campaigns" / "example_v2.json"
 # Recorded postcodes.io answers, one per nation (tests/data/postcodes_io).
 POSTCODES = {
     "england": "SE1 2DL",

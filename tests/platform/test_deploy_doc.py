@@ -8,7 +8,7 @@ one the check stands in for on purpose, so unmarking a step can't quietly shrink
 import re
 from pathlib import Path
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "deploy.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "deploy.md"
 BLOCK = re.compile(
     r"(?:^(<!-- check(?:: in the background)? -->)\n)?^```(\w*)\n(.*?)^```$", re.M | re.S
 )

@@ -20,7 +20,7 @@ from advocacy.places.directory import bundled
 from advocacy.platform.models import DirectoryOverride
 from advocacy.platform.models import db
 
-MEMBERS = Path(__file__).parent / "data" / "members_api"
+MEMBERS = Path(__file__).parent.parent / "data" / "members_api"
 MEMBERS_URL = "https://members-api.parliament.uk"
 SEARCH = f"{MEMBERS_URL}/api/Location/Constituency/Search"
 SLUG = "stop-facial-recognition"

@@ -254,7 +254,7 @@ sys.exit(0)  # as a worker does when gunicorn stops it
 def test_a_worker_writes_its_counts_when_it_exits(tmp_path):
     env = {
         **os.environ,
-        "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
         "ADVOCACY_INSTANCE_PATH": str(tmp_path),
         "ADVOCACY_SECRET_KEY": "x",
         "ADVOCACY_TALLY_FLUSH_SECONDS": "60",

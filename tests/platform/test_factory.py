@@ -13,7 +13,7 @@ from advocacy.platform.models import CampaignRow
 from advocacy.platform.models import PublicCounter
 from advocacy.platform.models import db
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_test_config_is_used(app):

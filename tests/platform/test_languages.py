@@ -15,7 +15,7 @@ from advocacy import create_app
 from advocacy.platform import config
 from advocacy.platform import languages
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CATALOGUES = ROOT / "advocacy" / "translations"
 PAGE = "/c/stop-facial-recognition"
 SKIP_CY = "Neidio i&#39;r prif gynnwys"  # a translation is text: escaped like any other

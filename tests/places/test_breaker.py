@@ -28,7 +28,7 @@ from advocacy.places.postcodes import PostcodeNotFound
 from advocacy.places.postcodes import PostcodesClient
 from advocacy.platform.cache import TTLCache
 
-DATA = Path(__file__).parent / "data" / "postcodes_io"
+DATA = Path(__file__).parent.parent / "data" / "postcodes_io"
 API = "https://api.postcodes.io/postcodes"
 SE1 = f"{API}/SE12DL"
 SE1_2DL = (DATA / "postcode_200_SE1_2DL_england_metropolitan.json").read_text(encoding="utf-8")

@@ -30,7 +30,7 @@ from advocacy.places.postcodes import CircuitBreaker
 from advocacy.places.postcodes import Place
 from advocacy.places.postcodes import PostcodesClient
 
-DATA = Path(__file__).parent / "data" / "postcodes_io"
+DATA = Path(__file__).parent.parent / "data" / "postcodes_io"
 SLUG = "stop-facial-recognition"
 PAGE = f"/c/{SLUG}"
 LETTERS = f"/c/{SLUG}/letters"

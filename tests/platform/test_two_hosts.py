@@ -39,7 +39,7 @@ from test_editor_form import BrowserForm
 from advocacy import create_app
 from advocacy.platform.models import db
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 POSTGRES = os.environ.get("ADVOCACY_TEST_POSTGRES_URL")
 REDIS = os.environ.get("ADVOCACY_TEST_REDIS_URL")
 SLUG = "stop-facial-recognition"

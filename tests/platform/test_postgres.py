@@ -18,7 +18,7 @@ from advocacy.platform.models import CampaignRow
 from advocacy.platform.models import Tally
 from advocacy.platform.models import db
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SERVER = os.environ.get("ADVOCACY_TEST_POSTGRES_URL")
 
 if not SERVER:

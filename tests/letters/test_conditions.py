@@ -18,7 +18,7 @@ from advocacy.places.directory import bundled
 from advocacy.places.directory import fixed_recipient
 from advocacy.places.postcodes import Place
 
-FIXTURES = Path(__file__).parent / "data"
+FIXTURES = Path(__file__).parent.parent / "data"
 # The example campaign as it was in format /2, with nation variants (before issue 24): an old
 # file that must still import.
 EXAMPLE = FIXTURES / "campaigns" / "example_v2.json"
