@@ -25,10 +25,14 @@ from advocacy.platform import tally
 from advocacy.platform.models import IdConverter
 from advocacy.platform.models import db
 from advocacy.studio import auth
+from advocacy.studio import campaign_files  # noqa: F401 — its routes are on campaign_pages.bp
 from advocacy.studio import campaign_pages
 from advocacy.studio import directory_admin
+from advocacy.studio import preview  # noqa: F401 — its routes are on campaign_pages.bp
 from advocacy.studio import results
 from advocacy.studio import staff
+from advocacy.supporters import after_sending  # noqa: F401 — its routes are on public.bp
+from advocacy.supporters import letters_page  # noqa: F401 — its routes are on public.bp
 from advocacy.supporters import pages
 from advocacy.supporters import public
 

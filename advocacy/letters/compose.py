@@ -29,7 +29,7 @@ from advocacy.letters.campaigns import eligible
 from advocacy.letters.campaigns import fill
 from advocacy.letters.campaigns import letter_texts
 from advocacy.letters.campaigns import placeholders_in
-from advocacy.places.directory import Recipient
+from advocacy.letters.recipient import Recipient
 
 BLANK_LINES = re.compile(r"\n{3,}")
 

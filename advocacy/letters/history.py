@@ -15,8 +15,8 @@ from typing import Any
 
 from advocacy.letters import conditions
 from advocacy.letters import markdown
+from advocacy.letters.campaign_json import upgraded
 from advocacy.letters.campaigns import NATION_NAMES
-from advocacy.letters.campaigns import upgraded
 
 # Words and punctuation marks, each with the spaces after it (and any spaces at the start): half
 # as many tokens as words and spaces apart, and no run of " " tokens for the matcher to chew on.

@@ -14,7 +14,7 @@ from advocacy.letters.campaigns import Campaign
 from advocacy.letters.campaigns import fixed_key
 from advocacy.letters.compose import Choices
 from advocacy.letters.compose import Sender
-from advocacy.places.directory import Recipient
+from advocacy.letters.recipient import Recipient
 
 MAX_NAME = 100
 MAX_ADDRESS = 200

@@ -8,7 +8,7 @@ Royal Mail asks. Pure: no Flask.
 import re
 from collections.abc import Iterable
 
-from advocacy.places.directory import Recipient
+from advocacy.letters.recipient import Recipient
 
 # A full UK postcode at the end of a line ("Glasgow G51 1DZ"): it goes on a line of its own.
 POSTCODE_AT_END = re.compile(r"\s+([A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2})$", re.IGNORECASE)

@@ -1,14 +1,13 @@
 """Who to write to: bundled reference data turned into recipients for a place.
 
 The CSVs under ``advocacy/data`` (sources in ``data/SOURCES.md``) are read once per process.
-Each target role ("mp", "police_force", "police_oversight") is declared in ``advocacy.places.roles``
-with its file and loader; the bundled ones are registered at the bottom of this module, and a
-deployment registers its own the same way. Staff overrides from the database are laid over
-them by the caller (``Directory.with_overrides``), so this module stays free of Flask and of
-I/O beyond reading data files.
+Each target role ("mp", "police_force", "police_oversight") is declared in
+``advocacy.places.roles`` with its file and loader (the bundled loaders are in
+``bundled_roles``), and a deployment registers its own the same way. Staff overrides from the
+database are laid over them by the caller (``Directory.with_overrides``), so this module stays
+free of Flask and of I/O beyond reading data files.
 """
 
-import csv
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
@@ -18,30 +17,18 @@ from functools import cache
 from itertools import chain
 from pathlib import Path
 
-from advocacy.letters.addressing import mp_heading
-from advocacy.letters.addressing import mp_salutation
-from advocacy.letters.addressing import mp_salutation_cy
+from advocacy.letters.recipient import Recipient
+from advocacy.letters.reference import fact_in_words
+from advocacy.letters.reference import force_facts
+from advocacy.letters.reference import rows
 from advocacy.places import roles
+from advocacy.places.bundled_roles import NORTHERN_IRELAND_PFA
+from advocacy.places.bundled_roles import force_area_code
 from advocacy.places.postcodes import Place
 from advocacy.places.roles import Role
 
-DATA = Path(__file__).parent.parent / "data"
-MP_CONTACT_URL = "https://members.parliament.uk/member/{member_id}/contact"
-NORTHERN_IRELAND_PFA = "N99999999"
 ROLES = roles.BUNDLED  # the roles in the bundled data; roles.keys() adds a deployment's own
 NATIONS = ("England", "Scotland", "Wales", "Northern Ireland")
-# Force names that read wrongly without "the" ("policed by the Metropolitan Police Service").
-# Every oversight body takes it ("the Scottish Police Authority", "the Kent Police and Crime
-# Commissioner").
-FORCES_WITH_ARTICLE = {"E23000001", "E23000034", "N99999999"}
-# Only if the CSV left a salutation blank: never the organisation's name.
-UNKNOWN_SALUTATION = "Sir or Madam"
-# What each force did with live facial recognition in 2025-26 (data/SOURCES.md): the ``force.``
-# attributes of a place, for campaign conditions ({force.lfr_status}) and placeholders.
-FORCE_FACTS = "police_lfr_2025_26.csv"
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August")
-MONTHS += ("September", "October", "November", "December")
-MP_REVIEW_REASON = "no email address published: supporters use their contact page on parliament.uk"
 
 
 # Places postcodes.io knows outside the four nations: the Crown Dependencies, which have their own
@@ -90,52 +77,6 @@ class UnknownArea(ValueError):
 
 
 @dataclass(frozen=True)
-class Recipient:
-    """Someone a letter goes to: how to greet them, how to name them, how to reach them.
-
-    ``contact_url`` is only ever a confirmed contact page. ``website`` is the organisation's
-    site, offered with plain words ("use Contact us on their site") when there is no contact
-    page, because calling a home page a contact page sends supporters hunting.
-    """
-
-    role: str
-    name: str
-    email: str | None
-    contact_url: str | None
-    salutation: str  # what follows "Dear", without the comma: "Connor Rand", "Chief Constable"
-    party: str | None = None
-    kind: str | None = None
-    needs_review: bool = False
-    member_id: int | None = None  # MPs: the UK Parliament Members API id
-    website: str | None = None
-    review_reason: str | None = None  # why staff should check this recipient
-    article: str = ""  # "the" for names that read wrongly without it
-    # One line, parts separated by commas ("1 Pacific Quay, Glasgow G51 1DZ"): where a body
-    # publishes no email address but takes letters by post, supporters print and post.
-    postal_address: str | None = None
-    # What follows "Annwyl" in a Welsh letter ("Brif Gwnstabl", "Jo Stevens"); None when the
-    # English salutation has no Welsh one in salutations_cy.csv yet.
-    salutation_cy: str | None = None
-
-    @property
-    def by_post(self) -> bool:
-        """Whether supporters print and post to them: no email address, a postal address."""
-        return not self.email and bool(self.postal_address)
-
-    @property
-    def with_article(self) -> str:
-        """The name as it reads after "To" or mid-sentence: "the Metropolitan Police Service"."""
-        if self.article and not self.name.casefold().startswith(f"{self.article.casefold()} "):
-            return f"{self.article} {self.name}"
-        return self.name
-
-    @property
-    def heading(self) -> str:
-        """Headings and sentences: "Connor Rand MP", "the Scottish Police Authority"."""
-        return mp_heading(self.name) if self.role == "mp" else self.with_article
-
-
-@dataclass(frozen=True)
 class Constituency:
     code: str
     name: str
@@ -150,12 +91,6 @@ class ForceArea:
     oversight: Recipient
 
 
-def _rows(name: str | Path) -> list[dict[str, str]]:
-    """A CSV's rows; a relative name is under ``advocacy/data``, an absolute path is as is."""
-    with open(DATA / name, newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
-
-
 def _load(role: Role, read: Callable[[str | Path], list[dict[str, str]]]) -> dict[str, Recipient]:
     """A role's recipients by area code, checked: overrides and tallies go by their ``role``.
 
@@ -166,84 +101,6 @@ def _load(role: Role, read: Callable[[str | Path], list[dict[str, str]]]) -> dic
     if wrong:
         raise ValueError(f"The {role.key!r} loader made recipients with role {wrong}.")
     return table
-
-
-def _mp(row: Mapping[str, str]) -> Recipient:
-    email = row["email"].strip() or None
-    return Recipient(
-        role="mp",
-        name=row["name"],
-        email=email,
-        contact_url=None if email else MP_CONTACT_URL.format(member_id=row["member_id"]),
-        salutation=mp_salutation(row["name"]),
-        salutation_cy=mp_salutation_cy(row["name"]),
-        party=row["party"] or None,
-        needs_review=email is None,
-        member_id=int(row["member_id"]),
-        review_reason=None if email else MP_REVIEW_REASON,
-    )
-
-
-def dear(text: str) -> str:
-    """A salutation as the words after "Dear": the CSV says "Dear Chief Constable"."""
-    text = text.strip().rstrip(",").strip()
-    if text.casefold().startswith("dear "):
-        text = text[5:].strip()
-    return text
-
-
-@cache
-def welsh_salutations() -> dict[str, str]:
-    """English salutation → the words after "Annwyl" (advocacy/data/salutations_cy.csv)."""
-    return {row["salutation"]: row["salutation_cy"] for row in _rows("salutations_cy.csv")}
-
-
-def _force(row: Mapping[str, str]) -> Recipient:
-    salutation = dear(row["force_salutation"]) or UNKNOWN_SALUTATION
-    return Recipient(
-        role="police_force",
-        name=row["force_name"],
-        email=None,  # forces take correspondence through web forms, not a published address
-        contact_url=row["force_contact_url"] or None,
-        salutation=salutation,
-        salutation_cy=welsh_salutations().get(salutation),
-        website=row["force_website"] or None,
-        article="the" if row["pfa_code"] in FORCES_WITH_ARTICLE else "",
-    )
-
-
-def _oversight(row: Mapping[str, str]) -> Recipient:
-    # The review reason is about the oversight body's address, so it goes on this recipient.
-    salutation = dear(row["oversight_salutation"]) or UNKNOWN_SALUTATION
-    return Recipient(
-        role="police_oversight",
-        name=row["oversight_name"],
-        email=row["oversight_email"] or None,
-        contact_url=None,  # none confirmed; the website below is a home page
-        salutation=salutation,
-        salutation_cy=welsh_salutations().get(salutation),
-        kind=row["oversight_kind"],
-        needs_review=row["needs_review"] == "yes",
-        # Never the force's own site: that is another organisation with another inbox.
-        website=row["oversight_website"] or None,
-        review_reason=row["review_reason"] or None,
-        article="the",
-        postal_address=row.get("oversight_postal_address") or None,
-    )
-
-
-def force_area_code(place: Place) -> str | None:
-    """The police force area code of a place; Northern Ireland's comes as a pseudo code."""
-    if place.pfa_code is None and place.country == "Northern Ireland":
-        return NORTHERN_IRELAND_PFA
-    return place.pfa_code
-
-
-def fixed_recipient(
-    name: str, email: str | None, contact_url: str | None, salutation: str | None
-) -> Recipient:
-    """A recipient the campaign names itself, such as the Home Secretary."""
-    return Recipient("fixed", name, email or None, contact_url or None, salutation or name)
 
 
 class Directory:
@@ -275,7 +132,7 @@ class Directory:
     @classmethod
     def from_csv(cls) -> "Directory":
         """Read the bundled CSVs and every registered role's files."""
-        read = cache(_rows)  # police_forces.csv feeds two roles and the force areas
+        read = cache(rows)  # police_forces.csv feeds two roles and the force areas
         constituencies = [
             Constituency(r["pcon24cd"], r["pcon24nm"], r["country"])
             for r in read("westminster_constituencies_2024.csv")
@@ -408,85 +265,6 @@ class Directory:
 def _others(tables: Mapping[str, Mapping[str, Recipient]]) -> dict[str, Mapping[str, Recipient]]:
     """The roles a deployment added: the bundled ones travel as ``mps`` and ``force_areas``."""
     return {role: table for role, table in tables.items() if role not in roles.BUNDLED}
-
-
-def _by_code(key: str, recipient: Callable[[Mapping[str, str]], Recipient]) -> roles.Loader:
-    """A loader keying one recipient per row by the row's area code column."""
-
-    def load(rows: roles.Rows) -> dict[str, Recipient]:
-        return {row[key]: recipient(row) for row in rows}
-
-    return load
-
-
-roles.register(
-    Role(
-        key="mp",
-        title="Your MP",
-        label="MP",
-        files=("mps_2026-06-27.csv",),
-        load=_by_code("pcon24cd", _mp),
-        area="constituency_code",
-    )
-)
-roles.register(
-    Role(
-        key="police_force",
-        title="Your police force",
-        label="Police force",
-        files=("police_forces.csv",),
-        load=_by_code("pfa_code", _force),
-        area=force_area_code,
-    )
-)
-roles.register(
-    Role(
-        key="police_oversight",
-        title="The body that oversees your police force",
-        label="Oversight body",
-        files=("police_forces.csv",),
-        load=_by_code("pfa_code", _oversight),
-        area=force_area_code,
-    )
-)
-
-
-@cache
-def force_facts() -> dict[str, dict[str, str]]:
-    """Each police force area's row of ``FORCE_FACTS`` by its code, without the code; read once
-    per process."""
-    return {
-        row["pfa_code"]: {k: (v or "").strip() for k, v in row.items() if k != "pfa_code"}
-        for row in _rows(FORCE_FACTS)
-    }
-
-
-@cache
-def force_fact_values() -> dict[str, frozenset[str]]:
-    """Each ``force.<column>`` attribute with the values the data has: what a campaign's
-    conditions may name (a value nobody has is a typo)."""
-    rows = force_facts().values()
-    columns = next(iter(rows)).keys()
-    return {f"force.{c}": frozenset(r[c] for r in rows if r[c]) for c in columns}
-
-
-def always_known(name: str) -> bool:
-    """Whether every force has a value for ``force.<column>``, so text may use it anywhere."""
-    column = name.removeprefix("force.")
-    return all(row.get(column) for row in force_facts().values())
-
-
-def fact_in_words(name: str, value: str) -> str:
-    """A force fact as a letter reads it: a date as "October 2025" or "21 October 2025"."""
-    if name != "first_seen" or not value:
-        return value
-    parts = value.split("-")
-    try:
-        year, month = int(parts[0]), int(parts[1])
-        words = f"{MONTHS[month - 1]} {year}"
-        return f"{int(parts[2])} {words}" if len(parts) > 2 else words
-    except (ValueError, IndexError):
-        return value
 
 
 @cache

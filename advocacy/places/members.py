@@ -13,9 +13,9 @@ from typing import Any
 import requests
 
 from advocacy.letters.addressing import mp_salutation
-from advocacy.places.directory import MP_CONTACT_URL
+from advocacy.letters.recipient import Recipient
+from advocacy.places.bundled_roles import MP_CONTACT_URL
 from advocacy.places.directory import Directory
-from advocacy.places.directory import Recipient
 from advocacy.places.postcodes import USER_AGENT
 
 BASE_URL = "https://members-api.parliament.uk"

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from flask import current_app
 from flask import g
 
+from advocacy.letters.recipient import Recipient
 from advocacy.places.directory import Directory
-from advocacy.places.directory import Recipient
 from advocacy.places.directory import bundled
 from advocacy.platform import models
 from advocacy.platform.models import DirectoryOverride

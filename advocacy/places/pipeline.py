@@ -18,13 +18,13 @@ from advocacy.letters.compose import Sender
 from advocacy.letters.compose import letters
 from advocacy.letters.letter_request import NO_PLACE
 from advocacy.letters.letter_request import chosen
+from advocacy.letters.recipient import Recipient
+from advocacy.letters.recipient import fixed_recipient
 from advocacy.places import overrides
+from advocacy.places.bundled_roles import force_area_code
 from advocacy.places.directory import Directory
 from advocacy.places.directory import OutsideCoverage
-from advocacy.places.directory import Recipient
 from advocacy.places.directory import UnknownArea
-from advocacy.places.directory import fixed_recipient
-from advocacy.places.directory import force_area_code
 from advocacy.places.postcodes import CircuitBreaker
 from advocacy.places.postcodes import Place
 from advocacy.places.postcodes import PostcodesClient

@@ -15,9 +15,9 @@ from advocacy.letters.campaigns import TARGET_ROLES
 from advocacy.letters.campaigns import Campaign
 from advocacy.letters.campaigns import fixed_key
 from advocacy.letters.campaigns import nation_of
+from advocacy.letters.recipient import Recipient
 from advocacy.places import pipeline
 from advocacy.places.directory import Directory
-from advocacy.places.directory import Recipient
 from advocacy.places.postcodes import Place
 
 Key = tuple[str, str]  # role, code

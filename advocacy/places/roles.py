@@ -5,26 +5,26 @@ file(s) it reads, a loader turning rows into ``{area code: Recipient}``, and how
 picks its area code. ``Directory`` reads and looks up every registered role the same way, so a
 new role (Members of the Scottish Parliament, say) is a data file and a loader, not a rewrite.
 
-This module imports neither ``directory`` nor ``campaigns`` at load time, so both may import
-it. The bundled roles are declared in ``advocacy.places.directory``, which registers them on import;
-the functions below import it first, so they never answer without them.
+The bundled roles are declared at the bottom of this module, their loaders in
+``advocacy.places.bundled_roles``; the directory imports this module, never the other way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from collections.abc import Iterable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from advocacy.letters.recipient import Recipient
+from advocacy.places import bundled_roles
+
 if TYPE_CHECKING:
-    from advocacy.places.directory import Recipient
     from advocacy.places.postcodes import Place
 
-Rows = Iterable[Mapping[str, str]]
-Loader = Callable[[Rows], Mapping[str, "Recipient"]]
+Rows = bundled_roles.Rows
+Loader = Callable[[Rows], Mapping[str, Recipient]]
 AreaOf = Callable[["Place"], "str | None"]
 
 
@@ -57,10 +57,6 @@ _REGISTRY: dict[str, Role] = {}
 BUNDLED = ("mp", "police_force", "police_oversight")
 
 
-def _ensure_bundled() -> None:
-    import advocacy.places.directory  # noqa: F401, PLC0415 — registers the bundled roles on import
-
-
 def register(role: Role, *, replace: bool = False) -> Role:
     """Add a role, in order after those already registered (the studio lists them so).
 
@@ -69,7 +65,6 @@ def register(role: Role, *, replace: bool = False) -> Role:
 
     :raise ValueError: the key is taken and ``replace`` is false, or the role has no files.
     """
-    _ensure_bundled()  # so bundled roles come first and a replacement isn't overwritten
     if not role.files:
         raise ValueError(f"Role {role.key!r} names no data file.")
     if role.key in _REGISTRY and not replace:
@@ -90,16 +85,44 @@ def unregister(key: str) -> None:
 
 def get(key: str) -> Role | None:
     """The role with this key; None for keys nobody registered ("fixed", typos)."""
-    _ensure_bundled()
     return _REGISTRY.get(key)
 
 
 def registered() -> tuple[Role, ...]:
     """Every role, in registration order: the bundled ones first."""
-    _ensure_bundled()
     return tuple(_REGISTRY.values())
 
 
 def keys() -> tuple[str, ...]:
     """Every role key, in registration order: what a campaign's targets may name."""
     return tuple(role.key for role in registered())
+
+
+# The bundled roles, first in the registry (the studio lists them so).
+for _role in (
+    Role(
+        key="mp",
+        title="Your MP",
+        label="MP",
+        files=("mps_2026-06-27.csv",),
+        load=bundled_roles.by_code("pcon24cd", bundled_roles.mp),
+        area="constituency_code",
+    ),
+    Role(
+        key="police_force",
+        title="Your police force",
+        label="Police force",
+        files=("police_forces.csv",),
+        load=bundled_roles.by_code("pfa_code", bundled_roles.police_force),
+        area=bundled_roles.force_area_code,
+    ),
+    Role(
+        key="police_oversight",
+        title="The body that oversees your police force",
+        label="Oversight body",
+        files=("police_forces.csv",),
+        load=bundled_roles.by_code("pfa_code", bundled_roles.police_oversight),
+        area=bundled_roles.force_area_code,
+    ),
+):
+    register(_role)

@@ -8,7 +8,7 @@ A postcode reaches a log in whatever form the client sent it: percent-encoded on
 decoded by gunicorn as Latin-1, with a no-break, ideographic or zero-width space between its
 halves, in fullwidth letters. So lines are matched only after all of that is undone
 (``normalise``), and anything that is not a letter or digit may sit between the characters of
-a postcode. The shape matched is the postcode lookup's own (``postcodes.pattern``), with the
+a postcode. The shape matched is the postcode lookup's own (``postcode_shape.pattern``), with the
 look-alikes it reads as digits, so what the lookup takes for a postcode never stays in a log.
 """
 
@@ -27,7 +27,7 @@ import gunicorn
 from gunicorn.config import Config
 from gunicorn.glogging import Logger
 
-from advocacy.places import postcodes
+from advocacy.platform import postcode_shape
 
 # A query string in a raw line: a request target holds no whitespace, but a decoded path may
 # hold a no-break space, so only ASCII whitespace or a quote ends it.
@@ -37,10 +37,10 @@ POSTCODE_PATH = re.compile(r"(/+api/+v1/+postcodes/)(?:(?! HTTP/)[^\"])*", re.IG
 # ...and in a path on its own (gunicorn's ``U`` atom), all of the rest.
 POSTCODE_PATH_TAIL = re.compile(r"/+api/+v1/+postcodes/.*\Z", re.IGNORECASE | re.DOTALL)
 _SEP = r"[\W_]*+"  # any run of non-alphanumerics: spaces, separators, punctuation, marks
-# The lookup's own shape of a postcode (postcodes.pattern), as typed: in either case, with any
+# The lookup's own shape of a postcode (postcode_shape.pattern), as typed: in either case, with any
 # separators, with the look-alikes the lookup reads as digits ("SE1 ODL" is SE1 0DL), and with
 # a digit in any script. So nothing the lookup takes for a postcode stays in a log.
-_TYPED = postcodes.pattern(between=_SEP, space=_SEP, digit=r"\d", typed=True)
+_TYPED = postcode_shape.pattern(between=_SEP, space=_SEP, digit=r"\d", typed=True)
 POSTCODE = re.compile(rf"(?<![^\W_])(?:{_TYPED})(?![^\W_])", re.IGNORECASE)
 # Every match at every start, overlapping: the leftmost match can start in the word before and
 # stop short ("on /c/A0OA A" reads as ON0A 0OA, leaving "A" of A0 0AA), so all of them are cut.

@@ -30,6 +30,7 @@ from werkzeug.routing import IntegerConverter
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
+from advocacy.letters import campaign_json
 from advocacy.letters import campaigns
 from advocacy.platform.columns import String
 from advocacy.platform.columns import Text
@@ -148,7 +149,7 @@ class CampaignRow(db.Model):
         data["talking_points"] = [p.to_dict() for p in self.talking_points]
         data["prompts"] = [p.to_dict() for p in self.prompts]
         # Cleaned and checked when it was saved.
-        return campaigns.from_dict(data, clean=False, check=False)
+        return campaign_json.from_dict(data, clean=False, check=False)
 
     def update_from(self, campaign: campaigns.Campaign) -> None:
         """Copy a validated campaign document into this row and its children."""

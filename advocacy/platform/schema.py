@@ -14,6 +14,7 @@ import flask_migrate
 from flask import Flask
 from sqlalchemy import text
 
+from advocacy.letters import campaign_json
 from advocacy.letters import campaigns
 from advocacy.platform import store
 from advocacy.platform.models import CampaignRow
@@ -47,7 +48,7 @@ def _startup_lock(app: Flask):
 
 
 def example_campaign() -> campaigns.Campaign:
-    return campaigns.from_dict(json.loads(EXAMPLE.read_text(encoding="utf-8")))
+    return campaign_json.from_dict(json.loads(EXAMPLE.read_text(encoding="utf-8")))
 
 
 def upgrade(app: Flask) -> None:

@@ -13,7 +13,7 @@ from flask import current_app
 from flask import g
 from flask import request
 
-from advocacy.letters import campaigns
+from advocacy.letters import validation
 
 CSP = "; ".join(
     (
@@ -44,7 +44,7 @@ def csp() -> str:
 def _policy(allowed: tuple[str, ...] | None, frame_self: bool) -> str:
     # Rebuilt from parsed parts: only a scheme, host and port can ever reach the header, even
     # from a campaign stored before origins were parsed strictly.
-    origins = [o for o in allowed or () if campaigns.is_origin(o)]
+    origins = [o for o in allowed or () if validation.is_origin(o)]
     ancestors = "'none'" if allowed is None else " ".join(("'self'", *origins))
     frames = "'self'" if frame_self else "'none'"
     return CSP.format(ancestors=ancestors, frames=frames)

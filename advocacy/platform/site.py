@@ -18,6 +18,9 @@ from werkzeug.routing import Map
 
 bp = Blueprint("site", __name__)
 LOGO_TYPES = {".png", ".svg", ".jpg", ".jpeg", ".webp"}
+# Accent colours a partner may pick for an embed (the studio's sharing page offers them); anything
+# else is ignored, so no CSS gets in.
+THEMES = ("blue", "green", "purple", "red", "black")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from advocacy.letters import campaigns
+from advocacy.letters import campaign_json
 from advocacy.letters import history
 from advocacy.letters.campaigns import Campaign
 from advocacy.platform.models import CampaignRevision
@@ -194,4 +194,4 @@ def restorable(row: CampaignRow, revision: CampaignRevision) -> Campaign:
 
     :raise campaigns.InvalidCampaign: e.g. a live campaign and a revision without talking points.
     """
-    return campaigns.from_dict({**revision.document, "slug": row.slug, "status": row.status})
+    return campaign_json.from_dict({**revision.document, "slug": row.slug, "status": row.status})

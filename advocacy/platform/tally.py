@@ -31,9 +31,11 @@ from sqlalchemy.exc import DataError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import SQLAlchemyError
 
-from advocacy.places import postcodes
 from advocacy.platform import logs
+from advocacy.platform import models
+from advocacy.platform import postcode_shape
 from advocacy.platform.models import CampaignRow
+from advocacy.platform.models import PublicCounter
 from advocacy.platform.models import RecipientTally
 from advocacy.platform.models import Tally
 from advocacy.platform.models import db
@@ -68,8 +70,8 @@ def _holds_postcode(label: str) -> bool:
     stored with their day, so a supporter's postcode passed as ``?ref=`` must never become one.
     The lookup's normaliser decides what would be looked up as a postcode (``SE1ODL`` too), the
     log scrubber's pattern finds one inside a longer label."""
-    whole = postcodes.normalise(label)
-    return postcodes.is_valid(whole) or logs.POSTCODE.search(label) is not None
+    whole = postcode_shape.normalise(label)
+    return postcode_shape.is_valid(whole) or logs.POSTCODE.search(label) is not None
 
 
 Key = tuple[str, date, str, str, str]  # slug, day, event, channel, ref
@@ -302,3 +304,36 @@ def by_ref(campaign_id: int, start: date | None = None, end: date | None = None)
         totals.setdefault(ref, dict.fromkeys(EVENTS, 0))[event] = int(total)
     out = [RefTotals(ref, t["letters"], t["sent"]) for ref, t in totals.items()]
     return sorted(out, key=lambda t: (-t.letters, -t.sent, t.ref))
+
+
+# --- The public counter ----------------------------------------------------------------------
+
+COUNTER = "advocacy.public_counter"  # app.extensions key: {slug: (letters, read at)}
+
+
+def public_count(slug: str) -> int | None:
+    """Letters written so far for the campaign page, when staff chose to show them (else None).
+
+    Cached per worker for ``PUBLIC_COUNTER_SECONDS``: a surge on the campaign page costs one
+    small query a minute, and the figure is at most that much (plus the tally's own batching)
+    behind.
+    """
+    cache = current_app.extensions.setdefault(COUNTER, {})
+    hit = cache.get(slug)  # (value, read_at)
+    now = models.clock()
+    if hit is not None and now - hit[1] < float(current_app.config["PUBLIC_COUNTER_SECONDS"]):
+        return hit[0]
+    total = db.session.scalar(
+        db.select(db.func.sum(Tally.total))
+        .join(CampaignRow, CampaignRow.id == Tally.campaign_id)
+        .join(PublicCounter, PublicCounter.campaign_id == CampaignRow.id)
+        .where(CampaignRow.slug == slug, PublicCounter.shown.is_(True), Tally.event == "letters")
+    )
+    value = int(total) if total else None
+    cache[slug] = (value, now)
+    return value
+
+
+def forget_public_count(slug: str) -> None:
+    """Staff turned the counter on or off: this worker reads the count afresh."""
+    current_app.extensions.get(COUNTER, {}).pop(slug, None)

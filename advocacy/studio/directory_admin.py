@@ -27,14 +27,14 @@ from wtforms.validators import StopValidation
 from wtforms.validators import ValidationError
 
 from advocacy.letters.addressing import mp_salutation
-from advocacy.letters.campaigns import UNSTORABLE
-from advocacy.letters.campaigns import UNSTORABLE_MESSAGE
-from advocacy.letters.campaigns import email_problem
-from advocacy.letters.campaigns import is_web_url
+from advocacy.letters.validation import UNSTORABLE
+from advocacy.letters.validation import UNSTORABLE_MESSAGE
+from advocacy.letters.validation import email_problem
+from advocacy.letters.validation import is_web_url
 from advocacy.places import members
 from advocacy.places import overrides
+from advocacy.places.bundled_roles import dear
 from advocacy.places.directory import ROLES
-from advocacy.places.directory import dear
 from advocacy.studio.auth import staff_required
 
 bp = Blueprint("directory_admin", __name__, url_prefix="/admin", cli_group=None)

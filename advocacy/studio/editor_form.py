@@ -25,9 +25,9 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from advocacy.letters import markdown
+from advocacy.letters.campaign_json import upgraded
 from advocacy.letters.campaigns import NATIONS
 from advocacy.letters.campaigns import TARGET_ROLES
-from advocacy.letters.campaigns import upgraded
 
 LINE_FIELDS = ("subject_lines", "allowed_origins")  # one item per line in a textarea
 TEXT_FIELDS = ("slug", "title", "summary_html", "status", "opening", "closing", "sign_off")

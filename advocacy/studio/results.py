@@ -22,7 +22,6 @@ from datetime import timedelta
 
 from flask import Blueprint
 from flask import Response
-from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -42,7 +41,6 @@ from advocacy.platform.models import db
 from advocacy.studio.auth import staff_required
 
 bp = Blueprint("results", __name__, url_prefix="/admin")
-COUNTER = "advocacy.public_counter"
 DEFAULT_DAYS = 30
 MAX_DAYS = 366  # the page draws one bar pair a day; the CSVs take any range
 TOP = 10
@@ -300,29 +298,6 @@ def campaign_totals() -> dict[int, Totals]:
 # --- The public counter ----------------------------------------------------------------------
 
 
-def public_count(slug: str) -> int | None:
-    """Letters written so far for the campaign page, when staff chose to show them (else None).
-
-    Cached per worker for ``PUBLIC_COUNTER_SECONDS``: a surge on the campaign page costs one
-    small query a minute, and the figure is at most that much (plus the tally's own batching)
-    behind.
-    """
-    cache = current_app.extensions.setdefault(COUNTER, {})
-    hit = cache.get(slug)  # (value, read_at)
-    now = models.clock()
-    if hit is not None and now - hit[1] < float(current_app.config["PUBLIC_COUNTER_SECONDS"]):
-        return hit[0]
-    total = db.session.scalar(
-        db.select(db.func.sum(Tally.total))
-        .join(CampaignRow, CampaignRow.id == Tally.campaign_id)
-        .join(PublicCounter, PublicCounter.campaign_id == CampaignRow.id)
-        .where(CampaignRow.slug == slug, PublicCounter.shown.is_(True), Tally.event == "letters")
-    )
-    value = int(total) if total else None
-    cache[slug] = (value, now)
-    return value
-
-
 def counter_shown(campaign_id: int) -> bool:
     row = db.session.get(PublicCounter, campaign_id)
     return bool(row and row.shown)
@@ -537,7 +512,7 @@ def counter(campaign_id: int):
     db.session.commit()
     # This worker shows it at once: a fresh count, and its kept campaign pages dropped (other
     # workers when their kept pages expire, within CACHE_CHECK_SECONDS).
-    current_app.extensions.get(COUNTER, {}).pop(row.slug, None)
+    tally.forget_public_count(row.slug)
     models.campaigns_changed()
     if setting.shown:
         flash("The campaign page now shows how many letters have been written.")

@@ -31,7 +31,7 @@ from wtforms.validators import EqualTo
 from wtforms.validators import Length
 from wtforms.validators import ValidationError
 
-from advocacy.letters.campaigns import email_problem
+from advocacy.letters.validation import email_problem
 from advocacy.platform import config
 from advocacy.platform.limits import limiter
 from advocacy.platform.models import ROLES

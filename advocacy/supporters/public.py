@@ -1,24 +1,20 @@
 """Supporter pages: campaign → postcode → choose points → letters → thank you.
 
 Every step works without JavaScript, cookies or a session: the postcode step is a GET, and the
-letters step is a POST that carries everything it needs, because nothing is stored.
+letters step is a POST that carries everything it needs, because nothing is stored. This module
+has the blueprint and the steps up to choosing; ``letters_page`` and ``after_sending`` add theirs.
 """
 
 import functools
-import re
 from collections.abc import Callable
-from datetime import UTC
-from datetime import datetime
 from typing import NamedTuple
 from urllib.parse import quote_plus
 
 from flask import Blueprint
-from flask import Response
 from flask import abort
 from flask import current_app
 from flask import g
 from flask import make_response
-from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
@@ -27,14 +23,11 @@ from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map
 
-from advocacy.letters import delivery
 from advocacy.letters import letter_request
-from advocacy.letters import postal
 from advocacy.letters import sanitize
 from advocacy.letters.campaigns import Campaign
 from advocacy.places import pipeline
 from advocacy.places import postcodes
-from advocacy.places import replies
 from advocacy.places.directory import OutsideCoverage
 from advocacy.places.directory import UnknownArea
 from advocacy.platform import cross_site
@@ -42,9 +35,8 @@ from advocacy.platform import errors
 from advocacy.platform import languages
 from advocacy.platform import limits
 from advocacy.platform import models
-from advocacy.platform import receipts
 from advocacy.platform import tally
-from advocacy.studio import results
+from advocacy.platform.site import THEMES
 from advocacy.supporters import pages
 
 # Stands in for a supporter's postcode in a kept page: nothing to escape, and no real postcode.
@@ -105,8 +97,6 @@ FORCE_ALIASES = {
 }
 
 EMBED = "public.embed_"
-# Accent colours a partner may pick for an embed; anything else is ignored, so no CSS gets in.
-THEMES = ("blue", "green", "purple", "red", "black")
 
 
 def embedded() -> bool:
@@ -175,7 +165,7 @@ def labels():
     }
 
 
-def _campaign(slug: str) -> Campaign:
+def campaign_for(slug: str) -> Campaign:
     campaign = models.public_campaign(slug)
     if campaign is None:
         abort(404, "We can't find that campaign. Check the link, or see the list of campaigns.")
@@ -185,7 +175,7 @@ def _campaign(slug: str) -> Campaign:
     return campaign
 
 
-def _closed(campaign: Campaign):
+def closed_page(campaign: Campaign):
     return render_template("supporters/closed.html", campaign=campaign), 410
 
 
@@ -216,32 +206,32 @@ def _no_lookup() -> bool:
 @limits.lookups(exempt_when=_no_lookup)
 def campaign(slug: str):
     """The campaign page; with ?postcode= (or chosen areas) it goes on to the choose step."""
-    campaign = _campaign(slug)
+    campaign = campaign_for(slug)
     if campaign.status == "closed":
-        return _closed(campaign)
+        return closed_page(campaign)
     args = request.args
     postcode = args.get("postcode", "")[:64]
     manual = "constituency" in args or "pfa" in args
     if "postcode" in args and not postcode.strip() and not manual:
         # The button pressed with an empty box: say so, rather than show the same page again.
-        return _start(campaign, error=ENTER_POSTCODE, status=400)
+        return start_page(campaign, error=ENTER_POSTCODE, status=400)
     if not postcode.strip() and not manual or args.get("change") == "1":
         # "change=1": back from the points step, the postcode kept in the box to change.
-        page = _start(campaign, postcode, manual=args.get("manual") == "1")
+        page = start_page(campaign, postcode, manual=args.get("manual") == "1")
         return pages.shareable(make_response(page), campaign.slug)  # unless it holds a postcode
     try:
         place = pipeline.locate(postcode, args.get("constituency"), args.get("pfa"))
-        _areas_given(campaign, place)
-        return _choose(campaign, place)
+        areas_given(campaign, place)
+        return choose_page(campaign, place)
     except postcodes.LookupUnavailable:
         # An outage, not the supporter's mistake: a notice, not an error on their postcode.
         return _lookup_down(campaign, postcode)
     except (postcodes.PostcodeError, OutsideCoverage) as exc:
         # Outside the UK the UK's lists don't apply: only the link to them, for a UK home.
         manual = not isinstance(exc, OutsideCoverage) or exc.in_the_uk
-        return _start(campaign, postcode, error=str(exc), manual=manual, status=_status(exc))
+        return start_page(campaign, postcode, error=str(exc), manual=manual, status=_status(exc))
     except UnknownArea as exc:
-        return _start(campaign, postcode, error=str(exc), manual=True, status=400)
+        return start_page(campaign, postcode, error=str(exc), manual=True, status=400)
 
 
 @bp.errorhandler(429)
@@ -249,8 +239,8 @@ def too_many(exc: HTTPException):
     """Over the lookup limit on the campaign page: the lists still work (they cost no lookup)."""
     if request.endpoint not in ("public.campaign", EMBED + "campaign"):
         return errors.handle_http(exc)
-    campaign = _campaign(request.view_args["slug"])
-    page, status = _start(
+    campaign = campaign_for(request.view_args["slug"])
+    page, status = start_page(
         campaign,
         request.args.get("postcode", "")[:64],
         error=about_lists(TOO_MANY_LOOKUPS, campaign),
@@ -267,7 +257,7 @@ def _status(exc: Exception) -> int:
     return 400 if isinstance(exc, postcodes.InvalidPostcode) else 404
 
 
-def _start(campaign, postcode="", *, error=None, notice=None, manual=False, status=200):
+def start_page(campaign, postcode="", *, error=None, notice=None, manual=False, status=200):
     return (
         render_template(
             "supporters/campaign.html",
@@ -278,7 +268,7 @@ def _start(campaign, postcode="", *, error=None, notice=None, manual=False, stat
             manual=manual,
             lists=lists(needs(campaign)) if manual else None,
             needs=needs(campaign),
-            letter_count=results.public_count(campaign.slug),
+            letter_count=tally.public_count(campaign.slug),
         ),
         status,
     )
@@ -295,7 +285,9 @@ def _lookup_down(campaign: Campaign, postcode: str) -> tuple[str, int]:
     postcode is escaped into that one place, exactly as the template would have written it.
     """
     if "constituency" in request.args or "pfa" in request.args:  # rare: render it all
-        return _start(campaign, postcode, notice=about_lists(LOOKUP_DOWN, campaign), manual=True)
+        return start_page(
+            campaign, postcode, notice=about_lists(LOOKUP_DOWN, campaign), manual=True
+        )
     key = (
         "lookup down",
         request.endpoint,
@@ -303,16 +295,20 @@ def _lookup_down(campaign: Campaign, postcode: str) -> tuple[str, int]:
         request.script_root,
         campaign.slug,
         tuple(sorted(carried().items())),
-        results.public_count(campaign.slug),
+        tally.public_count(campaign.slug),
     )
     html = pages.rendered(
         key,
         campaign,
-        lambda: _start(campaign, SLOT, notice=about_lists(LOOKUP_DOWN, campaign), manual=True)[0],
+        lambda: start_page(campaign, SLOT, notice=about_lists(LOOKUP_DOWN, campaign), manual=True)[
+            0
+        ],
     )
     before, slot, after = html.partition(SLOT)
     if not slot or SLOT in after or quote_plus(SLOT) in html:  # the template changed: be safe
-        return _start(campaign, postcode, notice=about_lists(LOOKUP_DOWN, campaign), manual=True)
+        return start_page(
+            campaign, postcode, notice=about_lists(LOOKUP_DOWN, campaign), manual=True
+        )
     return before + str(escape(postcode)) + after, 200
 
 
@@ -332,7 +328,7 @@ def needs(campaign: Campaign) -> Needs:
     return Needs("mp" in targets, bool(targets & {"police_force", "police_oversight"}))
 
 
-def _areas_given(campaign: Campaign, place) -> None:
+def areas_given(campaign: Campaign, place) -> None:
     """From the lists, a campaign that writes to the police needs the force chosen too.
 
     :raise UnknownArea: it wasn't.
@@ -383,7 +379,7 @@ def lists(need: Needs = BOTH) -> Markup:
     return html
 
 
-def _choose(campaign, place, *, form=None, errors=None, status=200):
+def choose_page(campaign, place, *, form=None, errors=None, status=200):
     nation_campaign = pipeline.for_place(campaign, place)
 
     def render() -> str:
@@ -434,24 +430,24 @@ def same_site_only(way_on: Callable[[str], tuple[str, str]]) -> Callable:
     return decorator
 
 
-def _start_again(slug: str) -> tuple[str, str]:
+def start_again(slug: str) -> tuple[str, str]:
     return step_url("campaign", slug=slug), "Start again on the campaign page"
 
 
-def _thank_you_page(slug: str) -> tuple[str, str]:
+def thank_you_page(slug: str) -> tuple[str, str]:
     values = request.form
     return step_url("thanks", slug=slug, r=values.getlist("r"), t=values.get("t")), (
         "Go on to the thank-you page"
     )
 
 
-def _reply_page_again(slug: str) -> tuple[str, str]:
+def reply_page_again(slug: str) -> tuple[str, str]:
     values = request.form
     url = url_for("public.reply", slug=slug, r=values.getlist("r"), t=values.get("t"))
     return url, "Back to your reply page"
 
 
-def _form_data(campaign: Campaign) -> dict:
+def form_data(campaign: Campaign) -> dict:
     form = request.form
     return {
         "postcode": form.get("postcode", ""),
@@ -465,295 +461,3 @@ def _form_data(campaign: Campaign) -> dict:
         # nobody, not a form from before the boxes (a page kept open across an upgrade).
         "recipients": form.getlist("recipients") if "recipients-offered" in form else None,
     }
-
-
-@bp.post("/c/<slug>/letters")
-@bp.post("/embed/<slug>/letters", endpoint="embed_letters")
-@same_site_only(_start_again)
-@limits.letters()
-def letters(slug: str):
-    """Letters for the choices posted; also rebuilds links for edited text (no JavaScript)."""
-    campaign = _campaign(slug)
-    if campaign.status == "closed":
-        return _closed(campaign)
-    data = _form_data(campaign)
-    # Where the letters go comes first: without a place there is no form to show errors on.
-    try:
-        place = pipeline.locate(data["postcode"] or "", data["constituency_code"], data["pfa_code"])
-        _areas_given(campaign, place)
-        pipeline.directory().recipients(place, campaign.targets)  # OutsideCoverage, early
-        nation_campaign = pipeline.for_place(campaign, place)
-    except (postcodes.PostcodeError, OutsideCoverage, UnknownArea) as exc:
-        return _start(campaign, data["postcode"], error=str(exc), manual=True, status=400)
-    try:
-        wanted = letter_request.parse(data, nation_campaign)  # their nation's points only
-    except letter_request.InvalidInput as exc:
-        return _choose(campaign, place, form=data, errors=exc.fields, status=400)
-    if request.form.get("change") == "1":  # "Change my answers": back, everything kept
-        return _choose(campaign, place, form=data)
-    drafts = pipeline.drafts(campaign, place, wanted.sender, wanted.choices, wanted.recipients)
-    if not drafts and wanted.recipients:  # only people not at this place were ticked
-        errors = {"recipients": [letter_request.NOBODY_CHOSEN]}
-        return _choose(campaign, place, form={**data, "recipients": []}, errors=errors, status=400)
-    drafts = [_edited(i, d) for i, d in enumerate(drafts)]
-    if "eml" in request.form:
-        return _eml(drafts, request.form["eml"])
-    if "print" in request.form:
-        return _print(campaign, place, wanted.sender, drafts, request.form["print"])
-    keys = replies.keys_for(place, [d.letter.recipient for d in drafts])
-    if "subject-0" not in request.form:  # drafted now, not re-linked after an edit
-        ref = _count(campaign, "letters", recipients=keys)
-        receipt = receipts.issue(campaign.slug, keys, channel=_channel(), ref=ref)
-    else:  # re-linked: the receipt the page was given goes on with it, and no other
-        receipt = _kept_receipt(campaign, keys)
-    return render_template(
-        "supporters/letters.html",
-        campaign=campaign,
-        place=place,
-        drafts=drafts,
-        form=data,
-        webmail={k: c[:4] for k, c in delivery.WEBMAIL.items()},
-        budgets=delivery.BUDGETS,
-        unlimited_mailto=delivery.MAILTO_UNLIMITED_BUDGET,
-        # Who the letters went to, as the "I've sent my letters" button carries it on to the
-        # thank-you page's reply link: roles and codes only.
-        reply_keys=replies.link_values(keys),
-        # What lets "I've sent my letters" and the reply page count: see receipts.py.
-        receipt=receipt,
-        by_post=postal.by_post(d.letter.recipient for d in drafts),
-        overview=overview(drafts),
-        envelope=postal.recipient_block,
-    )
-
-
-def overview(drafts: list[pipeline.Draft]) -> str:
-    """What the letters page holds, by how each letter is sent: "3 letters: 1 opens in your
-    email, 2 go through their websites." A supporter on a phone sees it before scrolling."""
-    routes = {"email": 0, "post": 0, "web": 0, "other": 0}
-    for d in drafts:
-        r = d.letter.recipient
-        key = (
-            "email"
-            if d.to
-            else "post"
-            if r.by_post
-            else "web"
-            if r.contact_url or r.website
-            else "other"
-        )
-        routes[key] += 1
-    words = {
-        "email": ("opens in your email", "open in your email"),
-        "web": ("goes through their website", "go through their websites"),
-        "post": ("is printed and posted", "are printed and posted"),
-        "other": ("needs another way to send it", "need another way to send them"),
-    }
-    parts = [f"{n} {words[k][n != 1]}" for k, n in routes.items() if n]
-    total = len(drafts)
-    if total == 1:
-        return "1 letter: it " + words[next(k for k, n in routes.items() if n)][0] + "."
-    return f"{total} letters: " + ", ".join(parts) + "."
-
-
-def _channel() -> str:
-    return "embed" if embedded() else "page"
-
-
-def _count(campaign: Campaign, event: str, recipients=()) -> str:
-    """Count ``event``; returns the partner label it was counted under."""
-    ref = carried().get("ref", "")
-    if not limits.may_label(campaign.slug, ref):
-        ref = tally.OTHER_REF
-    tally.count(campaign.slug, event, channel=_channel(), ref=ref, recipients=recipients)
-    return ref
-
-
-def _kept_receipt(campaign: Campaign, keys: list[replies.Key]) -> str | None:
-    """The receipt posted back with re-linked letters, if it is this page's own."""
-    token = request.form.get("t")
-    receipt = receipts.read(token, campaign.slug, receipts.REPLY_SECONDS)
-    if receipt is None or set(receipt.recipients) != set(replies.link_values(keys)):
-        return None
-    return token
-
-
-def _edited(index: int, draft: pipeline.Draft) -> pipeline.Draft:
-    subject = request.form.get(f"subject-{index}")
-    body = request.form.get(f"body-{index}")
-    if subject is None or body is None:
-        return draft
-    return pipeline.redraft(draft, subject[:500], body[:20_000])
-
-
-def _eml(drafts: list[pipeline.Draft], which: str) -> Response:
-    try:
-        draft = drafts[int(which)]
-    except (ValueError, IndexError):
-        abort(400, "That letter isn't on this page any more. Please go back and try again.")
-    letter = draft.letter
-    return Response(
-        delivery.eml(draft.to, letter.subject, letter.body),
-        mimetype="message/rfc822",
-        headers={
-            "Content-Disposition": f'attachment; filename="{delivery.eml_filename(letter.subject)}"'
-        },
-    )
-
-
-def _print(campaign: Campaign, place, sender, drafts: list[pipeline.Draft], which: str):
-    """A page to print and post: one letter ("0", "1"…) or every letter by post ("all"), each
-    on its own sheet with both address blocks. The supporter's address is typed into the page
-    itself (a field with no name, in no form), so what they change there never reaches us."""
-    posted = postal.by_post(d.letter.recipient for d in drafts)
-    chosen = (
-        posted if which == "all" else [int(which)] if re.fullmatch(r"[0-9]{1,3}", which) else []
-    )
-    if not chosen or any(i not in posted for i in chosen):
-        abort(400, "That letter isn't on this page any more. Please go back and try again.")
-    today = datetime.now(UTC).date()
-    return render_template(
-        "supporters/print.html",
-        campaign=campaign,
-        drafts=[drafts[i] for i in chosen],
-        to=postal.recipient_block,
-        sender=postal.sender_block(sender.name, sender.address, place.postcode),
-        date=f"{today.day} {today:%B %Y}",
-    )
-
-
-@bp.get("/c/<slug>/thanks")
-@bp.get("/embed/<slug>/thanks", endpoint="embed_thanks")
-def thanks(slug: str):
-    """The thank-you page. Opening it counts nothing: only pressing "I've sent my letters"
-    (a POST, below) does, so a reload, a link or a crawler never adds to the count."""
-    return _thanks(_campaign(slug))
-
-
-@bp.post("/c/<slug>/thanks")
-@bp.post("/embed/<slug>/thanks", endpoint="embed_sent")
-@same_site_only(_thank_you_page)
-@limits.letters()
-def sent(slug: str):
-    """The "I've sent my letters" button, then on (303) to the thank-you page, so reloading that
-    page asks again for nothing and counts nothing. It counts once per receipt from the letters
-    page (under the channel and label the letters were counted under), and never for a closed
-    campaign; without a receipt the supporter still gets their thank-you page."""
-    campaign = _campaign(slug)
-    token = request.form.get("t")
-    receipt = receipts.read(token, campaign.slug, receipts.SENT_SECONDS)
-    if (
-        receipt is not None
-        and campaign.status != "closed"
-        and receipts.spend(receipt, "sent", receipts.SENT_SECONDS)
-    ):
-        tally.count(campaign.slug, "sent", channel=receipt.channel, ref=receipt.ref)
-    asked = replies.parse(campaign, request.values.getlist("r"))
-    kept = _reply_receipt(campaign, token)
-    return redirect(step_url("thanks", slug=campaign.slug, r=[a.key for a in asked], t=kept), 303)
-
-
-def _reply_receipt(campaign: Campaign, token: str | None) -> str | None:
-    """``token`` if it can still count answers on the reply page, else None."""
-    return token if receipts.read(token, campaign.slug, receipts.REPLY_SECONDS) else None
-
-
-def _thanks(campaign: Campaign):
-    asked = replies.parse(campaign, request.values.getlist("r"))
-    reply_url = None
-    if asked:
-        # The full page, never the embed: the supporter keeps this link and opens it later.
-        reply_url = url_for(
-            "public.reply",
-            slug=campaign.slug,
-            r=[a.key for a in asked],
-            t=_reply_receipt(campaign, request.args.get("t")),
-            _external=True,
-        )
-    return render_template(
-        "supporters/thanks.html",
-        campaign=campaign,
-        share_url=request.url_root.rstrip("/") + f"/c/{campaign.slug}",
-        reply_url=reply_url,
-    )
-
-
-NOBODY_TO_ASK = (
-    "This link doesn't name anyone this campaign wrote to. Use the link from your thank-you "
-    "page as it was, or go back to the campaign."
-)
-CANNOT_COUNT = (
-    "We can't count answers from this link: it is more than 90 days old, or it isn't the link "
-    "from your thank-you page as it was. Thank you for writing."
-)
-CLOSED_REPLIES = "This campaign has closed, so we no longer count answers. Thank you for writing."
-
-
-@bp.get("/c/<slug>/reply")
-def reply(slug: str):
-    """The reply page: "Did they reply?" buttons for each recipient the kept link names."""
-    campaign = _campaign(slug)
-    token = request.args.get("t")
-    receipt = receipts.read(token, campaign.slug, receipts.REPLY_SECONDS)
-    asked = _asked(campaign, request.args.getlist("r"), receipt)
-    if not asked:
-        return _reply_page(campaign, asked, error=NOBODY_TO_ASK, status=400)
-    if campaign.status == "closed":
-        return _reply_page(campaign, asked, notice=CLOSED_REPLIES)
-    if receipt is None:
-        return _reply_page(campaign, asked, notice=CANNOT_COUNT)
-    return _reply_page(campaign, asked, token=token)
-
-
-def _asked(campaign: Campaign, values: list[str], receipt: receipts.Receipt | None):
-    """Who the reply page asks about: those the link names (all its receipt names, when it
-    names nobody itself) that the receipt names too."""
-    if receipt is not None:
-        values = [v for v in values or receipt.recipients if v in receipt.recipients]
-    return replies.parse(campaign, values)
-
-
-@bp.post("/c/<slug>/replies")
-@same_site_only(_reply_page_again)
-@limits.letters()
-def record_reply(slug: str):
-    """One supporter's answer about one recipient, counted for that recipient only: with the
-    receipt from their letters, naming that recipient, once per answer, while the campaign is
-    open."""
-    campaign = _campaign(slug)
-    role, code = request.form.get("role", ""), request.form.get("code", "")
-    answer = request.form.get("replied")
-    told = replies.recipient(campaign, role, code)
-    if told is None or answer not in ("yes", "no"):
-        abort(400, "We couldn't count that answer. Please use the buttons on your reply page.")
-    token = request.form.get("t")
-    receipt = receipts.read(token, campaign.slug, receipts.REPLY_SECONDS)
-    asked = _asked(campaign, request.form.getlist("r"), receipt)
-    if campaign.status == "closed":
-        return _reply_page(campaign, asked, notice=CLOSED_REPLIES, status=410)
-    key = f"{role}:{code}"
-    if receipt is None or key not in receipt.recipients:
-        return _reply_page(campaign, asked, error=CANNOT_COUNT, status=400)
-    if receipts.spend(receipt, f"reply:{key}:{answer}", receipts.REPLY_SECONDS):
-        tally.count_reply(campaign.slug, role, code, replied=answer == "yes")
-    return _reply_page(campaign, asked, told=(told, answer == "yes"), done=key, token=token)
-
-
-def _reply_page(
-    campaign, asked, *, error=None, notice=None, told=None, done=None, token=None, status=200
-):
-    response = make_response(
-        render_template(
-            "supporters/reply.html",
-            campaign=campaign,
-            asked=asked,
-            error=error,
-            notice=notice,
-            told=told,
-            done=done,
-            receipt=token,
-        ),
-        status,
-    )
-    # The link names the supporter's MP and police force: as private as a postcode.
-    response.headers["Cache-Control"] = "no-store"
-    return response

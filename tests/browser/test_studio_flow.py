@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from advocacy.letters import campaign_json
 from advocacy.letters import campaigns
 from advocacy.platform import store
 from advocacy.studio.staff import create_staff
@@ -201,7 +202,7 @@ def scoped_campaign(slug: str) -> campaigns.Campaign:
     """A campaign with a point for Scotland, one for England and Wales, and Scotland's own
     opening, subject and MP ask; Northern Ireland has no point, as a campaign saved under older
     rules may (so the preview has a nation to flag)."""
-    return campaigns.from_dict(
+    return campaign_json.from_dict(
         {
             "slug": slug,
             "title": "Nations in the studio",
@@ -378,7 +379,7 @@ def test_restoring_an_older_version_brings_its_text_back(
 ):
     with live_server.app.app_context():
         doc = scoped_campaign("restore-me").to_dict()
-        first = campaigns.from_dict({**doc, "title": "Old", "nations": ["england", "scotland"]})
+        first = campaign_json.from_dict({**doc, "title": "Old", "nations": ["england", "scotland"]})
         row = store.create(first, staff_email)
         store.save(
             row, replace(first, title="New", opening="I live near {constituency}."), staff_email, 1
@@ -498,7 +499,7 @@ def test_a_save_from_another_tab_says_so_and_keeps_this_tabs_text(
 ):
     example = json.loads((ROOT / "advocacy" / "example_campaign.json").read_text("utf-8"))
     with live_server.app.app_context():  # its own campaign: the server is shared by all tests
-        mine = campaigns.from_dict({**example, "slug": "conflict-me", "status": "draft"})
+        mine = campaign_json.from_dict({**example, "slug": "conflict-me", "status": "draft"})
         campaign_id = store.create(mine, staff_email).id
     here = staff_page(watched, base_url, staff_email)
     there = here.context.new_page()
@@ -518,7 +519,7 @@ def test_a_save_from_another_tab_says_so_and_keeps_this_tabs_text(
 
 def conditions_campaign(slug: str) -> campaigns.Campaign:
     """Scotland's own opening and force ask, as an imported /2 file has them."""
-    return campaigns.from_dict(
+    return campaign_json.from_dict(
         {
             "format": "advocacy.campaign/2",
             "slug": slug,

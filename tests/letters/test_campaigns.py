@@ -12,6 +12,8 @@ import pytest
 
 from advocacy.letters import campaigns
 from advocacy.letters import place_facts
+from advocacy.letters import validation
+from advocacy.letters.campaign_json import from_dict
 from advocacy.letters.campaigns import FORMAT
 from advocacy.letters.campaigns import MAX_TEXT
 from advocacy.letters.campaigns import NATIONS
@@ -24,11 +26,10 @@ from advocacy.letters.campaigns import TalkingPoint
 from advocacy.letters.campaigns import as_alternative
 from advocacy.letters.campaigns import default_text
 from advocacy.letters.campaigns import fill
-from advocacy.letters.campaigns import from_dict
 from advocacy.letters.campaigns import letter_texts
 from advocacy.letters.campaigns import placeholders_in
 from advocacy.letters.campaigns import text_to_json
-from advocacy.letters.campaigns import validate
+from advocacy.letters.validation import validate
 
 EXAMPLE = Path(campaigns.__file__).parent.parent / "example_campaign.json"
 ALLOWED = [f"{{{name}}}" for name in sorted(PLACEHOLDERS)]
@@ -679,8 +680,8 @@ def test_hostile_values_are_errors_at_their_field(data: dict, path: str, value: 
 )
 def test_origins_are_parsed_strictly(origin: str) -> None:
     with pytest.raises(ValueError):
-        campaigns.parse_origin(origin)
-    assert not campaigns.is_origin(origin)
+        validation.parse_origin(origin)
+    assert not validation.is_origin(origin)
 
 
 @pytest.mark.parametrize(
@@ -697,8 +698,8 @@ def test_origins_are_parsed_strictly(origin: str) -> None:
     ],
 )
 def test_origins_are_written_as_browsers_write_them(text: str, origin: str) -> None:
-    assert campaigns.parse_origin(text) == origin
-    assert campaigns.is_origin(origin)
+    assert validation.parse_origin(text) == origin
+    assert validation.is_origin(origin)
 
 
 def test_an_origin_with_surrounding_space_is_rewritten_not_stored(data: dict) -> None:

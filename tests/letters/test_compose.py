@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 from places import SOUTHWARK
 
 from advocacy.letters import campaigns
+from advocacy.letters.campaign_json import from_dict
 from advocacy.letters.campaigns import Campaign
 from advocacy.letters.campaigns import alternatives
 from advocacy.letters.campaigns import as_alternative
 from advocacy.letters.campaigns import choose
 from advocacy.letters.campaigns import fill
-from advocacy.letters.campaigns import from_dict
 from advocacy.letters.compose import Choices
 from advocacy.letters.compose import Letter
 from advocacy.letters.compose import Sender
@@ -26,9 +26,9 @@ from advocacy.letters.compose import letters
 from advocacy.letters.compose import own_share
 from advocacy.letters.compose import own_words
 from advocacy.letters.compose import seed
-from advocacy.places.directory import Recipient
+from advocacy.letters.recipient import Recipient
+from advocacy.letters.recipient import fixed_recipient
 from advocacy.places.directory import bundled
-from advocacy.places.directory import fixed_recipient
 
 EXAMPLE = Path(campaigns.__file__).parent.parent / "example_campaign.json"
 # The Met deploys the cameras, so its letters open with what it did (the example's place facts).

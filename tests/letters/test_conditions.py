@@ -9,13 +9,13 @@ from places import SEVENOAKS
 from places import SOUTHWARK
 
 from advocacy.letters import conditions
+from advocacy.letters.campaign_json import from_dict
 from advocacy.letters.campaigns import InvalidCampaign
-from advocacy.letters.campaigns import from_dict
 from advocacy.letters.compose import Choices
 from advocacy.letters.compose import Sender
 from advocacy.letters.compose import letters
+from advocacy.letters.recipient import fixed_recipient
 from advocacy.places.directory import bundled
-from advocacy.places.directory import fixed_recipient
 from advocacy.places.postcodes import Place
 
 FIXTURES = Path(__file__).parent.parent / "data"

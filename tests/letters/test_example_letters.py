@@ -21,9 +21,9 @@ from advocacy.letters.campaigns import as_alternative
 from advocacy.letters.compose import Choices
 from advocacy.letters.compose import Letter
 from advocacy.letters.compose import Sender
+from advocacy.letters.reference import force_facts
 from advocacy.places import pipeline
-from advocacy.places.directory import force_area_code
-from advocacy.places.directory import force_facts
+from advocacy.places.bundled_roles import force_area_code
 from advocacy.platform.models import live_campaign
 from advocacy.platform.schema import example_campaign
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from advocacy.letters import campaigns
+from advocacy.letters.campaign_json import from_dict
 from advocacy.letters.campaigns import Campaign
-from advocacy.letters.campaigns import from_dict
 from advocacy.letters.compose import Choices
 from advocacy.letters.compose import Sender
 from advocacy.letters.letter_request import MAX_ADDRESS

@@ -10,6 +10,7 @@ from test_studio import minimal
 from test_studio import post
 from test_studio import stored
 
+from advocacy.letters import campaign_json
 from advocacy.letters import campaigns
 from advocacy.letters import markdown
 from advocacy.letters.sanitize import clean_html
@@ -132,7 +133,7 @@ def test_html_summaries_read_as_markdown_that_renders_the_same(html):
 
 def test_a_markdown_summary_makes_the_html():
     data = {**example_campaign().to_dict(), "summary": "We *must* act.", "summary_html": "old"}
-    campaign = campaigns.from_dict(data)
+    campaign = campaign_json.from_dict(data)
     assert campaign.summary_html == "<p>We <em>must</em> act.</p>"
     assert campaign.to_dict()["summary"] == "We *must* act."
 
@@ -141,22 +142,22 @@ def test_an_html_summary_from_before_markdown_is_kept():
     campaign = example_campaign()
     data = campaign.to_dict()
     assert "summary" not in data  # files read as they always did
-    assert campaigns.from_dict(data).summary_html == campaign.summary_html
+    assert campaign_json.from_dict(data).summary_html == campaign.summary_html
     v1 = {**data, "format": "advocacy.campaign/1"}
     del v1["nations"]
-    assert campaigns.from_dict(v1).summary_html == campaign.summary_html
+    assert campaign_json.from_dict(v1).summary_html == campaign.summary_html
 
 
 def test_a_summary_is_text_and_has_limits():
     data = example_campaign().to_dict()
     with pytest.raises(campaigns.InvalidCampaign) as exc:
-        campaigns.from_dict({**data, "summary": 3})
+        campaign_json.from_dict({**data, "summary": 3})
     assert exc.value.errors == {"summary": ["Must be text."]}
     with pytest.raises(campaigns.InvalidCampaign) as exc:
-        campaigns.from_dict({**data, "summary": "x" * (campaigns.MAX_TEXT + 1)})
+        campaign_json.from_dict({**data, "summary": "x" * (campaigns.MAX_TEXT + 1)})
     assert "summary" in exc.value.errors
     # Braces are words in a summary, not placeholders.
-    assert campaigns.from_dict({**data, "summary": "{not a placeholder}"}).summary
+    assert campaign_json.from_dict({**data, "summary": "{not a placeholder}"}).summary
 
 
 # --- The studio and the pages -----------------------------------------------------------------
@@ -236,7 +237,7 @@ def test_an_exported_markdown_summary_imports_again(app, admin):
     exported = admin.get(f"/admin/campaigns/{campaign_id}/export").get_data(as_text=True)
     data = json.loads(exported)
     assert data["summary"] == "## Why\n\nBecause."
-    again = campaigns.from_dict({**data, "slug": "again"})
+    again = campaign_json.from_dict({**data, "slug": "again"})
     assert again.summary_html == "<h3>Why</h3>\n<p>Because.</p>"
 
 

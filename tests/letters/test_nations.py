@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from advocacy.letters import campaigns
+from advocacy.letters.campaign_json import from_dict
 from advocacy.letters.campaigns import NATIONS
 from advocacy.letters.campaigns import InvalidCampaign
-from advocacy.letters.campaigns import from_dict
 from advocacy.places import pipeline
 from advocacy.platform import schema
 from advocacy.platform.models import CampaignRow

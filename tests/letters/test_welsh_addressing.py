@@ -3,8 +3,8 @@
 import pytest
 
 from advocacy.letters.addressing import mp_salutation_cy
+from advocacy.places.bundled_roles import welsh_salutations
 from advocacy.places.directory import Directory
-from advocacy.places.directory import welsh_salutations
 
 
 @pytest.mark.parametrize(

@@ -7,19 +7,20 @@ import pytest
 from places import SEVENOAKS
 from places import SOUTHWARK
 
+from advocacy.letters import reference
 from advocacy.letters.addressing import mp_heading
 from advocacy.letters.addressing import mp_salutation
-from advocacy.places.directory import DATA
-from advocacy.places.directory import MP_CONTACT_URL
+from advocacy.letters.recipient import Recipient
+from advocacy.letters.recipient import fixed_recipient
+from advocacy.letters.reference import DATA
+from advocacy.places.bundled_roles import MP_CONTACT_URL
+from advocacy.places.bundled_roles import NORTHERN_IRELAND_PFA
 from advocacy.places.directory import NATIONS
-from advocacy.places.directory import NORTHERN_IRELAND_PFA
 from advocacy.places.directory import ROLES
 from advocacy.places.directory import Directory
 from advocacy.places.directory import OutsideCoverage
-from advocacy.places.directory import Recipient
 from advocacy.places.directory import UnknownArea
 from advocacy.places.directory import bundled
-from advocacy.places.directory import fixed_recipient
 from advocacy.places.postcodes import Place
 
 MET_OVERSIGHT = "Mayor's Office for Policing and Crime (Mayor of London)"
@@ -562,14 +563,13 @@ def test_place_values(book: Directory, place: Place, expected: dict[str, str]) -
 
 
 def test_force_facts_are_read_once_and_dates_read_in_words(book: Directory) -> None:
-    from advocacy.places import directory  # noqa: PLC0415
 
-    assert len(directory.force_facts()) == len(book.force_areas)  # a row for every force
-    assert directory.force_facts() is directory.force_facts()
+    assert len(reference.force_facts()) == len(book.force_areas)  # a row for every force
+    assert reference.force_facts() is reference.force_facts()
     manchester = Place(None, "England", "E14001602", "Wythenshawe and Sale East", "E23000005", "")
     assert book.place_values(manchester)["force.first_seen"] == "21 October 2025"
     assert book.place_attributes(manchester)["force.first_seen"] == "2025-10-21"
-    assert directory.fact_in_words("first_seen", "2025-10") == "October 2025"
+    assert reference.fact_in_words("first_seen", "2025-10") == "October 2025"
 
 
 # --- staff overrides -----------------------------------------------------------------------------

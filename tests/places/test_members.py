@@ -11,10 +11,10 @@ import requests
 import responses
 from responses import matchers
 
-from advocacy.places.directory import MP_CONTACT_URL
+from advocacy.letters.recipient import Recipient
+from advocacy.places.bundled_roles import MP_CONTACT_URL
 from advocacy.places.directory import Constituency
 from advocacy.places.directory import Directory
-from advocacy.places.directory import Recipient
 from advocacy.places.members import BASE_URL
 from advocacy.places.members import Member
 from advocacy.places.members import MembersApiError
@@ -86,7 +86,7 @@ def mp(
     party: str | None = "Labour (Co-op)",
     member_id: int | None = 5257,
 ) -> Recipient:
-    """An MP as the bundled CSV gives one (see directory._mp)."""
+    """An MP as the bundled CSV gives one (see bundled_roles.mp)."""
     return Recipient(
         role="mp",
         name=name,

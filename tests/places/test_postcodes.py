@@ -22,11 +22,11 @@ from advocacy.places.postcodes import PostcodeError
 from advocacy.places.postcodes import PostcodeNotFound
 from advocacy.places.postcodes import PostcodesClient
 from advocacy.places.postcodes import TerminatedPostcode
-from advocacy.places.postcodes import is_valid
-from advocacy.places.postcodes import normalise
 from advocacy.places.postcodes import parse
 from advocacy.places.postcodes import place_from_result
 from advocacy.platform.cache import TTLCache
+from advocacy.platform.postcode_shape import is_valid
+from advocacy.platform.postcode_shape import normalise
 
 DATA = Path(__file__).parent.parent / "data" / "postcodes_io"
 API = "https://api.postcodes.io/postcodes"

@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 from places import SOUTHWARK
 
+from advocacy.letters.recipient import Recipient
 from advocacy.places import roles
 from advocacy.places.directory import ROLES
 from advocacy.places.directory import Directory
-from advocacy.places.directory import Recipient
 from advocacy.places.directory import bundled
 from advocacy.places.postcodes import Place
 from advocacy.places.roles import Role

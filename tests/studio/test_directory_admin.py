@@ -15,7 +15,7 @@ from staff_helpers import csrf_token
 
 from advocacy import create_app
 from advocacy.places import overrides
-from advocacy.places.directory import MP_CONTACT_URL
+from advocacy.places.bundled_roles import MP_CONTACT_URL
 from advocacy.places.directory import bundled
 from advocacy.platform.models import DirectoryOverride
 from advocacy.platform.models import db

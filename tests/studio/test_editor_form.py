@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from test_nations import scoped
 from werkzeug.datastructures import MultiDict
 
+from advocacy.letters import campaign_json
 from advocacy.letters import campaigns
 from advocacy.letters.campaigns import NATIONS
 from advocacy.letters.campaigns import TARGET_ROLES
@@ -102,7 +103,7 @@ def scoped_campaign() -> dict:
         {"name": "Justice Secretary", "email": "js@example.org", "nations": ["scotland"]},
         {"name": "Everyone's minister", "contact_url": "https://example.org/contact"},
     ]
-    return campaigns.from_dict(scoped(fixed_recipients=recipients)).to_dict()
+    return campaign_json.from_dict(scoped(fixed_recipients=recipients)).to_dict()
 
 
 class BrowserForm(HTMLParser):
@@ -156,7 +157,7 @@ class BrowserForm(HTMLParser):
 def posted(app, doc: dict) -> MultiDict:
     """The editor page rendered for ``doc``, then saved untouched, as a browser would post it."""
     with app.test_request_context("/admin/campaigns/new"):  # the studio, where sessions are
-        html, _ = campaign_pages._editor(doc)
+        html, _ = campaign_pages.editor_page(doc)
     parser = BrowserForm()
     parser.feed(html)
     return parser.data
@@ -164,8 +165,8 @@ def posted(app, doc: dict) -> MultiDict:
 
 def round_trip(app, doc: dict) -> None:
     """Opening a campaign in the editor and saving it untouched gives back the same campaign."""
-    expected = campaigns.from_dict(doc).to_dict()
-    again = campaigns.from_dict(editor_form.from_form(posted(app, expected)))
+    expected = campaign_json.from_dict(doc).to_dict()
+    again = campaign_json.from_dict(editor_form.from_form(posted(app, expected)))
     assert again.to_dict() == expected
     assert store.describe(expected, again.to_dict()) == []
 
@@ -348,7 +349,7 @@ def documents(draw) -> dict:
         "nations": draw(ordered_subset(NATIONS, 1)),
         "variants": variants,
     }
-    if campaigns.from_dict(doc, check=False).scoped:
+    if campaign_json.from_dict(doc, check=False).scoped:
         # A nation served must have an ask for every target.
         doc["asks"] = {role: doc["asks"].get(role, "Please act.") for role in TARGET_ROLES}
     return doc
@@ -565,7 +566,7 @@ def test_a_new_document_is_a_draft_with_one_point_to_fill_in():
     assert doc["nations"] == list(NATIONS) and "variants" not in doc
     assert "when" not in doc["talking_points"][0]
     with pytest.raises(campaigns.InvalidCampaign) as exc:
-        campaigns.from_dict(doc)
+        campaign_json.from_dict(doc)
     assert "talking_points.0.label" in exc.value.errors
 
 

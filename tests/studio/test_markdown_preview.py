@@ -17,7 +17,7 @@ from test_studio import stored
 from advocacy import create_app
 from advocacy.letters import markdown
 from advocacy.letters.campaigns import MAX_TEXT
-from advocacy.letters.campaigns import UNSTORABLE_MESSAGE
+from advocacy.letters.validation import UNSTORABLE_MESSAGE
 
 URL = "/admin/markdown"
 TYPED = "Read **this** and [the ruling](https://example.org/r).\r\n\r\n## Why\r\n\r\n- one\r\n"

@@ -872,7 +872,7 @@ def test_one_letter_reads_as_one(app, admin, client):
     assert count_on_page(client) is None  # nothing until the first letter
     client.post(f"/c/{SLUG}/letters", data=CHOICES)
     with app.app_context():
-        app.extensions.pop(results.COUNTER)
+        app.extensions.pop(tally.COUNTER)
     assert count_on_page(client) == "1 person has written so far"
 
 
@@ -893,8 +893,8 @@ def test_the_counter_is_per_campaign(app, admin):
     switch_counter(admin, True)
     seed(app, [(today(), "letters", "page", "", 3)])
     with app.app_context():
-        assert results.public_count(SLUG) == 3
-        assert results.public_count("no-such-campaign") is None
+        assert tally.public_count(SLUG) == 3
+        assert tally.public_count("no-such-campaign") is None
 
 
 def test_supporters_and_their_letters_are_counted_apart(app, client, admin):

@@ -7,7 +7,7 @@ import pytest
 
 from advocacy.platform.models import CampaignRow
 from advocacy.platform.models import db
-from advocacy.studio.campaign_pages import embed_snippet
+from advocacy.studio.preview import embed_snippet
 
 SLUG = "stop-facial-recognition"
 SHARE = "/admin/campaigns/1/share"

@@ -12,6 +12,7 @@ from test_editor_form import BrowserForm
 from test_editor_form import form_for
 from test_nations import scoped
 
+from advocacy.letters import campaign_json
 from advocacy.letters import campaigns
 from advocacy.letters.campaigns import NATIONS
 from advocacy.platform.models import CampaignRevision
@@ -501,7 +502,6 @@ def test_a_version_with_the_same_words_shows_no_differences(admin):
 
 def test_a_stale_version_in_the_database_race_is_caught(app):
     """Between the version check and the write, another worker saves: still a conflict."""
-    from advocacy.letters import campaigns
     from advocacy.platform import store
 
     with app.app_context():
@@ -510,7 +510,7 @@ def test_a_stale_version_in_the_database_race_is_caught(app):
         # Another process bumps the row underneath this session.
         with db.engine.begin() as conn:
             conn.execute(db.text("UPDATE campaign SET version = 2, title = 'Theirs' WHERE id = 1"))
-        changed = campaigns.from_dict({**example_campaign().to_dict(), "title": "Mine"})
+        changed = campaign_json.from_dict({**example_campaign().to_dict(), "title": "Mine"})
         with pytest.raises(store.EditConflict) as exc:
             store.save(row, changed, "me", base_version=1)
         assert exc.value.version == 2
@@ -786,7 +786,7 @@ def test_the_editor_shows_each_phrasings_length(admin):
 
 def scoped_doc(**changes) -> dict:
     """test_nations' scoped campaign as a new draft under its own address."""
-    doc = campaigns.from_dict(scoped(slug="scoped", status="draft")).to_dict()
+    doc = campaign_json.from_dict(scoped(slug="scoped", status="draft")).to_dict()
     doc.update(changes)
     return doc
 
@@ -839,7 +839,7 @@ def test_staff_save_a_scoped_campaign_through_the_editor(app, admin):
     )
     campaign_id = create_scoped(admin, doc)
     row = stored(app, campaign_id)
-    assert as_json(row.document) == as_json(campaigns.from_dict(doc).to_dict())
+    assert as_json(row.document) == as_json(campaign_json.from_dict(doc).to_dict())
     html = admin.get(f"/admin/campaigns/{campaign_id}").get_data(as_text=True)
     assert checked(html, "talking_points.1.nations") == ["scotland"]
     assert checked(html, "talking_points.2.nations") == ["england", "wales"]
@@ -917,7 +917,7 @@ def test_a_nation_left_without_points_is_an_error_on_the_nations(admin):
 def test_errors_in_a_nations_own_text_sit_next_to_its_alternative(admin, change, field_id, message):
     old = scoped(slug="scoped", status="draft")  # as a /2 file has it
     old["variants"]["scotland"].update(change)
-    doc = campaigns.from_dict(old, check=False).to_dict()
+    doc = campaign_json.from_dict(old, check=False).to_dict()
     html = post(admin, "/admin/campaigns/new", doc).get_data(as_text=True)
     assert message in field_error(html, field_id)
     assert f'href="#{field_id}"' in html
@@ -928,7 +928,7 @@ def test_an_items_nation_error_sits_on_its_checkboxes(admin):
     html = admin.get("/admin/campaigns/new").get_data(as_text=True)
     assert 'id="f-talking-points-0-nations"' in html
     with admin.application.test_request_context("/admin/campaigns/new"):
-        page, _ = campaign_pages._editor(
+        page, _ = campaign_pages.editor_page(
             minimal(), errors={"talking_points.0.nations": ["Unknown nation 'mars'."]}
         )
     assert "Unknown nation" in group_error(page, "f-talking-points-0-nations")
@@ -989,7 +989,7 @@ def test_the_preview_flags_a_nation_with_no_points(app, admin):
         row = db.session.get(CampaignRow, campaign_id)
         doc = row.to_campaign().to_dict()
         doc["talking_points"] = [p for p in doc["talking_points"] if p["id"] != "everywhere"]
-        row.update_from(campaigns.from_dict(doc, check=False))
+        row.update_from(campaign_json.from_dict(doc, check=False))
         db.session.commit()
     html = admin.get(f"/admin/campaigns/{campaign_id}/preview").get_data(as_text=True)
     text = htmllib.unescape(re.sub(r"<[^>]+>", "", html))

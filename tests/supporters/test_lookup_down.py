@@ -40,9 +40,9 @@ def app(tmp_path):
 
 def full_render(app, query: dict) -> str:
     with app.test_request_context(PAGE, query_string=query):
-        campaign = public._campaign(SLUG)
+        campaign = public.campaign_for(SLUG)
         notice = public.about_lists(public.LOOKUP_DOWN, campaign)
-        page, _ = public._start(campaign, query["postcode"], notice=notice, manual=True)
+        page, _ = public.start_page(campaign, query["postcode"], notice=notice, manual=True)
         return page
 
 

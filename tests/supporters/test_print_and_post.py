@@ -13,8 +13,8 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from advocacy.letters import postal
+from advocacy.letters.recipient import Recipient
 from advocacy.places import overrides
-from advocacy.places.directory import Recipient
 from advocacy.platform.models import Tally
 from advocacy.platform.models import db
 

@@ -1,0 +1,193 @@
+"""The letters step: what the supporter chose and wrote becomes one editable letter per
+recipient, with its send buttons, its .eml and its printable page. A POST that carries
+everything it needs; nothing is stored. Routes on the supporter's blueprint (``public.bp``).
+"""
+
+import re
+from datetime import UTC
+from datetime import datetime
+
+from flask import Response
+from flask import abort
+from flask import render_template
+from flask import request
+
+from advocacy.letters import delivery
+from advocacy.letters import letter_request
+from advocacy.letters import postal
+from advocacy.letters.campaigns import Campaign
+from advocacy.places import pipeline
+from advocacy.places import postcodes
+from advocacy.places import replies
+from advocacy.places.directory import OutsideCoverage
+from advocacy.places.directory import UnknownArea
+from advocacy.platform import limits
+from advocacy.platform import receipts
+from advocacy.platform import tally
+from advocacy.supporters.public import areas_given
+from advocacy.supporters.public import bp
+from advocacy.supporters.public import campaign_for
+from advocacy.supporters.public import carried
+from advocacy.supporters.public import choose_page
+from advocacy.supporters.public import closed_page
+from advocacy.supporters.public import embedded
+from advocacy.supporters.public import form_data
+from advocacy.supporters.public import same_site_only
+from advocacy.supporters.public import start_again
+from advocacy.supporters.public import start_page
+
+
+@bp.post("/c/<slug>/letters")
+@bp.post("/embed/<slug>/letters", endpoint="embed_letters")
+@same_site_only(start_again)
+@limits.letters()
+def letters(slug: str):
+    """Letters for the choices posted; also rebuilds links for edited text (no JavaScript)."""
+    campaign = campaign_for(slug)
+    if campaign.status == "closed":
+        return closed_page(campaign)
+    data = form_data(campaign)
+    # Where the letters go comes first: without a place there is no form to show errors on.
+    try:
+        place = pipeline.locate(data["postcode"] or "", data["constituency_code"], data["pfa_code"])
+        areas_given(campaign, place)
+        pipeline.directory().recipients(place, campaign.targets)  # OutsideCoverage, early
+        nation_campaign = pipeline.for_place(campaign, place)
+    except (postcodes.PostcodeError, OutsideCoverage, UnknownArea) as exc:
+        return start_page(campaign, data["postcode"], error=str(exc), manual=True, status=400)
+    try:
+        wanted = letter_request.parse(data, nation_campaign)  # their nation's points only
+    except letter_request.InvalidInput as exc:
+        return choose_page(campaign, place, form=data, errors=exc.fields, status=400)
+    if request.form.get("change") == "1":  # "Change my answers": back, everything kept
+        return choose_page(campaign, place, form=data)
+    drafts = pipeline.drafts(campaign, place, wanted.sender, wanted.choices, wanted.recipients)
+    if not drafts and wanted.recipients:  # only people not at this place were ticked
+        errors = {"recipients": [letter_request.NOBODY_CHOSEN]}
+        return choose_page(
+            campaign, place, form={**data, "recipients": []}, errors=errors, status=400
+        )
+    drafts = [_edited(i, d) for i, d in enumerate(drafts)]
+    if "eml" in request.form:
+        return _eml(drafts, request.form["eml"])
+    if "print" in request.form:
+        return _print(campaign, place, wanted.sender, drafts, request.form["print"])
+    keys = replies.keys_for(place, [d.letter.recipient for d in drafts])
+    if "subject-0" not in request.form:  # drafted now, not re-linked after an edit
+        ref = _count(campaign, "letters", recipients=keys)
+        receipt = receipts.issue(campaign.slug, keys, channel=_channel(), ref=ref)
+    else:  # re-linked: the receipt the page was given goes on with it, and no other
+        receipt = _kept_receipt(campaign, keys)
+    return render_template(
+        "supporters/letters.html",
+        campaign=campaign,
+        place=place,
+        drafts=drafts,
+        form=data,
+        webmail={k: c[:4] for k, c in delivery.WEBMAIL.items()},
+        budgets=delivery.BUDGETS,
+        unlimited_mailto=delivery.MAILTO_UNLIMITED_BUDGET,
+        # Who the letters went to, as the "I've sent my letters" button carries it on to the
+        # thank-you page's reply link: roles and codes only.
+        reply_keys=replies.link_values(keys),
+        # What lets "I've sent my letters" and the reply page count: see receipts.py.
+        receipt=receipt,
+        by_post=postal.by_post(d.letter.recipient for d in drafts),
+        overview=overview(drafts),
+        envelope=postal.recipient_block,
+    )
+
+
+def overview(drafts: list[pipeline.Draft]) -> str:
+    """What the letters page holds, by how each letter is sent: "3 letters: 1 opens in your
+    email, 2 go through their websites." A supporter on a phone sees it before scrolling."""
+    routes = {"email": 0, "post": 0, "web": 0, "other": 0}
+    for d in drafts:
+        r = d.letter.recipient
+        key = (
+            "email"
+            if d.to
+            else "post"
+            if r.by_post
+            else "web"
+            if r.contact_url or r.website
+            else "other"
+        )
+        routes[key] += 1
+    words = {
+        "email": ("opens in your email", "open in your email"),
+        "web": ("goes through their website", "go through their websites"),
+        "post": ("is printed and posted", "are printed and posted"),
+        "other": ("needs another way to send it", "need another way to send them"),
+    }
+    parts = [f"{n} {words[k][n != 1]}" for k, n in routes.items() if n]
+    total = len(drafts)
+    if total == 1:
+        return "1 letter: it " + words[next(k for k, n in routes.items() if n)][0] + "."
+    return f"{total} letters: " + ", ".join(parts) + "."
+
+
+def _channel() -> str:
+    return "embed" if embedded() else "page"
+
+
+def _count(campaign: Campaign, event: str, recipients=()) -> str:
+    """Count ``event``; returns the partner label it was counted under."""
+    ref = carried().get("ref", "")
+    if not limits.may_label(campaign.slug, ref):
+        ref = tally.OTHER_REF
+    tally.count(campaign.slug, event, channel=_channel(), ref=ref, recipients=recipients)
+    return ref
+
+
+def _kept_receipt(campaign: Campaign, keys: list[replies.Key]) -> str | None:
+    """The receipt posted back with re-linked letters, if it is this page's own."""
+    token = request.form.get("t")
+    receipt = receipts.read(token, campaign.slug, receipts.REPLY_SECONDS)
+    if receipt is None or set(receipt.recipients) != set(replies.link_values(keys)):
+        return None
+    return token
+
+
+def _edited(index: int, draft: pipeline.Draft) -> pipeline.Draft:
+    subject = request.form.get(f"subject-{index}")
+    body = request.form.get(f"body-{index}")
+    if subject is None or body is None:
+        return draft
+    return pipeline.redraft(draft, subject[:500], body[:20_000])
+
+
+def _eml(drafts: list[pipeline.Draft], which: str) -> Response:
+    try:
+        draft = drafts[int(which)]
+    except (ValueError, IndexError):
+        abort(400, "That letter isn't on this page any more. Please go back and try again.")
+    letter = draft.letter
+    return Response(
+        delivery.eml(draft.to, letter.subject, letter.body),
+        mimetype="message/rfc822",
+        headers={
+            "Content-Disposition": f'attachment; filename="{delivery.eml_filename(letter.subject)}"'
+        },
+    )
+
+
+def _print(campaign: Campaign, place, sender, drafts: list[pipeline.Draft], which: str):
+    """A page to print and post: one letter ("0", "1"…) or every letter by post ("all"), each
+    on its own sheet with both address blocks. The supporter's address is typed into the page
+    itself (a field with no name, in no form), so what they change there never reaches us."""
+    posted = postal.by_post(d.letter.recipient for d in drafts)
+    chosen = (
+        posted if which == "all" else [int(which)] if re.fullmatch(r"[0-9]{1,3}", which) else []
+    )
+    if not chosen or any(i not in posted for i in chosen):
+        abort(400, "That letter isn't on this page any more. Please go back and try again.")
+    today = datetime.now(UTC).date()
+    return render_template(
+        "supporters/print.html",
+        campaign=campaign,
+        drafts=[drafts[i] for i in chosen],
+        to=postal.recipient_block,
+        sender=postal.sender_block(sender.name, sender.address, place.postcode),
+        date=f"{today.day} {today:%B %Y}",
+    )
