@@ -138,6 +138,12 @@ SCHEMAS: dict[str, Any] = {
         },
         summary_html={"type": "string", "description": "Sanitised HTML (one allow-list)."},
         targets={"type": "array", "items": {"type": "string", "enum": list(TARGET_ROLES)}},
+        needs_postcode={
+            "type": "boolean",
+            "description": "false for a campaign to its own named recipients alone, the same "
+            "everywhere: its letters request needs no postcode or area codes (any sent are "
+            "not used).",
+        },
         nations={
             "type": "array",
             "description": "The nations whose supporters the campaign writes for (with ?nation= "
@@ -162,8 +168,9 @@ SCHEMAS: dict[str, Any] = {
     ),
     "LettersRequest": {
         "type": "object",
-        "description": "Where the supporter lives (a postcode, or both area codes) and what "
-        "they want to say. Nothing sent here is stored.",
+        "description": "Where the supporter lives (a postcode, or both area codes; none for a "
+        "campaign whose needs_postcode is false) and what they want to say. Nothing sent here "
+        "is stored.",
         "properties": {
             "postcode": {"type": "string", "maxLength": letter_request.MAX_POSTCODE},
             "constituency_code": {**CODE, "description": "GSS code, e.g. E14001172."},

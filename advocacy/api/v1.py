@@ -153,6 +153,7 @@ def campaign(slug: str):
         "summary": campaign.summary_markdown,
         "summary_html": campaign.summary_html,
         "targets": list(campaign.targets),
+        "needs_postcode": campaign.needs_place,
         "nations": list(shown.nations),
         "talking_points": [
             {"id": p.id, "label": p.label, "nations": list(p.nations or campaign.nations)}
@@ -175,7 +176,9 @@ def letters(slug: str):
             fields={},
         )
     wanted = letter_request.parse(data, campaign)
-    if wanted.postcode is not None:
+    if not campaign.needs_place:
+        place = postcodes.NOWHERE
+    elif wanted.postcode is not None:
         place = pipeline.find_place(wanted.postcode)
     else:
         try:

@@ -5,6 +5,7 @@ is used for the bundled example, the database rows, revisions and import/export,
 set of rules for what a valid campaign is.
 """
 
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -33,6 +34,8 @@ NATION_NAMES = {
 }
 STATUSES = ("draft", "live", "closed")
 TARGET_ROLES = ("mp", "police_force", "police_oversight")
+# What ``asks`` may be keyed by: a target role, or "fixed" for the campaign's own recipients.
+ASK_KEYS = (*TARGET_ROLES, "fixed")
 PLACEHOLDERS = frozenset(
     {
         "recipient_name",
@@ -43,6 +46,10 @@ PLACEHOLDERS = frozenset(
         "postcode",
         "country",
     }
+)
+# Placeholders only a place fills: a campaign using one asks where the supporter lives.
+PLACE_PLACEHOLDERS = frozenset(
+    {"constituency", "force_name", "oversight_name", "postcode", "country"}
 )
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 FACT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
@@ -222,6 +229,17 @@ class Campaign:
             or any("nation" in w for w in self.conditions())
             or any(r.nations for r in self.fixed_recipients)
         )
+
+    @functools.cached_property
+    def needs_place(self) -> bool:
+        """Whether supporters must say where they live: it writes to someone found by place
+        (a target role), or something in it differs by place (nations, conditions, place
+        facts, a placeholder only a place fills). A campaign to its fixed recipients alone, the
+        same everywhere, asks for no postcode. Worked out once per campaign object."""
+        if self.targets or self.scoped or self.conditions() or self.place_facts:
+            return True
+        names = {n for text in letter_texts(self) for n in placeholders_in(text)}
+        return any(n in PLACE_PLACEHOLDERS or n.startswith(("force.", "place.")) for n in names)
 
     def for_nation(self, nation: str | None) -> "Campaign":
         """The campaign as offered to a supporter in ``nation``: the points and fixed

@@ -163,7 +163,9 @@ def parse(data: Any, campaign: Campaign) -> LetterRequest:
     has_codes = data.get("constituency_code") is not None or data.get("pfa_code") is not None
     if isinstance(raw_postcode, str) and not raw_postcode.strip():
         raw_postcode = None
-    if raw_postcode is not None:
+    if not campaign.needs_place:
+        pass  # written from nowhere in particular: a postcode or areas sent are not used
+    elif raw_postcode is not None:
         postcode = _text(errors, "postcode", raw_postcode, limit=MAX_POSTCODE, required=True)
     elif has_codes:
         police = writes_to_police(campaign)

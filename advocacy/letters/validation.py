@@ -13,6 +13,7 @@ from email_validator import EmailNotValidError
 from email_validator import validate_email
 
 from advocacy.letters import conditions
+from advocacy.letters.campaigns import ASK_KEYS
 from advocacy.letters.campaigns import FACT_ID
 from advocacy.letters.campaigns import ITEM_ID
 from advocacy.letters.campaigns import MAX_FIXED_RECIPIENTS
@@ -107,7 +108,7 @@ def validate(c: Campaign) -> dict[str, list[str]]:
             "Each letter already begins “Dear …,”: start the opening after the greeting."
         )
     for role in c.asks:
-        if role not in TARGET_ROLES:
+        if role not in ASK_KEYS:
             errors.setdefault("asks", []).append(f"Unknown target {role!r}.")
     _check_items(errors, "talking_points", c.talking_points)
     _check_items(errors, "prompts", c.prompts)
@@ -326,6 +327,7 @@ def _check_nations(errors: dict[str, list[str]], c: Campaign) -> None:
 
 
 ROLE_WORDS = {"mp": "MP", "police_force": "police force", "police_oversight": "oversight body"}
+ROLE_WORDS["fixed"] = "recipients you named"  # the studio's words for asks.fixed
 
 
 def _is_loopback(host: str) -> bool:

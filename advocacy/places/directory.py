@@ -24,6 +24,7 @@ from advocacy.letters.reference import rows
 from advocacy.places import roles
 from advocacy.places.bundled_roles import NORTHERN_IRELAND_PFA
 from advocacy.places.bundled_roles import force_area_code
+from advocacy.places.postcodes import NOWHERE
 from advocacy.places.postcodes import Place
 from advocacy.places.roles import Role
 
@@ -224,6 +225,9 @@ class Directory:
 
         :raise OutsideCoverage: the place has no constituency (Channel Islands, Isle of Man).
         """
+        targets = tuple(targets)
+        if place == NOWHERE and not targets:
+            return list(fixed)  # a campaign to its fixed recipients alone asks no place
         if not place.constituency_code or place.constituency_code not in self.constituencies:
             raise OutsideCoverage(place.country)
         found: list[Recipient] = []

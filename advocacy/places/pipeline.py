@@ -25,6 +25,7 @@ from advocacy.places.bundled_roles import force_area_code
 from advocacy.places.directory import Directory
 from advocacy.places.directory import OutsideCoverage
 from advocacy.places.directory import UnknownArea
+from advocacy.places.postcodes import NOWHERE
 from advocacy.places.postcodes import CircuitBreaker
 from advocacy.places.postcodes import Place
 from advocacy.places.postcodes import PostcodesClient
@@ -127,6 +128,16 @@ class NationNotServed(OutsideCoverage):
             f"from {country or 'this postcode'}. If you live in {served}, enter the postcode of "
             "your home address there.",
         )
+
+
+def place_of(
+    campaign: Campaign, postcode: str, constituency_code: str | None, pfa_code: str | None
+) -> Place:
+    """Where the letters go from: ``NOWHERE`` for a campaign that needs no place (whatever was
+    sent), else as ``locate`` finds it."""
+    if not campaign.needs_place:
+        return NOWHERE
+    return locate(postcode, constituency_code, pfa_code)
 
 
 def for_place(campaign: Campaign, place: Place) -> Campaign:

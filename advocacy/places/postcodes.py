@@ -106,6 +106,11 @@ class Place:
     pfa_name: str | None
 
 
+# Where a supporter of a campaign that needs no place is: nowhere in particular. Such a campaign
+# writes to its fixed recipients alone, the same everywhere (``Campaign.needs_place``).
+NOWHERE = Place(None, "", None, None, None, None)
+
+
 def parse(value: str | None) -> str:
     """Return the normalised postcode or raise `InvalidPostcode`; nothing invalid leaves here."""
     if value is not None and len(value) > _MAX_INPUT:

@@ -26,6 +26,7 @@ from werkzeug.datastructures import MultiDict
 
 from advocacy.letters import markdown
 from advocacy.letters.campaign_json import upgraded
+from advocacy.letters.campaigns import ASK_KEYS
 from advocacy.letters.campaigns import NATIONS
 from advocacy.letters.campaigns import TARGET_ROLES
 
@@ -40,7 +41,7 @@ ITEM_FIELDS = {
 MAX_ITEMS = 50
 VARIANT_LINES = re.compile(r"variants\.[a-z_]+\.subject_lines")
 OP = re.compile(r"^(add|remove|up|down)-(talking_points|prompts|fixed_recipients)(?:-(\d+))?$")
-CHOSEN = ("opening", "closing", *(f"asks.{role}" for role in TARGET_ROLES))
+CHOSEN = ("opening", "closing", *(f"asks.{role}" for role in ASK_KEYS))
 # Add an alternative to a text, or remove one: "add-alt-asks.mp", "remove-alt-opening-0".
 ALT_OP = re.compile(r"^(add|remove)-alt-(opening|closing|asks\.[a-z_]+)(?:-(\d+))?$")
 BAD_CONDITION = "Write the condition as attribute: value, value (and ; between attributes)."
@@ -249,7 +250,7 @@ def from_form(form: MultiDict) -> dict[str, Any]:
     for name in ("opening", "closing"):
         doc[name] = _chosen(form, name, errors)
     doc["asks"] = {
-        role: text for role in TARGET_ROLES if (text := _chosen(form, f"asks.{role}", errors))
+        role: text for role in ASK_KEYS if (text := _chosen(form, f"asks.{role}", errors))
     }
     try:
         doc["place_facts"] = json.loads(form.get("place_facts") or "{}")

@@ -49,7 +49,9 @@ def letters(slug: str):
     data = form_data(campaign)
     # Where the letters go comes first: without a place there is no form to show errors on.
     try:
-        place = pipeline.locate(data["postcode"] or "", data["constituency_code"], data["pfa_code"])
+        place = pipeline.place_of(
+            campaign, data["postcode"] or "", data["constituency_code"], data["pfa_code"]
+        )
         areas_given(campaign, place)
         pipeline.directory().recipients(place, campaign.targets)  # OutsideCoverage, early
         nation_campaign = pipeline.for_place(campaign, place)

@@ -210,6 +210,11 @@ def campaign(slug: str):
     if campaign.status == "closed":
         return closed_page(campaign)
     args = request.args
+    if not campaign.needs_place:  # fixed recipients alone: no postcode to ask for
+        if args.get("start") == "1":
+            return choose_page(campaign, postcodes.NOWHERE)
+        page = start_page(campaign)
+        return pages.shareable(make_response(page), campaign.slug)
     postcode = args.get("postcode", "")[:64]
     manual = "constituency" in args or "pfa" in args
     if "postcode" in args and not postcode.strip() and not manual:
@@ -318,6 +323,7 @@ class Needs(NamedTuple):
 
     mp: bool
     force: bool  # a police force or the body that oversees it
+    place: bool = True  # where they live at all: a campaign to fixed recipients alone asks not
 
 
 @bp.app_template_global("needs")
@@ -325,7 +331,8 @@ def needs(campaign: Campaign) -> Needs:
     """A campaign to MPs alone never asks about the police, and one to the police never
     mentions the MP."""
     targets = set(campaign.targets)
-    return Needs("mp" in targets, bool(targets & {"police_force", "police_oversight"}))
+    police = bool(targets & {"police_force", "police_oversight"})
+    return Needs("mp" in targets, police, campaign.needs_place)
 
 
 def areas_given(campaign: Campaign, place) -> None:

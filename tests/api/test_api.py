@@ -189,6 +189,7 @@ def test_campaign(client):
         "summary",
         "summary_html",
         "targets",
+        "needs_postcode",
         "nations",
         "talking_points",
         "prompts",

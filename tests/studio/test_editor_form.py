@@ -454,6 +454,15 @@ def test_unknown_targets_are_ignored_and_asks_keep_only_text():
     assert doc["asks"] == {"mp": "Vote."}
 
 
+def test_the_fixed_recipients_have_an_ask_of_their_own():
+    """Staff ask the people they name themselves (the Home Secretary...) for something too."""
+    form = MultiDict([("asks.fixed", " Bring forward a law. "), ("asks.police_force", "Stop.")])
+    assert editor_form.from_form(form)["asks"] == {
+        "police_force": "Stop.",
+        "fixed": "Bring forward a law.",
+    }
+
+
 def test_item_count_is_capped():
     form = MultiDict([(f"prompts.{i}.label", "q") for i in range(500)])
     assert len(editor_form.from_form(form)["prompts"]) == editor_form.MAX_ITEMS
