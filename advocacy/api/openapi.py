@@ -166,6 +166,18 @@ SCHEMAS: dict[str, Any] = {
             "items": _object(id={"type": "string"}, label={"type": "string"}),
         },
     ),
+    "Areas": _object(
+        constituencies={
+            "type": "array",
+            "description": "By nation (England, Scotland, Wales, Northern Ireland), by name.",
+            "items": _object(code=CODE, name={"type": "string"}, country={"type": "string"}),
+        },
+        police_force_areas={
+            "type": "array",
+            "description": "By force name; Northern Ireland's is N99999999.",
+            "items": _object(code=CODE, name={"type": "string"}, force={"type": "string"}),
+        },
+    ),
     "LettersRequest": {
         "type": "object",
         "description": "Where the supporter lives (a postcode, or both area codes; none for a "
@@ -403,6 +415,15 @@ def document(server_url: str) -> dict[str, Any]:
                         "404": _error("No live campaign by that name.", "campaign_not_found"),
                         "429": RATE_LIMITED,
                     },
+                }
+            },
+            "/api/v1/areas": {
+                "get": {
+                    "operationId": "listAreas",
+                    "summary": "Every constituency and police force area with its code: the "
+                    "lists to offer when the postcode lookup answers 503 (their codes go in a "
+                    "letters request instead of a postcode).",
+                    "responses": {"200": _ok("The lists.", "Areas")},
                 }
             },
             "/api/v1/openapi.json": {

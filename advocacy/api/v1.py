@@ -77,6 +77,25 @@ def invalid_input(exc: letter_request.InvalidInput):
     return error_response(400, "invalid_input", str(exc), fields=exc.fields)
 
 
+@bp.get("/areas")
+def areas():
+    """The lists a partner's form offers when postcodes.io is down (or a supporter would rather
+    choose): every constituency and police force area with its code, as the campaign page's
+    lists have them. Costs no lookup."""
+    book = pipeline.directory()
+    return {
+        "constituencies": [
+            {"code": c.code, "name": c.name, "country": c.country}
+            for group in book.grouped_constituencies().values()
+            for c in group
+        ],
+        "police_force_areas": [
+            {"code": a.code, "name": a.name, "force": a.force.name}
+            for a in sorted(book.force_areas.values(), key=lambda a: a.force.name)
+        ],
+    }
+
+
 @bp.get("/postcodes/<anytext:postcode>")
 @limits.lookups()
 def postcode(postcode: str):

@@ -384,3 +384,23 @@ def test_wrong_method_is_json(client):
     response = client.get(LETTERS)
     assert response.status_code == 405
     assert response.get_json()["error"]["code"] == "method_not_allowed"
+
+
+def test_the_areas_are_the_lists_a_form_offers_when_the_lookup_is_down(client):
+    data = client.get("/api/v1/areas").get_json()
+    constituencies = {c["name"]: c for c in data["constituencies"]}
+    forces = {a["force"]: a for a in data["police_force_areas"]}
+    assert len(constituencies) == 650 and len(forces) == 45
+    assert [c["country"] for c in data["constituencies"]][:1] == ["England"]
+    bermondsey = constituencies["Bermondsey and Old Southwark"]
+    met = forces["Metropolitan Police Service"]
+    assert (bermondsey["code"], met["code"]) == ("E14001085", "E23000001")
+    body = {
+        "constituency_code": bermondsey["code"],
+        "pfa_code": met["code"],
+        "name": "Ann",
+        "talking_points": ["accuracy"],
+    }
+    letters = client.post(f"/api/v1/campaigns/{SLUG}/letters", json=body)
+    assert letters.status_code == 200
+    assert len(letters.get_json()["letters"]) == 3
