@@ -550,7 +550,7 @@ NOT_START = "I ask {force_name} not to start using live facial recognition."
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_a_condition_in_the_editor_and_which_text_each_letter_took(
-    watched, base_url, live_server, stub, shot, staff_email, javascript
+    watched, base_url, live_server, stub, shot, staff_email, javascript, readme_shot
 ):
     """Staff add an ask for forces that use the cameras, see its condition in words, and the
     preview says, per sample place, which ask each letter took and why."""
@@ -583,6 +583,8 @@ def test_a_condition_in_the_editor_and_which_text_each_letter_took(
     )
     if javascript:
         check_axe(page)
+        saved.scroll_into_view_if_needed()
+        readme_shot(page, "studio-condition")  # docs/studio.md shows it
 
     # The preview: England's sample place is policed by the Met (deploys), Scotland's by Police
     # Scotland (none); each letter says which ask it took and why.
@@ -611,6 +613,8 @@ def test_a_condition_in_the_editor_and_which_text_each_letter_took(
     )
     if javascript:
         check_axe(page)
+        england_force.locator(".why").scroll_into_view_if_needed()
+        readme_shot(page, "studio-preview")
 
 
 def test_an_unticked_recipients_ask_goes_and_comes_back_as_it_was(
