@@ -63,15 +63,17 @@
     return null;
   }
 
-  // A folded talking point stays folded when the page comes back (after Save, Move, Add…),
-  // for this tab: kept by campaign and point id, so a moved point keeps its fold. A point
-  // with an error to fix always opens.
+  // A talking point folded or unfolded by hand stays so when the page comes back (after Save,
+  // Move, Add…), for this tab: kept by campaign and point id, so a moved point keeps its fold.
+  // A point with an error to fix always opens. ("1": folded, "0": unfolded.)
   function rememberFolds(points) {
     Array.prototype.forEach.call(points, function (details) {
       var key = "studio-fold:" + details.getAttribute("data-fold");
-      if (remembered(key) === "1" && !details.querySelector(".field-error")) details.open = false;
+      var state = remembered(key);
+      if (state === "1" && !details.querySelector(".field-error")) details.open = false;
+      if (state === "0") details.open = true;
       details.addEventListener("toggle", function () {
-        remembered(key, details.open ? null : "1");
+        remembered(key, details.open ? "0" : "1");
       });
     });
   }

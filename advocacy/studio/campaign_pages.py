@@ -31,6 +31,9 @@ from advocacy.studio.auth import staff_required
 from advocacy.studio.editor_filters import facts_missing
 
 bp = Blueprint("studio", __name__, url_prefix="/admin")
+# More talking points than this and each folds to its label (the example's eight made the
+# editor 25,000 px long).
+FOLD_POINTS_OVER = 4
 
 
 def version_number(value: str | None) -> int:
@@ -84,6 +87,7 @@ def editor_page(
             nations=campaigns.NATIONS,
             nation_names=campaigns.NATION_NAMES,
             placeholders=sorted(campaigns.PLACEHOLDERS),
+            fold_points_over=FOLD_POINTS_OVER,
         ),
         status,
     )

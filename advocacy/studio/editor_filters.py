@@ -194,3 +194,9 @@ def _pretty(value) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+@_filter("has_errors_under")
+def _has_errors_under(errors, path: str) -> bool:
+    """Whether any problem is about ``path`` or something inside it (a point's phrasing)."""
+    return any(key == path or key.startswith(f"{path}.") for key in errors or ())

@@ -228,9 +228,37 @@ def test_the_save_bar_saves_and_each_point_folds_to_its_label(admin):
     label = htmllib.escape(example_campaign().talking_points[0].label, quote=False)
     summary = rf"<summary>Talking point 1: {re.escape(label)}</summary>"
     point_id = example_campaign().talking_points[0].id
-    # studio.js keeps a point folded by its campaign and id when the page comes back.
-    details = rf'<details open class="point-body" data-fold="{EXAMPLE_ID}:{point_id}">'
+    # More than four points: each folds to its label (studio.js keeps a point as it was left,
+    # by its campaign and id, when the page comes back).
+    assert len(example_campaign().talking_points) > campaign_pages.FOLD_POINTS_OVER
+    details = rf'<details class="point-body" data-fold="{EXAMPLE_ID}:{point_id}">'
     assert re.search(rf"{details}\s*{summary}", html.replace("&#39;", "'"))
+    assert '<details class="point-body" open' not in html
+    # A folded point can still be moved and removed: its buttons are outside the fold.
+    after_fold = point_html(html, 1).split("</details>")[-1]
+    assert 'value="up-talking_points-1"' in after_fold
+    assert 'value="remove-talking_points-1"' in after_fold
+
+
+def test_a_point_with_an_error_or_just_added_stays_open(admin):
+    page = BrowserForm()
+    page.feed(admin.get(f"/admin/campaigns/{EXAMPLE_ID}").get_data(as_text=True))
+    form = page.data
+    form["talking_points.2.label"] = ""
+    html = admin.post(f"/admin/campaigns/{EXAMPLE_ID}", data=form).get_data(as_text=True)
+    opened = re.findall(r'<details class="point-body" open data-fold="[^"]*:([^"]+)"', html)
+    assert opened == [example_campaign().talking_points[2].id]
+    form["talking_points.2.label"] = "Back again"
+    form["op"] = "add-talking_points"
+    html = admin.post(f"/admin/campaigns/{EXAMPLE_ID}", data=form).get_data(as_text=True)
+    count = len(example_campaign().talking_points)
+    assert '<details class="point-body" open' in point_html(html, count)
+
+
+def point_html(html: str, index: int) -> str:
+    """The editor's talking point ``index``, to the next point (or the Add button)."""
+    rest = html.split(f'id="f-talking-points-{index}"', 1)[1]
+    return rest.split('<fieldset class="item point"')[0].split('value="add-talking_points"')[0]
 
 
 @pytest.mark.parametrize(
