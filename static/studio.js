@@ -89,6 +89,85 @@
     });
   }
 
+  // The letter's text boxes each get "Insert a detail": a menu of placeholders in plain words
+  // (from the form's data-insert-menu) that puts "{name}" at the caret. Without JavaScript the
+  // hint above the letter lists them in braces.
+  var LETTER_TEXT = /^(opening|closing|subject_lines|asks\.[a-z_]+|talking_points\.\d+\.phrasings)(\.\d+\.text|\.when\.\d+\.text)?$/;
+
+  function insertAtCaret(field, text) {
+    var start = field.selectionStart, end = field.selectionEnd;
+    if (typeof start !== "number") start = end = field.value.length;
+    field.value = field.value.slice(0, start) + text + field.value.slice(end);
+    field.focus();
+    field.setSelectionRange(start + text.length, start + text.length);
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  function insertMenus(form) {
+    var items;
+    try { items = JSON.parse(form.getAttribute("data-insert-menu") || "[]"); } catch (e) { return; }
+    if (!items.length) return;
+    var menu = document.createElement("div");
+    menu.className = "insert-menu";
+    menu.id = "insert-menu";
+    menu.hidden = true;
+    var list = document.createElement("ul");
+    items.forEach(function (item) {
+      var li = document.createElement("li");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "button--link";
+      button.textContent = item.words;
+      button.setAttribute("data-insert", "{" + item.name + "}");
+      li.appendChild(button);
+      list.appendChild(li);
+    });
+    menu.appendChild(list);
+    var field = null, opener = null;
+    function close(focus) {
+      menu.hidden = true;
+      if (opener) opener.setAttribute("aria-expanded", "false");
+      if (focus) focus.focus();
+    }
+    menu.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-insert]");
+      if (!button || !field) return;
+      close(null);
+      insertAtCaret(field, button.getAttribute("data-insert"));
+    });
+    menu.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { event.preventDefault(); close(opener); }
+    });
+    Array.prototype.forEach.call(form.querySelectorAll("textarea, input[type=text]"), function (box) {
+      if (!LETTER_TEXT.test(box.name)) return;
+      var open = document.createElement("button");
+      open.type = "button";
+      open.className = "button--link insert-open";
+      open.textContent = "Insert a detail";
+      // Its name stays "Insert a detail"; the box's label describes which box it fills.
+      var label = box.labels && box.labels[0];
+      if (label) {
+        if (!label.id) label.id = box.id + "-label";
+        open.setAttribute("aria-describedby", label.id);
+      }
+      open.setAttribute("aria-expanded", "false");
+      open.setAttribute("aria-controls", menu.id);
+      box.insertAdjacentElement("afterend", open);
+      open.addEventListener("click", function () {
+        if (!menu.hidden && opener === open) { close(box); return; }
+        if (opener) opener.setAttribute("aria-expanded", "false");
+        field = box;
+        opener = open;
+        open.insertAdjacentElement("afterend", menu);
+        menu.hidden = false;
+        open.setAttribute("aria-expanded", "true");
+        // The whole menu in view, above the sticky save bar (the page's scroll-padding).
+        menu.scrollIntoView({ block: "nearest" });
+        menu.querySelector("button").focus({ preventScroll: true });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var title = document.querySelector("[data-slug-source]");
     var slug = document.querySelector("[data-slug-target]");
@@ -103,5 +182,7 @@
     }
     rememberFolds(document.querySelectorAll("details[data-fold]"));
     followTargets(document.querySelectorAll("input[name=targets]"));
+    var editor = document.querySelector("form[data-insert-menu]");
+    if (editor) insertMenus(editor);
   });
 })();

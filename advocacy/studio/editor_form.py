@@ -471,3 +471,35 @@ def field_errors(errors: Mapping[str, list[str]]) -> dict[str, list[str]]:
 def field_id(path: str) -> str:
     """An HTML id for a field path."""
     return "f-" + path.replace(".", "-").replace("_", "-")
+
+
+# The editor's Insert menu: each placeholder in the words staff think in. Force facts and place
+# facts not named here read "the force's <fact>" and "your place fact: <column>".
+PLACEHOLDER_WORDS = {
+    "supporter_name": "the supporter's name",
+    "recipient_name": "the name of the person the letter is to",
+    "constituency": "the supporter's constituency",
+    "country": "the supporter's nation (England, Wales…)",
+    "postcode": "the supporter's postcode",
+    "force_name": "their police force",
+    "oversight_name": "the body that oversees their police force",
+    "force.lfr_status": "what their force did with the cameras (a word, like deploys)",
+    "force.what": "what their force did with the cameras, in a sentence",
+    "force.first_seen": "when their force first used the cameras (October 2025)",
+    "force.source_url": "the source for their force's record (a web address)",
+    "force.force_name": "their police force's name, as the facts file has it",
+}
+
+
+def placeholder_menu(
+    placeholders: Iterable[str], force_facts: Iterable[str], place_columns: Iterable[str]
+) -> list[dict[str, str]]:
+    """What the Insert menu offers: ``{"name", "words"}`` for each placeholder, the
+    supporter's and the recipient's first, then the force's facts, then the campaign's own."""
+    names = [*placeholders, *force_facts, *(f"place.{c}" for c in place_columns)]
+    words = {
+        **{f: f"the force's {f.removeprefix('force.').replace('_', ' ')}" for f in force_facts},
+        **{f"place.{c}": f"your place fact: {c}" for c in place_columns},
+        **PLACEHOLDER_WORDS,
+    }
+    return [{"name": n, "words": words.get(n, n)} for n in dict.fromkeys(names)]
