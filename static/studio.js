@@ -96,7 +96,10 @@
 
   function insertAtCaret(field, text) {
     var start = field.selectionStart, end = field.selectionEnd;
-    if (typeof start !== "number") start = end = field.value.length;
+    // A box never clicked into has its caret at the start: add to the end of its text instead.
+    if (typeof start !== "number" || !field.hasAttribute("data-caret")) {
+      start = end = field.value.length;
+    }
     field.value = field.value.slice(0, start) + text + field.value.slice(end);
     field.focus();
     field.setSelectionRange(start + text.length, start + text.length);
@@ -140,6 +143,7 @@
     });
     Array.prototype.forEach.call(form.querySelectorAll("textarea, input[type=text]"), function (box) {
       if (!LETTER_TEXT.test(box.name)) return;
+      box.addEventListener("focus", function () { box.setAttribute("data-caret", ""); });
       var open = document.createElement("button");
       open.type = "button";
       open.className = "button--link insert-open";

@@ -39,6 +39,12 @@ def test_a_detail_goes_in_at_the_caret(watched, base_url, stub, shot, staff_emai
     expect(closing).to_have_value("Thank you {constituency}for reading.")
     expect(closing).to_be_focused()
     expect(menu).to_be_hidden()
+    # Into a box never clicked into, it goes at the end of the text.
+    ask = page.locator("textarea[name='asks.police_oversight']")
+    before = ask.input_value()
+    page.locator("textarea[name='asks.police_oversight'] + button.insert-open").click()
+    menu.get_by_role("button", name="their police force", exact=True).click()
+    expect(ask).to_have_value(before + "{force_name}")
     # Escape closes it and returns to the button that opened it.
     opener.click()
     expect(menu).to_be_visible()
