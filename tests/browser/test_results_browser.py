@@ -13,6 +13,7 @@ import pytest
 
 from advocacy.platform import receipts
 from advocacy.platform import tally
+from advocacy.platform.models import CampaignRow
 from advocacy.platform.models import RecipientTally
 from advocacy.platform.models import Tally
 from advocacy.platform.models import db
@@ -42,10 +43,14 @@ def staff_email(live_server, request) -> str:
 
 
 def letters_since(app, first=None) -> int:
-    """Letters counted so far (other browser tests in this session write some today)."""
+    """The example campaign's letters counted so far (other browser tests in this session write
+    some today, for it and for campaigns of their own)."""
     with app.app_context():
         tally.flush()
-        query = db.select(db.func.sum(Tally.total)).where(Tally.event == "letters")
+        example = db.select(CampaignRow.id).where(CampaignRow.slug == SLUG).scalar_subquery()
+        query = db.select(db.func.sum(Tally.total)).where(
+            Tally.event == "letters", Tally.campaign_id == example
+        )
         if first is not None:
             query = query.where(Tally.day >= first)
         total = db.session.scalar(query) or 0
