@@ -34,9 +34,6 @@ bp = Blueprint("studio", __name__, url_prefix="/admin")
 # More talking points than this and each folds to its label (the example's eight made the
 # editor 25,000 px long).
 FOLD_POINTS_OVER = 4
-# The Insert menu's order: the supporter's, the recipient's, then the place's.
-PLACEHOLDER_ORDER = ("supporter_name", "recipient_name", "constituency", "country", "postcode")
-PLACEHOLDER_ORDER += ("force_name", "oversight_name")
 
 
 def version_number(value: str | None) -> int:
@@ -91,7 +88,7 @@ def editor_page(
             nation_names=campaigns.NATION_NAMES,
             placeholders=sorted(campaigns.PLACEHOLDERS),
             insert_menu=editor_form.placeholder_menu(
-                PLACEHOLDER_ORDER,
+                campaigns.PLACEHOLDERS,
                 sorted(reference.force_fact_values()),
                 (doc.get("place_facts") or {}).get("columns") or (),
             ),

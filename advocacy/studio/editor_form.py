@@ -473,8 +473,9 @@ def field_id(path: str) -> str:
     return "f-" + path.replace(".", "-").replace("_", "-")
 
 
-# The editor's Insert menu: each placeholder in the words staff think in. Force facts and place
-# facts not named here read "the force's <fact>" and "your place fact: <column>".
+# The editor's Insert menu: each placeholder in the words staff think in, in the menu's order
+# (the supporter's, the recipient's, then the place's). Force facts and place facts not named
+# here read "the force's <fact>" and "your place fact: <column>".
 PLACEHOLDER_WORDS = {
     "supporter_name": "the supporter's name",
     "recipient_name": "the name of the person the letter is to",
@@ -496,6 +497,8 @@ def placeholder_menu(
 ) -> list[dict[str, str]]:
     """What the Insert menu offers: ``{"name", "words"}`` for each placeholder, the
     supporter's and the recipient's first, then the force's facts, then the campaign's own."""
+    order = {name: i for i, name in enumerate(PLACEHOLDER_WORDS)}
+    placeholders = sorted(placeholders, key=lambda n: (order.get(n, len(order)), n))
     names = [*placeholders, *force_facts, *(f"place.{c}" for c in place_columns)]
     words = {
         **{f: f"the force's {f.removeprefix('force.').replace('_', ' ')}" for f in force_facts},
