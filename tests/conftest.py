@@ -7,12 +7,16 @@ import pytest
 import responses
 from app_config import POSTCODES_URL
 from app_config import settings_for
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from staff_helpers import add_staff
 from staff_helpers import sign_in
 
 from advocacy import create_app
 
 DATA = Path(__file__).parent / "data"
+CATALOGUES = Path(__file__).parents[1] / "advocacy" / "translations"
 
 # Postcode (as postcodes.io is asked for it) → recorded body and status.
 RECORDED = {
@@ -41,6 +45,27 @@ def app(tmp_path):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+def read_catalogue(code: str) -> Catalog:
+    with open(CATALOGUES / code / "LC_MESSAGES" / "messages.po", "rb") as po:
+        return read_po(po, locale=code)
+
+
+@pytest.fixture
+def welsh_app(tmp_path):
+    """Welsh offered, with the repository's catalogue compiled as the install step would."""
+    folder = tmp_path / "translations" / "cy" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    with open(folder / "messages.mo", "wb") as mo:
+        write_mo(mo, read_catalogue("cy"))
+    return create_app(
+        settings_for(
+            tmp_path / "test.sqlite",
+            LANGUAGES="en,cy",
+            BABEL_TRANSLATION_DIRECTORIES=str(tmp_path / "translations"),
+        )
+    )
 
 
 @pytest.fixture

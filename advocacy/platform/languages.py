@@ -28,6 +28,7 @@ from flask import current_app
 from flask import g
 from flask import has_request_context
 from flask import request
+from markupsafe import Markup
 from werkzeug.http import parse_accept_header
 
 DEFAULT = "en"
@@ -109,9 +110,31 @@ def gettext(message: str, **variables: object) -> str:
     return text % variables if variables else text
 
 
+def template_gettext(message: str, **variables: object) -> Markup:
+    """A template's ``_()``: the catalogue is ours, as trusted as the template text it stands for,
+    so its apostrophes and any markup stay as written; the values put into it are escaped."""
+    text = Markup(_translations().gettext(message))
+    return text % variables if variables else text
+
+
+CAMPAIGN_TEXT_LANG = Markup(' lang="en"')
+
+
+def campaign_text(text: str) -> Markup:
+    """Campaign text inside a sentence in another language, marked as English."""
+    return Markup('<span lang="en">%s</span>') % text
+
+
+def N_(message: str) -> str:  # noqa: N802 (gettext's own name for it)
+    """Marks a message for the catalogue where it is defined; it is translated where shown."""
+    return message
+
+
 def ngettext(singular: str, plural: str, num: int, **variables: object) -> str:
-    variables.setdefault("num", num)
-    return _translations().ngettext(singular, plural, num) % variables
+    """The form for ``num``, formatted with ``variables`` (and ``num``) when any are given; a
+    template's ``{% trans count=... %}`` block formats its own."""
+    text = _translations().ngettext(singular, plural, num)
+    return text % {"num": num, **variables} if variables else text
 
 
 def switch_links() -> list[dict[str, str]]:
@@ -143,15 +166,27 @@ def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = enabled(app.config["LANGUAGES"])
     flask_babel.Babel(app, locale_selector=current, configure_jinja=False)
     app.jinja_env.add_extension("jinja2.ext.i18n")
+    # A {% trans %} block's message is its text with runs of whitespace made one space, as
+    # babel.cfg extracts it, so a template can wrap a long sentence.
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.install_gettext_callables(gettext=gettext, ngettext=ngettext, newstyle=False)
     # The extension's "_" looks "gettext" up in the template's context on every call (11 µs a
-    # string on the benchmark machine); ours is the function itself. Output is escaped as any
-    # other text, so a translation can't add markup.
-    app.jinja_env.globals["_"] = gettext
+    # string on the benchmark machine); ours is the function itself. Its values are escaped
+    # and its text kept as written, as a {% trans %} block's; "gettext" gives plain text (for
+    # a value a filter such as urlencode works on).
+    app.jinja_env.globals["_"] = template_gettext
 
     @app.context_processor
     def language_context() -> dict:
-        return {"page_lang": HTML_LANG[current()], "switch_links": switch_links}
+        here = current()
+        return {
+            "page_lang": HTML_LANG[here],
+            "switch_links": switch_links,
+            # Campaign text is English (issue 27 adds Welsh versions): marked so on a page in
+            # another language, for screen readers' voices (WCAG 3.1.2).
+            "campaign_text_lang": CAMPAIGN_TEXT_LANG if here != DEFAULT else "",
+            "campaign_text": campaign_text if here != DEFAULT else str,
+        }
 
     if len(app.extensions[EXTENSION]) < 2:
         return  # English only: no link carries a language

@@ -36,6 +36,7 @@ from advocacy.platform import languages
 from advocacy.platform import limits
 from advocacy.platform import models
 from advocacy.platform import tally
+from advocacy.platform.languages import N_
 from advocacy.platform.site import THEMES
 from advocacy.supporters import pages
 
@@ -54,11 +55,13 @@ TOO_MANY_LOOKUPS = (
     "{areas} from the {lists} below, or try your postcode again in a minute."
 )
 ROLE_NAMES = {
-    "mp": "Your MP",
-    "police_force": "Your police force",
-    "police_oversight": "The body that oversees your police force",
-    "fixed": "Also receiving this campaign's letters",
+    "mp": N_("Your MP"),
+    "police_force": N_("Your police force"),
+    "police_oversight": N_("The body that oversees your police force"),
+    "fixed": N_("Also receiving this campaign's letters"),
 }
+# The lists' groups (places.directory.NATIONS), named in the page's language.
+NATION_LABELS = (N_("England"), N_("Scotland"), N_("Wales"), N_("Northern Ireland"))
 
 
 # Places people search the force list by, when the force is named after a county or region.
@@ -365,7 +368,8 @@ def lists(need: Needs = BOTH) -> Markup:
     book = pipeline.directory()
     chosen = (request.args.get("constituency"), request.args.get("pfa"))
     unchosen = chosen == (None, None)
-    kept = current_app.extensions.get(LISTS, {}).get(need)
+    key = (need, languages.current())
+    kept = current_app.extensions.get(LISTS, {}).get(key)
     if unchosen and kept is not None and kept[0] is book:
         return kept[1]
     html = Markup(
@@ -381,7 +385,7 @@ def lists(need: Needs = BOTH) -> Markup:
         # A new dictionary, assigned at once: safe across threads.
         current_app.extensions[LISTS] = {
             **current_app.extensions.get(LISTS, {}),
-            need: (book, html),
+            key: (book, html),
         }
     return html
 

@@ -5,50 +5,31 @@ from pathlib import Path
 
 import flask_babel
 import pytest
-from app_config import settings_for
 from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.support import Translations
+from conftest import read_catalogue
 
-from advocacy import create_app
 from advocacy.platform import config
 from advocacy.platform import languages
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUES = ROOT / "advocacy" / "translations"
 PAGE = "/c/stop-facial-recognition"
-SKIP_CY = "Neidio i&#39;r prif gynnwys"  # a translation is text: escaped like any other
-
-
-def read_catalogue(code: str):
-    with open(CATALOGUES / code / "LC_MESSAGES" / "messages.po", "rb") as po:
-        return read_po(po, locale=code)
+SKIP_CY = "Neidio i'r prif gynnwys"  # the catalogue's text as written, like the template's
 
 
 def source_messages() -> set[str]:
     """Every message the code and templates mark for translation, as babel.cfg extracts them."""
-    method_map = [("advocacy/**.py", "python"), ("templates/**.html", "jinja2")]
+    with open(ROOT / "babel.cfg", encoding="utf-8") as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
     found = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(ROOT, method_map):
-        found.add(message if isinstance(message, str) else message[0])
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        ROOT, method_map, options_map
+    ):
+        found.add(message)
     return found
-
-
-@pytest.fixture
-def welsh_app(tmp_path):
-    """Welsh offered, with the repository's catalogue compiled as the install step would."""
-    folder = tmp_path / "translations" / "cy" / "LC_MESSAGES"
-    folder.mkdir(parents=True)
-    with open(folder / "messages.mo", "wb") as mo:
-        write_mo(mo, read_catalogue("cy"))
-    return create_app(
-        settings_for(
-            tmp_path / "test.sqlite",
-            LANGUAGES="en,cy",
-            BABEL_TRANSLATION_DIRECTORIES=str(tmp_path / "translations"),
-        )
-    )
 
 
 def test_negotiate_prefers_the_address_then_the_browser() -> None:

@@ -1,0 +1,188 @@
+"""Every supporter page in Welsh: no English left in the chrome.
+
+Two checks, as issue 27 asks. The templates: every word a supporter reads goes through the
+catalogue (``_()`` or ``{% trans %}``), so no English literal is left in a supporter template.
+The pages: each one, rendered in Welsh, holds none of the catalogue's English outside what is
+marked ``lang="en"`` (the campaign's own text, which is English until it has a Welsh version).
+"""
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from conftest import read_catalogue
+
+from advocacy.platform import languages
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+SUPPORTER_TEMPLATES = sorted(
+    [*TEMPLATES.glob("*.html"), *(TEMPLATES / "supporters").glob("*.html")],
+    key=lambda path: path.name,
+)
+SLUG = "stop-facial-recognition"
+# Names that are the same in every language.
+NAMES = {"WhatsApp", "Bluesky", "Facebook", "Gmail", "Outlook.com", "Microsoft", "Yahoo", "Mail"}
+# Attributes a supporter reads or hears.
+READ_ATTRIBUTES = {
+    "aria-label",
+    "alt",
+    "title",
+    "placeholder",
+    "data-label-whole",
+    "data-label-copy",
+}
+ATTRIBUTE_OUTSIDE_A_TAG = re.compile(r'[\w-]+="[^"<>]*"|\b(?:data|aria)-[\w-]+')
+JINJA = re.compile(r"\{#.*?#\}|\{%-?\s*trans\b.*?endtrans\s*-?%\}|\{\{.*?\}\}|\{%.*?%\}", re.S)
+
+
+class Text(HTMLParser):
+    """The text a supporter reads: text nodes and read attributes, minus any part marked
+    ``lang="en"`` (and scripts and styles)."""
+
+    VOID = {"meta", "link", "input", "br", "img", "hr", "source", "wbr"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.stack: list[bool] = []  # per open element: inside English or a script?
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        outside = self.stack[-1] if self.stack else False
+        values = dict(attrs)
+        skip = outside or values.get("lang") == "en" or tag in {"script", "style", "textarea"}
+        if not skip:
+            self.parts += [v for k, v in attrs if k in READ_ATTRIBUTES and v]
+        if tag not in self.VOID:
+            self.stack.append(skip)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in self.VOID and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if not (self.stack and self.stack[-1]) and data.strip():
+            self.parts.append(data)
+
+
+def read_text(html: str, *, template: bool = False) -> str:
+    parser = Text()
+    parser.feed(html)
+    parts = parser.parts
+    if template:
+        # What a block or macro adds to a tag (' class="embed"', ' aria-invalid="true"') is
+        # markup, not text, though the parser sees it outside a tag.
+        parts = [ATTRIBUTE_OUTSIDE_A_TAG.sub(" ", part) for part in parts]
+    return " ".join(" ".join(parts).split())
+
+
+@pytest.mark.parametrize("template", SUPPORTER_TEMPLATES, ids=lambda path: path.name)
+def test_no_english_literal_in_a_supporter_template(template: Path) -> None:
+    source = JINJA.sub(" ", template.read_text(encoding="utf-8"))
+    words = [
+        word
+        for word in re.findall(r"[A-Za-z][A-Za-z.']+", read_text(source, template=True))
+        if word not in NAMES
+    ]
+    assert not words, f"{template.name}: English left outside the catalogue: {words}"
+
+
+def test_the_checker_finds_a_literal_and_skips_what_is_marked() -> None:
+    """The test above can fail: it sees text and read attributes, not Jinja or lang="en"."""
+    source = '<p>Hello <b lang="en">{{ x }} Campaign</b><a aria-label="Go">{{ _("Hi") }}</a>'
+    source += '{% block attrs %} class="x"{% endblock %}</p>'
+    assert read_text(JINJA.sub(" ", source), template=True) == "Hello Go"
+
+
+def english_phrases() -> set[str]:
+    """The catalogue's English, as runs of three words or more between its placeholders and
+    markup: none of these may be read on a page in Welsh."""
+    phrases = set()
+    for message in read_catalogue("cy"):
+        for text in [message.id] if isinstance(message.id, str) else message.id:
+            if not text:
+                continue
+            for run in re.split(r"%\(\w+\)s|<[^>]+>|[“”]", text):
+                run = " ".join(run.split()).strip(" .,:")
+                if len(run.split()) >= 3:
+                    phrases.add(run)
+    return phrases
+
+
+def welsh_pages(client) -> dict[str, str]:
+    """Each supporter page in Welsh, from the index to the reply page."""
+    cy = {"lang": "cy"}
+    place = {"constituency": "W07000089", "pfa": "W15000003"}  # Cardiff East, South Wales
+    pages = {
+        "index": client.get("/", query_string=cy),
+        "campaign": client.get(f"/c/{SLUG}", query_string=cy),
+        "lists": client.get(f"/c/{SLUG}", query_string={**cy, "manual": 1}),
+        "choose": client.get(f"/c/{SLUG}", query_string={**cy, **place}),
+        "privacy": client.get("/privacy", query_string=cy),
+        "embed": client.get(f"/embed/{SLUG}", query_string=cy),
+    }
+    form = {
+        "constituency_code": place["constituency"],
+        "pfa_code": place["pfa"],
+        "name": "Siân Example",
+        "talking_points": ["what-is-lfr"],
+    }
+    letters = client.post(f"/c/{SLUG}/letters", query_string=cy, data=form)
+    pages["letters"] = letters
+    page = letters.get_data(as_text=True)
+    receipt = re.search(r'name="t" value="([^"]+)"', page)
+    keys = re.findall(r'<input type="hidden" name="r" value="([^"]+)"', page)
+    thanks = client.post(
+        f"/c/{SLUG}/thanks",
+        query_string=cy,
+        data={"t": receipt.group(1) if receipt else "", "r": keys},
+        follow_redirects=True,
+    )
+    pages["thanks"] = thanks
+    reply = re.search(r'id="reply-url" value="([^"]+)"', thanks.get_data(as_text=True))
+    if reply:
+        pages["reply"] = client.get(reply.group(1).replace("&amp;", "&"))
+    refused = {name: r.status_code for name, r in pages.items() if r.status_code != 200}
+    assert not refused
+    assert "data-letters" in letters.get_data(as_text=True)
+    return {name: response.get_data(as_text=True) for name, response in pages.items()}
+
+
+def test_every_supporter_page_in_welsh_reads_no_english_chrome(welsh_app) -> None:
+    client = welsh_app.test_client()
+    pages = welsh_pages(client)
+    assert set(pages) >= {"campaign", "choose", "letters", "thanks", "reply", "privacy"}
+    phrases = english_phrases()
+    english = read_text(
+        client.get(f"/c/{SLUG}", query_string={"lang": "en"}).get_data(as_text=True)
+    )
+    assert sum(phrase in english for phrase in phrases) >= 3  # the check can fail
+    for name, page in pages.items():
+        assert '<html lang="cy">' in page, name
+        text = read_text(page)
+        left = sorted(phrase for phrase in phrases if phrase in text)
+        assert not left, f"{name}: English on a page in Welsh: {left}"
+
+
+def test_a_page_in_welsh_says_the_campaign_text_is_english_and_marks_it(welsh_app) -> None:
+    page = welsh_app.test_client().get(f"/c/{SLUG}", query_string={"lang": "cy"})
+    html = page.get_data(as_text=True)
+    assert "Mae testun yr ymgyrch hon yn Saesneg yn unig." in html
+    assert re.search(r'<h1 lang="en">[^<]+</h1>', html)
+    english = welsh_app.test_client().get(f"/c/{SLUG}").get_data(as_text=True)
+    assert 'lang="en"' not in english.partition("<body")[2]
+    assert "Saesneg" not in english
+
+
+def test_the_lists_are_kept_per_language(welsh_app) -> None:
+    welsh_app.config["CACHE_CHECK_SECONDS"] = 60.0
+    client = welsh_app.test_client()
+    for lang, group in [("cy", "Lloegr"), ("en", "England"), ("cy", "Lloegr")]:
+        page = client.get(f"/c/{SLUG}", query_string={"lang": lang, "manual": 1})
+        assert f'<optgroup label="{group}">' in page.get_data(as_text=True)
+
+
+def test_role_names_and_nations_are_in_the_catalogue() -> None:
+    messages = {m.id for m in read_catalogue("cy")}
+    assert {"Your MP", "The body that oversees your police force", "Wales"} <= messages
+    assert languages.N_("Wales") == "Wales"
