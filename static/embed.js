@@ -2,7 +2,10 @@
    compact flow, sized to its content. Without this script the link still works.
 
    <a class="advocacy-embed" href="https://HOST/c/SLUG" data-campaign="SLUG"
-      data-ref="your-group" data-theme="green">Write to your MP</a>
+      data-ref="your-group" data-theme="green" data-lang="cy">Write to your MP</a>
+
+   The form's language is the snippet's data-lang, else the partner page's own (the lang of
+   the link's nearest element that has one, usually <html lang>).
    <script async src="https://HOST/static/embed.js"></script>
 
    The frame sends only its height (and, after each step, a request to bring its top into
@@ -15,6 +18,17 @@
   var origin = new URL(script ? script.src : "/", document.baseURI).origin;
   var frames = [];
   var WAIT = 4000; // ms after the frame loads for it to say it is there
+  // What this script itself writes on the partner's page, in the form's language.
+  var WORDS = {
+    en: { title: "Write a letter", fallback: "Write your letter on " },
+    cy: { title: "Ysgrifennu llythyr", fallback: "Ysgrifennwch eich llythyr ar " }
+  };
+
+  function languageOf(link) {
+    var owner = link.closest("[lang]");
+    var lang = link.getAttribute("data-lang") || (owner && owner.getAttribute("lang")) || "";
+    return lang.split("-")[0].toLowerCase();
+  }
 
   function embed(link) {
     var slug = link.getAttribute("data-campaign");
@@ -24,9 +38,12 @@
       var value = link.getAttribute("data-" + name);
       if (value) url.searchParams.set(name, value);
     });
+    var lang = languageOf(link);
+    if (WORDS[lang]) url.searchParams.set("lang", lang);
+    var words = WORDS[lang] || WORDS.en;
     var frame = document.createElement("iframe");
     frame.src = url.href;
-    frame.title = link.textContent.trim() || "Write a letter";
+    frame.title = link.textContent.trim() || words.title;
     frame.loading = "lazy";
     frame.style.cssText = "width:100%;border:0;display:block;min-height:24rem;";
     frame.setAttribute("data-advocacy-frame", slug);
@@ -36,18 +53,20 @@
     frame.addEventListener("load", function () {
       if (frame.advocacyHeard) return;
       setTimeout(function () {
-        if (!frame.advocacyHeard && frame.parentNode) fallBack(frame, link, url);
+        if (!frame.advocacyHeard && frame.parentNode) fallBack(frame, link, url, words);
       }, WAIT);
     });
   }
 
-  function fallBack(frame, link, url) {
+  function fallBack(frame, link, url, words) {
     var host = url.hostname;
     var page = new URL(link.href);
-    if (url.searchParams.get("ref")) page.searchParams.set("ref", url.searchParams.get("ref"));
+    ["ref", "lang"].forEach(function (name) {
+      if (url.searchParams.get(name)) page.searchParams.set(name, url.searchParams.get(name));
+    });
     var plain = document.createElement("a");
     plain.href = page.href;
-    plain.textContent = "Write your letter on " + host;
+    plain.textContent = words.fallback + host;
     plain.setAttribute("data-advocacy-fallback", "");
     var p = document.createElement("p");
     p.appendChild(plain);

@@ -2,6 +2,14 @@
 (function () {
   "use strict";
 
+  // The words this file writes, in the page's language: a page not in English carries them
+  // (templates/base.html, #site-words); English is the fallback.
+  var WORDS = (function () {
+    var el = document.getElementById("site-words");
+    try { return el ? JSON.parse(el.textContent) : {}; } catch (e) { return {}; }
+  })();
+  function word(key, english) { return WORDS[key] || english; }
+
   // Same rules as advocacy/letters/delivery.py: RFC 3986 unreserved characters stay, all else is %XX.
   function enc(s) {
     return encodeURIComponent(s).replace(/[!'()*]/g, function (c) {
@@ -34,7 +42,7 @@
   }
 
   function copy(text, status) {
-    function done() { if (status) status.textContent = "Copied."; }
+    function done() { if (status) status.textContent = word("copied", "Copied."); }
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(text).then(done, function () { fallbackCopy(text); done(); });
     } else { fallbackCopy(text); done(); }
@@ -75,7 +83,7 @@
     note.className = "sent-note";
     note.setAttribute("role", "status");
     // Submits the "I've sent my letters" form (a POST: only pressing it counts a send).
-    note.innerHTML = "Sent it? When you've sent every letter, <button type=\"submit\" form=\"sent-form\" class=\"button--link\">finish here</button>.";
+    note.innerHTML = word("sentNote", "Sent it? When you've sent every letter, <button type=\"submit\" form=\"sent-form\" class=\"button--link\">finish here</button>.");
     card.querySelector(".send").appendChild(note);
   }
 
@@ -90,8 +98,9 @@
 
     function refresh() {
       var share = ownShare(body.value, stock);
-      own.innerHTML = "About <strong>" + share + "%</strong> of this letter is in your own words." +
-        (share < 5 ? " Adding a sentence of your own makes it count for more." : "");
+      own.innerHTML = word("ownWords", "About <strong>%(share)s%%</strong> of this letter is in your own words.")
+        .replace("%(share)s", share).replace("%%", "%") +
+        (share < 5 ? " " + word("addSentence", "Adding a sentence of your own makes it count for more.") : "");
       if (!to.length) return;
       var anyLong = false; // whether the main button can't carry the letter
       card.querySelectorAll("[data-link]").forEach(function (a) {
@@ -159,7 +168,7 @@
     var id = select.id + "-search";
     input.id = id; input.type = "search"; input.className = "search-list"; input.autocomplete = "off";
     var label = document.createElement("label");
-    label.htmlFor = id; label.className = "search-label"; label.textContent = "Search the list of " + (select.id === "pfa" ? "police forces" : "constituencies");
+    label.htmlFor = id; label.className = "search-label"; label.textContent = select.id === "pfa" ? word("searchForces", "Search the list of police forces") : word("searchConstituencies", "Search the list of constituencies");
     select.parentNode.insertBefore(label, select);
     select.parentNode.insertBefore(input, select);
     input.addEventListener("input", function () {
@@ -243,7 +252,7 @@
     document.querySelectorAll("[data-copy-input]").forEach(function (button) {
       var input = document.getElementById(button.getAttribute("data-copy-input"));
       button.hidden = false;
-      button.addEventListener("click", function () { copy(input.value, null); button.textContent = "Copied"; });
+      button.addEventListener("click", function () { copy(input.value, null); button.textContent = word("copiedShort", "Copied"); });
     });
   });
 })();

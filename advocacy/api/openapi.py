@@ -129,6 +129,13 @@ SCHEMAS: dict[str, Any] = {
     ),
     "Campaign": _object(
         slug={"type": "string"},
+        languages={
+            "type": "array",
+            "description": "The languages its text and letters come in, English first "
+            '("en", "cy"): send one as ?language= here, or "language" in a letters request.',
+            "items": {"type": "string"},
+        },
+        language={"type": "string", "description": "The language of the text in this answer."},
         title={"type": "string"},
         organiser={**NULLABLE_TEXT, "description": "Who runs the campaign, if staff named them."},
         summary={
@@ -203,6 +210,12 @@ SCHEMAS: dict[str, Any] = {
                 '"fixed" for every recipient the campaign names itself, or one of them as '
                 '"fixed:<id>" (the id counts and reply links use: a slug of the name, '
                 '"fixed:home-secretary"). An unknown one is a 400 naming it.',
+            },
+            "language": {
+                "type": "string",
+                "description": "The letters' language, one of the campaign's languages (\"cy\": "
+                'Welsh, beginning "Annwyl"); English when left out.',
+                "example": "cy",
             },
             "answers": {
                 "type": "object",
@@ -336,6 +349,14 @@ def document(server_url: str) -> dict[str, Any]:
                             "(looked up, and counted as a lookup for rate limits).",
                             "schema": {"type": "string", "minLength": 1, "maxLength": 64},
                             "example": "SE1 2DL",
+                        },
+                        {
+                            "name": "language",
+                            "in": "query",
+                            "required": False,
+                            "description": "The text in this one of the campaign's languages.",
+                            "schema": {"type": "string"},
+                            "example": "cy",
                         },
                     ],
                     "responses": {

@@ -9,6 +9,7 @@ from werkzeug.routing import PathConverter
 
 from advocacy.api import cors
 from advocacy.api import openapi
+from advocacy.letters import campaign_json
 from advocacy.letters import letter_request
 from advocacy.letters.campaigns import NATION_NAMES
 from advocacy.letters.campaigns import NATIONS
@@ -151,6 +152,12 @@ def campaign(slug: str):
     """The campaign; with ``?nation=`` or ``?postcode=``, only what that nation's supporters see
     (a postcode costs a lookup, like the lookup endpoint)."""
     campaign = _live(slug)
+    language = request.args.get("language") or "en"
+    if language not in campaign.languages:
+        raise letter_request.InvalidInput(
+            {"language": [f"This campaign is in {', '.join(campaign.languages)}."]}
+        )
+    campaign = campaign_json.in_language(campaign, language)
     nation = request.args.get("nation")
     place = None
     if "postcode" in request.args:
@@ -167,10 +174,12 @@ def campaign(slug: str):
     shown = pipeline.for_place(campaign, place) if place else campaign.for_nation(nation)
     return {
         "slug": campaign.slug,
-        "title": campaign.title,
+        "languages": list(campaign.languages),
+        "language": shown.language,
+        "title": shown.title,
         "organiser": campaign.organiser or None,
-        "summary": campaign.summary_markdown,
-        "summary_html": campaign.summary_html,
+        "summary": shown.summary_markdown,
+        "summary_html": shown.summary_html,
         "targets": list(campaign.targets),
         "needs_postcode": campaign.needs_place,
         "nations": list(shown.nations),
@@ -178,7 +187,7 @@ def campaign(slug: str):
             {"id": p.id, "label": p.label, "nations": list(p.nations or campaign.nations)}
             for p in shown.talking_points
         ],
-        "prompts": [{"id": p.id, "label": p.label} for p in campaign.prompts],
+        "prompts": [{"id": p.id, "label": p.label} for p in shown.prompts],
     }
 
 
@@ -195,6 +204,7 @@ def letters(slug: str):
             fields={},
         )
     wanted = letter_request.parse(data, campaign)
+    campaign = campaign_json.in_language(campaign, wanted.language)
     if not campaign.needs_place:
         place = postcodes.NOWHERE
     elif wanted.postcode is not None:

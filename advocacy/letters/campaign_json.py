@@ -6,12 +6,14 @@ writing it back is ``Campaign.to_dict`` (``advocacy.letters.campaigns``).
 """
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from advocacy.letters import markdown
 from advocacy.letters import place_facts
 from advocacy.letters.campaigns import FORMAT
 from advocacy.letters.campaigns import FORMATS
+from advocacy.letters.campaigns import LANGUAGES
 from advocacy.letters.campaigns import NATIONS
 from advocacy.letters.campaigns import TARGET_ROLES
 from advocacy.letters.campaigns import Alternative
@@ -22,6 +24,7 @@ from advocacy.letters.campaigns import InvalidCampaign
 from advocacy.letters.campaigns import Prompt
 from advocacy.letters.campaigns import TalkingPoint
 from advocacy.letters.campaigns import Text
+from advocacy.letters.campaigns import alternatives
 from advocacy.letters.campaigns import in_nation_order
 from advocacy.letters.sanitize import clean_html
 from advocacy.letters.validation import validate
@@ -71,6 +74,29 @@ TYPE_MESSAGES = {
     "pool": "Must be a list of texts or {text, when, fact} objects.",
     "when": "Must be an object of attribute to a list of values.",
     "alternatives": "Must be text, or a list of {when, text} objects.",
+}
+
+
+# What a translation may hold: every text a supporter reads or a letter says, in the English
+# document's shape ("text": one text; "alternatives": text or {when, text} objects; "pool":
+# phrasings; "items": objects by id). Everything else (targets, conditions' meaning, sources,
+# recipients) is the campaign's own, in every language.
+TRANSLATED = {
+    "title": "text",
+    "summary": "text",
+    "subject_lines": "pool",
+    "opening": "alternatives",
+    "talking_points": "items",
+    "prompts": "items",
+    "asks": "asks",
+    "closing": "alternatives",
+    "sign_off": "text",
+    "next_ask": "text",
+    "share_text": "text",
+}
+TRANSLATED_ITEMS = {
+    "talking_points": {"id": "text", "label": "text", "phrasings": "pool"},
+    "prompts": {"id": "text", "label": "text", "hint": "text", "lead_in": "text"},
 }
 
 
@@ -179,11 +205,183 @@ def _shape_errors(data: Mapping[str, Any]) -> dict[str, list[str]]:
                     errors[f"{path}.{key}"] = [TYPE_MESSAGES[kind]]
     elif variants is not None:
         errors["variants"] = ["Must be an object of nation to text."]
+    errors.update(_translation_shape_errors(data.get("translations")))
     if data.get("format", FORMAT) not in FORMATS:
         errors["format"] = [
             f"Unknown format {str(data.get('format'))[:40]!r}; expected {FORMAT!r}."
         ]
     return errors
+
+
+def _translation_shape_errors(translations: Any) -> dict[str, list[str]]:
+    if translations is None:
+        return {}
+    if not isinstance(translations, Mapping):
+        return {"translations": ["Must be an object of language to its text."]}
+    errors: dict[str, list[str]] = {}
+    for code, text in translations.items():
+        path = f"translations.{str(code)[:40]}"
+        if code not in LANGUAGES:
+            errors[path] = [f"Unknown language {str(code)[:40]!r}; use {', '.join(LANGUAGES)}."]
+            continue
+        if not isinstance(text, Mapping):
+            errors[path] = ["Must be an object."]
+            continue
+        for key, value in text.items():
+            kind = TRANSLATED.get(key)
+            if kind is None:
+                errors[path] = [f"Unexpected field {str(key)[:40]!r}."]
+            elif kind == "items":
+                if not isinstance(value, list | tuple) or not all(
+                    isinstance(item, Mapping)
+                    and isinstance(item.get("id"), str)
+                    and all(
+                        k in TRANSLATED_ITEMS[key] and _type_ok(TRANSLATED_ITEMS[key][k], v)
+                        for k, v in item.items()
+                    )
+                    for item in value
+                ):
+                    fields = ", ".join(TRANSLATED_ITEMS[key])
+                    errors[f"{path}.{key}"] = [f"Must be a list of objects of {fields}."]
+            elif kind == "asks":
+                if not isinstance(value, Mapping) or not all(
+                    _type_ok("alternatives", v) for v in value.values()
+                ):
+                    errors[f"{path}.asks"] = ["Must be an object of target to text."]
+            elif not _type_ok(kind, value):
+                errors[f"{path}.{key}"] = [TYPE_MESSAGES[kind]]
+    return errors
+
+
+def in_language(campaign: Campaign, code: str) -> Campaign:
+    """The campaign with its text in ``code``, where it has that translation (else as it is).
+
+    Each field takes the translation's text when it has some, else keeps the English (a
+    campaign offering a language has all of it: ``validation`` checks at save). Made once per
+    campaign object and language, like ``Campaign.offered``.
+    """
+    if code == campaign.language:
+        return campaign
+    if campaign.language != "en":  # a translation: from its English self
+        return in_language(campaign.__dict__["_english"], code)
+    if code not in campaign.translations:
+        return campaign
+    made = campaign.__dict__.setdefault("_in_language", {})
+    if code not in made:
+        made[code] = _translated(campaign, code, campaign.translations[code])
+        made[code].__dict__["_english"] = campaign
+    return made[code]
+
+
+def translation_errors(
+    campaign: Campaign, english: Mapping[str, list[str]] | None = None
+) -> dict[str, list[str]]:
+    """What a translation lacks or gets wrong: a campaign offering a language has, in it, every
+    text a supporter in a nation it serves reads (a point only for Scotland needs no Welsh
+    while Wales is not among them), and each text passes the checks the English passes."""
+    english = validate(campaign) if english is None else english
+    errors: dict[str, list[str]] = {}
+    for code, text in campaign.translations.items():
+        path = f"translations.{code}"
+        missing = [
+            name
+            for name, has in (
+                ("title", True),
+                ("summary", bool(campaign.summary_markdown.strip())),
+                ("subject_lines", True),
+                ("opening", bool(campaign.opening)),
+                ("closing", bool(campaign.closing)),
+                ("sign_off", True),
+                ("next_ask", bool(campaign.next_ask)),
+                ("share_text", bool(campaign.share_text)),
+            )
+            if has and not text.get(name)
+        ]
+        for name in missing:
+            errors[f"{path}.{name}"] = ["Write this in this language too."]
+        points = {p.get("id"): p for p in text.get("talking_points") or ()}
+        served = [n for n in campaign.nations if n == "wales"] if code == "cy" else []
+        for point in campaign.talking_points:
+            offered = not point.nations or any(n in point.nations for n in served)
+            got = points.pop(point.id, {})
+            if offered and not (got.get("label") and got.get("phrasings")):
+                errors[f"{path}.talking_points.{point.id}"] = [
+                    f"Write the point {point.id!r} in this language too: its label and phrasings."
+                ]
+        prompts = {p.get("id"): p for p in text.get("prompts") or ()}
+        for prompt in campaign.prompts:
+            got = prompts.pop(prompt.id, {})
+            lacking = [
+                k for k in ("label", "hint", "lead_in") if getattr(prompt, k) and not got.get(k)
+            ]
+            if lacking:
+                errors[f"{path}.prompts.{prompt.id}"] = [
+                    f"Write the question {prompt.id!r} in this language too: {', '.join(lacking)}."
+                ]
+        for kind, unknown in (("talking_points", points), ("prompts", prompts)):
+            if unknown:
+                errors[f"{path}.{kind}"] = [
+                    f"No {kind.replace('_', ' ')[:-1]} {next(iter(unknown))!r} in the campaign."
+                ]
+        asks = text.get("asks") or {}
+        for role in campaign.asks:
+            if any(a.text.strip() for a in alternatives(campaign.asks[role])) and not asks.get(
+                role
+            ):
+                errors[f"{path}.asks.{role}"] = ["Write this ask in this language too."]
+        if unknown_asks := [r for r in asks if r not in campaign.asks]:
+            errors[f"{path}.asks"] = [f"No ask for {unknown_asks[0]!r} in the campaign."]
+        # The texts themselves, by the English checks (placeholders, length, conditions).
+        for where, messages in validate(in_language(campaign, code)).items():
+            if where not in english and where.split(".")[0] in TRANSLATED:
+                errors.setdefault(f"{path}.{where}", messages)
+    return errors
+
+
+def _translated(campaign: Campaign, code: str, text: Mapping[str, Any]) -> Campaign:
+    points = {p["id"]: p for p in text.get("talking_points") or ()}
+    prompts = {p["id"]: p for p in text.get("prompts") or ()}
+    asks = text.get("asks") or {}
+    summary = text.get("summary") or ""
+    return replace(
+        campaign,
+        language=code,
+        title=text.get("title") or campaign.title,
+        summary=summary or campaign.summary,
+        summary_html=markdown.to_html(summary) if summary.strip() else campaign.summary_html,
+        subject_lines=tuple(_entry_from(e) for e in text["subject_lines"])
+        if text.get("subject_lines")
+        else campaign.subject_lines,
+        opening=_alternatives_from(text["opening"]) if text.get("opening") else campaign.opening,
+        talking_points=tuple(
+            replace(
+                p,
+                label=points[p.id].get("label") or p.label,
+                phrasings=tuple(_entry_from(e) for e in points[p.id].get("phrasings") or ())
+                or p.phrasings,
+            )
+            if p.id in points
+            else p
+            for p in campaign.talking_points
+        ),
+        prompts=tuple(
+            replace(
+                p,
+                **{k: prompts[p.id].get(k) or getattr(p, k) for k in ("label", "hint", "lead_in")},
+            )
+            if p.id in prompts
+            else p
+            for p in campaign.prompts
+        ),
+        asks={
+            role: _alternatives_from(asks[role]) if asks.get(role) else ask
+            for role, ask in campaign.asks.items()
+        },
+        closing=_alternatives_from(text["closing"]) if text.get("closing") else campaign.closing,
+        sign_off=text.get("sign_off") or campaign.sign_off,
+        next_ask=text.get("next_ask") or campaign.next_ask,
+        share_text=text.get("share_text") or campaign.share_text,
+    )
 
 
 def upgraded(data: Mapping[str, Any], moved: dict[str, str] | None = None) -> dict[str, Any]:
@@ -329,12 +527,17 @@ def from_dict(data: Mapping[str, Any], *, clean: bool = True, check: bool = True
             allowed_origins=tuple(data.get("allowed_origins", ())),
             nations=in_nation_order(data.get("nations") or NATIONS),
             place_facts=facts,
+            translations={
+                code: dict(text) for code, text in (data.get("translations") or {}).items()
+            },
         )
     except TypeError as exc:
         # An unknown or missing key inside an item; say which, without Python's wording.
         field_name = str(exc).rsplit(" ", 1)[-1].strip("'")
         raise InvalidCampaign({"": [f"Unexpected or missing field {field_name!r}."]}) from None
     errors = validate(campaign) if check else {}
+    if check:
+        errors.update(translation_errors(campaign, errors))
     if errors:
         found: dict[str, list[str]] = {}
         for path, messages in errors.items():

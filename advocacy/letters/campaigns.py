@@ -17,6 +17,7 @@ from typing import Any
 
 from advocacy.letters import conditions
 from advocacy.letters import markdown
+from advocacy.letters.message import N_
 from advocacy.letters.place_facts import PlaceFacts
 
 # /2 added nation scopes, /3 conditions on text and place facts; /1 and /2 files import
@@ -27,10 +28,10 @@ FORMATS = ("advocacy.campaign/1", "advocacy.campaign/2", FORMAT)
 # different things, to different people, in each nation. Keys as staff write them in files.
 NATIONS = ("england", "wales", "scotland", "northern_ireland")
 NATION_NAMES = {
-    "england": "England",
-    "wales": "Wales",
-    "scotland": "Scotland",
-    "northern_ireland": "Northern Ireland",
+    "england": N_("England"),
+    "wales": N_("Wales"),
+    "scotland": N_("Scotland"),
+    "northern_ireland": N_("Northern Ireland"),
 }
 STATUSES = ("draft", "live", "closed")
 TARGET_ROLES = ("mp", "police_force", "police_oversight")
@@ -195,6 +196,16 @@ class Campaign:
     # ("/static/lfr.png") or an https:// address.
     image_url: str = ""
     place_facts: PlaceFacts = field(default_factory=PlaceFacts)
+    # The campaign's text in other languages, as staff wrote it (``campaign_json.TRANSLATED``
+    # says which fields): {"cy": {"title": ..., "talking_points": [{"id", "label", ...}]}}.
+    # ``campaign_json.in_language`` makes the campaign in one of them.
+    translations: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    language: str = "en"  # the language of this object's text
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages a supporter may read and write this campaign in, English first."""
+        return ("en", *(code for code in LANGUAGES if code in self.translations))
 
     @property
     def summary_markdown(self) -> str:
@@ -288,6 +299,8 @@ class Campaign:
         data["subject_lines"] = tuple(entry_to_json(e) for e in self.subject_lines)
         data["talking_points"] = [_point_to_json(p) for p in self.talking_points]
         data["place_facts"] = self.place_facts.to_dict() if self.place_facts else {}
+        del data["language"]  # a stored campaign is always its English self
+        data["translations"] = {code: dict(text) for code, text in self.translations.items()}
         for name in OMITTED_WHEN_EMPTY:  # so a document without them reads as it always did
             if not data[name]:
                 del data[name]
@@ -339,7 +352,9 @@ def _point_to_json(point: TalkingPoint) -> dict[str, Any]:
 
 # Optional parts newer than the format: left out of a document when empty, so documents and
 # exports from before them stay as they were (and a row is reset to "" when they are).
-OMITTED_WHEN_EMPTY = ("summary", "organiser", "image_url", "place_facts")
+OMITTED_WHEN_EMPTY = ("summary", "organiser", "image_url", "place_facts", "translations")
+# The languages a campaign may add to its English text (Welsh: issue 27).
+LANGUAGES = ("cy",)
 
 
 def in_words(items: list[str], last: str = "and") -> str:

@@ -381,7 +381,7 @@ def _letter(
 ) -> Letter:
     """The letter with these choices: ``chosen`` is the subject, then the points' phrasings;
     ``signed`` is the supporter's signature; ``taken`` says which wordings they are."""
-    greeting = f"Dear {recipient.salutation},"
+    greeting = greeting_for(recipient, campaign.language)
     ask_name = f"asks.{recipient.role}"
     opening, opening_at = filled.text("opening")
     ask, ask_at = filled.text(ask_name)
@@ -394,6 +394,14 @@ def _letter(
     shared = frozenset(p for p in (chosen[0], *stock) if filled.shares(p))
     body = "\n\n".join(paragraphs)
     return Letter(recipient, chosen[0], body, stock, shared | {greeting}, tuple(taken))
+
+
+def greeting_for(recipient: Recipient, language: str = "en") -> str:
+    """ "Dear Chief Constable," or, in Welsh, "Annwyl Brif Gwnstabl," (the directory's Welsh
+    salutation, its title softened after Annwyl; the English one where it has none)."""
+    if language == "cy":
+        return f"Annwyl {recipient.salutation_cy or recipient.salutation},"
+    return f"Dear {recipient.salutation},"
 
 
 def _shorter(options: list[list[str]], picks: list[int]) -> list[int] | None:

@@ -14,16 +14,17 @@ from advocacy.letters.campaigns import Campaign
 from advocacy.letters.campaigns import fixed_key
 from advocacy.letters.compose import Choices
 from advocacy.letters.compose import Sender
+from advocacy.letters.message import N_
 from advocacy.letters.recipient import Recipient
 
 MAX_NAME = 100
 MAX_ADDRESS = 200
 MAX_ANSWER = 2000
 MAX_POSTCODE = 16
-NO_PLACE = "Enter your postcode, or choose your constituency and police force."
-NO_AREA = "Choose both your constituency and your police force (or give a postcode)."
+NO_PLACE = N_("Enter your postcode, or choose your constituency and police force.")
+NO_AREA = N_("Choose both your constituency and your police force (or give a postcode).")
 POLICE_ROLES = frozenset({"police_force", "police_oversight"})
-NO_CONSTITUENCY = "Choose your constituency (or give a postcode)."  # campaigns to no police
+NO_CONSTITUENCY = N_("Choose your constituency (or give a postcode).")  # campaigns to no police
 AREA_CODE = re.compile(r"^[ENSWL][0-9]{8}$")
 # Line breaks and tabs are fine in longer answers; no other control characters anywhere, and
 # no invisible characters that reorder or hide text (bidi overrides, zero-width space, BOM).
@@ -39,7 +40,7 @@ LINE_BREAKS = re.compile(r"[\r\n\t]")
 class InvalidInput(ValueError):
     def __init__(self, fields: dict[str, list[str]]) -> None:
         self.fields = fields
-        super().__init__("Some of the details need another look.")
+        super().__init__(N_("Some of the details need another look."))
 
 
 @dataclass(frozen=True)
@@ -51,37 +52,44 @@ class LetterRequest:
     choices: Choices
     # Whom to write to, as roles and fixed-recipient ids; None: everyone the campaign targets.
     recipients: tuple[str, ...] | None = None
+    language: str = "en"  # the letters' language: one of the campaign's ``languages``
 
 
 # What an empty required field says, naming it (never "This is required.").
-REQUIRED = {"name": "Enter your name", "postcode": "Enter your postcode"}
+REQUIRED = {"name": N_("Enter your name."), "postcode": N_("Enter your postcode.")}
 
 
 def _text(errors, name, value, *, limit, required, multiline=False) -> str:
     if value is None:
         value = ""
     if not isinstance(value, str):
-        errors[name] = ["This must be text."]
+        errors[name] = [N_("This must be text.")]
         return ""
     value = unicodedata.normalize("NFC", value).strip()
     if CONTROL.search(value) or (not multiline and LINE_BREAKS.search(value)):
-        errors[name] = ["This contains characters we can't put in a letter. Please retype it."]
+        errors[name] = [N_("This contains characters we can't put in a letter. Please retype it.")]
     elif required and not value:
-        errors[name] = [REQUIRED.get(name, "Fill this in") + "."]
+        errors[name] = [REQUIRED.get(name) or N_("Fill this in.")]
     elif len(value) > limit:
-        errors[name] = [f"Please keep this to {limit} characters or fewer (it has {len(value)})."]
+        errors[name] = [
+            N_(
+                "Please keep this to %(limit)s characters or fewer (it has %(length)s).",
+                limit=limit,
+                length=len(value),
+            )
+        ]
     return value
 
 
 def _points(errors, value, campaign: Campaign) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        errors["talking_points"] = ["Send a list of talking point ids."]
+        errors["talking_points"] = [N_("Send a list of talking point ids.")]
         return ()
     unknown = [v for v in value if campaign.point(v) is None]
     if unknown:
-        errors["talking_points"] = [f"Unknown talking point {unknown[0]!r}."]
+        errors["talking_points"] = [N_("Unknown talking point %(id)r.", id=unknown[0])]
     elif not value and campaign.talking_points:
-        errors["talking_points"] = ["Tick at least one point to make."]
+        errors["talking_points"] = [N_("Tick at least one point to make.")]
     return tuple(dict.fromkeys(value))
 
 
@@ -89,13 +97,13 @@ def _answers(errors, value, campaign: Campaign) -> tuple[tuple[str, str], ...]:
     if value is None:
         return ()
     if not isinstance(value, Mapping):
-        errors["answers"] = ["Send answers as an object of prompt id to text."]
+        errors["answers"] = [N_("Send answers as an object of prompt id to text.")]
         return ()
     known = {p.id for p in campaign.prompts}
     answers = []
     for key, text in value.items():
         if key not in known:
-            errors["answers"] = [f"Unknown prompt {key!r}."]
+            errors["answers"] = [N_("Unknown prompt %(id)r.", id=key)]
             continue
         answers.append(
             (
@@ -109,7 +117,7 @@ def _answers(errors, value, campaign: Campaign) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(answers, key=lambda a: order.index(a[0])))
 
 
-NOBODY_CHOSEN = "Select at least one person to write to."
+NOBODY_CHOSEN = N_("Select at least one person to write to.")
 
 
 def choice_id(recipient: Recipient) -> str:
@@ -136,14 +144,17 @@ def _recipients(errors, value, campaign: Campaign) -> tuple[str, ...] | None:
     if value is None:
         return None
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        errors["recipients"] = ['Send a list of roles ("mp", "police_force") or recipient ids.']
+        errors["recipients"] = [N_('Send a list of roles ("mp", "police_force") or recipient ids.')]
         return None
     known = recipient_ids(campaign)
     unknown = [v for v in value if v not in known]
     if unknown:
         errors["recipients"] = [
-            f"Unknown recipient {unknown[0][:60]!r}: this campaign writes to "
-            f"{', '.join(repr(k) for k in known)}."
+            N_(
+                "Unknown recipient %(id)r: this campaign writes to %(known)s.",
+                id=unknown[0][:60],
+                known=", ".join(repr(k) for k in known),
+            )
         ]
     elif not value:
         errors["recipients"] = [NOBODY_CHOSEN]
@@ -156,7 +167,7 @@ def parse(data: Any, campaign: Campaign) -> LetterRequest:
     :raise InvalidInput: every problem, keyed by field name.
     """
     if not isinstance(data, Mapping):
-        raise InvalidInput({"": ["Send a JSON object."]})
+        raise InvalidInput({"": [N_("Send a JSON object.")]})
     errors: dict[str, list[str]] = {}
     postcode = constituency = pfa = None
     raw_postcode = data.get("postcode")
@@ -185,6 +196,14 @@ def parse(data: Any, campaign: Campaign) -> LetterRequest:
     points = _points(errors, data.get("talking_points", []), campaign)
     answers = _answers(errors, data.get("answers"), campaign)
     recipients = _recipients(errors, data.get("recipients"), campaign)
+    language = data.get("language") or "en"
+    if language not in campaign.languages:
+        errors["language"] = [
+            N_(
+                "This campaign's letters are in %(languages)s: send one of those.",
+                languages=", ".join(repr(code) for code in campaign.languages),
+            )
+        ]
     if errors:
         raise InvalidInput(errors)
     return LetterRequest(
@@ -194,6 +213,7 @@ def parse(data: Any, campaign: Campaign) -> LetterRequest:
         sender=Sender(name=name, address=address, postcode=None),
         choices=Choices(talking_points=points, answers=answers),
         recipients=recipients,
+        language=language,
     )
 
 

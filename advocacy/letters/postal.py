@@ -7,6 +7,7 @@ Royal Mail asks. Pure: no Flask.
 
 import re
 from collections.abc import Iterable
+from datetime import date
 
 from advocacy.letters.recipient import Recipient
 
@@ -45,3 +46,26 @@ def sender_block(name: str, address: str, postcode: str | None) -> list[str]:
 def by_post(recipients: Iterable[Recipient]) -> list[int]:
     """The positions of the recipients a supporter prints and posts to."""
     return [i for i, r in enumerate(recipients) if r.by_post]
+
+
+WELSH_MONTHS = (
+    "Ionawr",
+    "Chwefror",
+    "Mawrth",
+    "Ebrill",
+    "Mai",
+    "Mehefin",
+    "Gorffennaf",
+    "Awst",
+    "Medi",
+    "Hydref",
+    "Tachwedd",
+    "Rhagfyr",
+)
+
+
+def dated(day: date, language: str = "en") -> str:
+    """A letter's date as it is written in its language: "5 December 2026", "5 Rhagfyr 2026"."""
+    if language == "cy":
+        return f"{day.day} {WELSH_MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day} {day:%B %Y}"

@@ -17,6 +17,7 @@ from functools import cache
 from itertools import chain
 from pathlib import Path
 
+from advocacy.letters.message import N_
 from advocacy.letters.recipient import Recipient
 from advocacy.letters.reference import fact_in_words
 from advocacy.letters.reference import force_facts
@@ -35,9 +36,19 @@ NATIONS = ("England", "Scotland", "Wales", "Northern Ireland")
 # Places postcodes.io knows outside the four nations: the Crown Dependencies, which have their own
 # government and police and no MP at Westminster. How a sentence names each, and its pronoun.
 CROWN_DEPENDENCIES = {
-    "Channel Islands": ("The Channel Islands are Crown Dependencies", "they have their"),
-    "Isle of Man": ("The Isle of Man is a Crown Dependency", "it has its"),
+    "Channel Islands": N_(
+        "The Channel Islands are Crown Dependencies: they have their own police and no MP at "
+        "Westminster."
+    ),
+    "Isle of Man": N_(
+        "The Isle of Man is a Crown Dependency: it has its own police and no MP at Westminster."
+    ),
 }
+ONLY_THE_UK = N_(
+    "This campaign writes to MPs and police in England, Scotland, Wales and Northern Ireland, so "
+    "it can't write for you there. If you live in one of those, enter the postcode of your home "
+    "address there."
+)
 
 
 class OutsideCoverage(Exception):
@@ -47,20 +58,23 @@ class OutsideCoverage(Exception):
         self.country = country
         if country in NATIONS:
             # A UK postcode with no constituency (new, or special): the lists still work.
-            message = (
+            message = N_(
                 "We couldn't match this postcode to a constituency. Please choose your "
                 "constituency and police force from the lists."
             )
         else:
-            subject, has = CROWN_DEPENDENCIES.get(
-                country or "", (f"{country or 'This postcode'} is outside the UK", "it has its")
+            where = CROWN_DEPENDENCIES.get(country or "") or (
+                N_(
+                    "%(place)s is outside the UK: it has its own police and no MP at Westminster.",
+                    place=country,
+                )
+                if country
+                else N_(
+                    "This postcode is outside the UK: it has its own police and no MP at "
+                    "Westminster."
+                )
             )
-            message = (
-                f"{subject}: {has} own police and "
-                "no MP at Westminster. This campaign writes to MPs and police in England, "
-                "Scotland, Wales and Northern Ireland, so it can't write for you there. If you "
-                "live in one of those, enter the postcode of your home address there."
-            )
+            message = N_("%(where)s %(only_the_uk)s", where=where, only_the_uk=ONLY_THE_UK)
         super().__init__(message)
 
     @property
@@ -179,13 +193,17 @@ class Directory:
         try:
             return self.constituencies[code]
         except KeyError:
-            raise UnknownArea("constituency_code", f"Unknown constituency {code!r}.") from None
+            raise UnknownArea(
+                "constituency_code", N_("Unknown constituency %(code)r.", code=code)
+            ) from None
 
     def force_area(self, code: str) -> ForceArea:
         try:
             return self.force_areas[code]
         except KeyError:
-            raise UnknownArea("pfa_code", f"Unknown police force area {code!r}.") from None
+            raise UnknownArea(
+                "pfa_code", N_("Unknown police force area %(code)r.", code=code)
+            ) from None
 
     def area_for(self, place: Place) -> ForceArea | None:
         """The police force area of a place; Northern Ireland's comes as a pseudo code."""
@@ -203,8 +221,12 @@ class Directory:
         if area is not None and con.code[0] != area.code[0]:
             raise UnknownArea(
                 "pfa_code",
-                f"{area.force.name} doesn't police {con.name}. "
-                "Choose the force for where you live.",
+                N_(
+                    "%(force)s doesn't police %(constituency)s. Choose the force for where you "
+                    "live.",
+                    force=area.force.name,
+                    constituency=con.name,
+                ),
             )
         return Place(
             postcode=None,

@@ -10,7 +10,6 @@ from flask import current_app
 from advocacy.letters import delivery
 from advocacy.letters.campaigns import NATION_NAMES
 from advocacy.letters.campaigns import Campaign
-from advocacy.letters.campaigns import in_words
 from advocacy.letters.campaigns import nation_of
 from advocacy.letters.compose import Choices
 from advocacy.letters.compose import Letter
@@ -18,6 +17,8 @@ from advocacy.letters.compose import Sender
 from advocacy.letters.compose import letters
 from advocacy.letters.letter_request import NO_PLACE
 from advocacy.letters.letter_request import chosen
+from advocacy.letters.message import N_
+from advocacy.letters.message import in_words
 from advocacy.letters.recipient import Recipient
 from advocacy.letters.recipient import fixed_recipient
 from advocacy.places import overrides
@@ -124,9 +125,13 @@ class NationNotServed(OutsideCoverage):
         served = in_words([NATION_NAMES[n] for n in campaign.nations if n in NATION_NAMES])
         Exception.__init__(
             self,
-            f"This campaign is for people who live in {served}, so it has no letter to write "
-            f"from {country or 'this postcode'}. If you live in {served}, enter the postcode of "
-            "your home address there.",
+            N_(
+                "This campaign is for people who live in %(served)s, so it has no letter to "
+                "write from %(place)s. If you live in %(served)s, enter the postcode of your home "
+                "address there.",
+                served=served,
+                place=N_(country) if country else N_("this postcode"),
+            ),
         )
 
 

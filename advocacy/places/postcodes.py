@@ -12,7 +12,6 @@ rather than queued; and after a run of failed or slow answers a circuit breaker 
 "unavailable" at once for a cool-down. Either way the pages offer the manual lists straight away.
 """
 
-import calendar
 import copy
 import logging
 import re
@@ -26,6 +25,7 @@ from urllib.parse import quote
 import requests
 from requests.adapters import HTTPAdapter
 
+from advocacy.letters.message import N_
 from advocacy.platform.cache import Cache
 from advocacy.platform.postcode_shape import is_valid
 from advocacy.platform.postcode_shape import normalise
@@ -39,10 +39,26 @@ _PSEUDO = re.compile(r"[A-Z]99999999")
 _MAX_INPUT = 64  # anything longer is not a postcode, however it is spaced
 
 
+MONTHS = (
+    N_("January"),
+    N_("February"),
+    N_("March"),
+    N_("April"),
+    N_("May"),
+    N_("June"),
+    N_("July"),
+    N_("August"),
+    N_("September"),
+    N_("October"),
+    N_("November"),
+    N_("December"),
+)
+
+
 class PostcodeError(Exception):
     """Base for lookup failures; `message` is written for supporters, not developers."""
 
-    default_message = "Sorry, something went wrong with that postcode."
+    default_message = N_("Sorry, something went wrong with that postcode.")
 
     def __init__(self, message: str | None = None) -> None:
         self.message = message or self.default_message
@@ -50,21 +66,21 @@ class PostcodeError(Exception):
 
 
 class InvalidPostcode(PostcodeError):
-    default_message = "Enter a full UK postcode, like SW1A 2DD."
+    default_message = N_("Enter a full UK postcode, like SW1A 2DD.")
 
 
 class ForcesPostcode(PostcodeError):
     """A BFPO number or BF1 postcode: valid and real, but outside every constituency, so it is
     answered like the Channel Islands (outside coverage), not as a mistyped postcode."""
 
-    default_message = (
+    default_message = N_(
         "British Forces (BFPO) addresses aren't linked to a constituency. Please use a UK home "
         "postcode instead, or choose your constituency and police force from the lists."
     )
 
 
 class PostcodeNotFound(PostcodeError):
-    default_message = "We couldn't find that postcode. Please check it and try again."
+    default_message = N_("We couldn't find that postcode. Please check it and try again.")
 
 
 class TerminatedPostcode(PostcodeError):
@@ -74,22 +90,38 @@ class TerminatedPostcode(PostcodeError):
         self,
         message: str | None = None,
         *,
-        postcode: str = "That postcode",
+        postcode: str = "",
         year: int | None = None,
         month: int | None = None,
     ) -> None:
         self.year = year
         self.month = month
-        if message is None:
-            when = f" in {year}" if year else ""
-            if year and month in range(1, 13):
-                when = f" in {calendar.month_name[month]} {year}"
-            message = f"{postcode} stopped being used{when}. Please use your current postcode."
+        if message is None and year and month in range(1, 13):
+            message = N_(
+                "%(postcode)s stopped being used in %(month)s %(year)s. Please use your "
+                "current postcode.",
+                postcode=postcode,
+                month=MONTHS[month - 1],
+                year=year,
+            )
+        elif message is None and year:
+            message = N_(
+                "%(postcode)s stopped being used in %(year)s. Please use your current postcode.",
+                postcode=postcode,
+                year=year,
+            )
+        elif message is None:
+            message = N_(
+                "%(postcode)s stopped being used. Please use your current postcode.",
+                postcode=postcode,
+            )
         super().__init__(message)
 
 
 class LookupUnavailable(PostcodeError):
-    default_message = "We couldn't look up your postcode just now. Please try again in a moment."
+    default_message = N_(
+        "We couldn't look up your postcode just now. Please try again in a moment."
+    )
 
     def __init__(self, message: str | None = None, *, kind: str = "unavailable") -> None:
         self.kind = kind  # what went wrong upstream, for the log; never the postcode

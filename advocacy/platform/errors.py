@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
 from werkzeug.exceptions import SecurityError
 
+from advocacy.letters.message import N_
 from advocacy.platform import limits
 from advocacy.platform.columns import is_text_with_nul
 from advocacy.platform.models import db
@@ -40,7 +41,33 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-RATE_LIMITED = "Too many requests from your connection just now. Please wait and try again."
+RATE_LIMITED = N_("Too many requests from your connection just now. Please wait and try again.")
+# Werkzeug's names and descriptions of the statuses a supporter may meet, for the catalogue: a
+# page in Welsh shows them in Welsh (tests/platform/test_errors_translated.py keeps them equal).
+TITLES = {
+    400: N_("Bad Request"),
+    403: N_("Forbidden"),
+    404: N_("Not Found"),
+    405: N_("Method Not Allowed"),
+    410: N_("Gone"),
+    413: N_("Request Entity Too Large"),
+    415: N_("Unsupported Media Type"),
+    429: N_("Too Many Requests"),
+    500: N_("Internal Server Error"),
+}
+DESCRIPTIONS = {
+    400: N_("The browser (or proxy) sent a request that this server could not understand."),
+    404: N_(
+        "The requested URL was not found on the server. If you entered the URL manually please "
+        "check your spelling and try again."
+    ),
+    405: N_("The method is not allowed for the requested URL."),
+    413: N_("The data value transmitted exceeds the capacity limit."),
+    500: N_(
+        "The server encountered an internal error and was unable to complete your request. "
+        "Either the server is overloaded or there is an error in the application."
+    ),
+}
 
 
 def handle_http(exc: HTTPException):
@@ -57,7 +84,7 @@ def handle_http(exc: HTTPException):
         page = render_template(
             "error.html",
             status=status,
-            title=exc.name,
+            title=TITLES.get(status, exc.name),
             message=exc.description,
             studio=studio,
             layout="studio/layout.html" if studio else "base.html",
@@ -74,7 +101,7 @@ def handle_http(exc: HTTPException):
 
 
 def handle_csrf(exc: CSRFError):
-    exc.description = (
+    exc.description = N_(
         "This form had expired or was sent from somewhere else, so it wasn't saved. "
         "Go back, reload the page and try again."
     )
@@ -87,7 +114,7 @@ def handle_database(exc: StatementError):
     if not is_text_with_nul(exc):
         raise exc
     db.session.rollback()  # the page may still use the session (the signed-in user)
-    return handle_http(BadRequest("That text holds a character (NUL) that can't be stored."))
+    return handle_http(BadRequest(N_("That text holds a character (NUL) that can't be stored.")))
 
 
 def init_app(app: Flask) -> None:

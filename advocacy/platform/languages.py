@@ -31,6 +31,9 @@ from flask import request
 from markupsafe import Markup
 from werkzeug.http import parse_accept_header
 
+from advocacy.letters.message import N_  # noqa: F401 (marks messages where the platform defines them)
+from advocacy.letters.message import Message
+
 DEFAULT = "en"
 NAMES = {"en": "English", "cy": "Cymraeg"}  # each in its own language, for the switch link
 HTML_LANG = {"en": "en-GB", "cy": "cy"}
@@ -117,17 +120,36 @@ def template_gettext(message: str, **variables: object) -> Markup:
     return text % variables if variables else text
 
 
-CAMPAIGN_TEXT_LANG = Markup(' lang="en"')
+def lang_attr(code: str) -> Markup:
+    """`` lang="en"`` for text in ``code`` on a page in another language (WCAG 3.1.2: screen
+    readers voice it in its own language); nothing on a page in the same one."""
+    return Markup(' lang="%s"') % code if code != current() else Markup("")
 
 
-def campaign_text(text: str) -> Markup:
-    """Campaign text inside a sentence in another language, marked as English."""
-    return Markup('<span lang="en">%s</span>') % text
+def text_lang(campaign) -> Markup:
+    """``lang_attr`` for a campaign's own text: English on a Welsh page until it has Welsh."""
+    return lang_attr(campaign.language)
 
 
-def N_(message: str) -> str:  # noqa: N802 (gettext's own name for it)
-    """Marks a message for the catalogue where it is defined; it is translated where shown."""
-    return message
+def campaign_text(text: str, campaign) -> Markup | str:
+    """Campaign text inside a sentence of the page, marked when its language differs."""
+    if campaign.language == current():
+        return text
+    return Markup('<span lang="%s">%s</span>') % (campaign.language, text)
+
+
+def translate(text: str) -> str:
+    """A message in this request's language: a ``Message`` (``advocacy.letters.message``) with
+    the values put into it, translated too where they are messages; any other text as the
+    catalogue has it, or as it is."""
+    params = getattr(text, "params", None)
+    translated = gettext(getattr(text, "msgid", text))
+    if not params:
+        return translated
+    return translated % {
+        key: translate(value) if isinstance(value, Message) else value
+        for key, value in params.items()
+    }
 
 
 def ngettext(singular: str, plural: str, num: int, **variables: object) -> str:
@@ -137,11 +159,12 @@ def ngettext(singular: str, plural: str, num: int, **variables: object) -> str:
     return text % {"num": num, **variables} if variables else text
 
 
-def switch_links() -> list[dict[str, str]]:
+def switch_links() -> list[dict[str, str | None]]:
     """The other languages' addresses for this page: the visible switch and ``hreflang`` links.
 
-    Only for pages a supporter reaches by GET; a language switch on a POSTed page (the letters)
-    is a form of its own, so nothing typed is lost.
+    A page a supporter reaches by POST (the letters, a step with errors) has no address to link
+    to: its entries have no ``href``, and the page's template sends its own form again in the
+    other language instead (templates/base.html, ``language_switch``), so nothing typed is lost.
     """
     if request.blueprint not in SUPPORTER_BLUEPRINTS or len(offered()) < 2:
         return []
@@ -151,11 +174,12 @@ def switch_links() -> list[dict[str, str]]:
     for code in offered():
         if code != here:
             args[PARAM] = [code]
+            href = request.script_root + request.path + "?" + urlencode(args, doseq=True)
             links.append(
                 {
                     "code": code,
                     "name": NAMES[code],
-                    "href": request.script_root + request.path + "?" + urlencode(args, doseq=True),
+                    "href": href if request.method == "GET" else None,
                 }
             )
     return links
@@ -175,17 +199,18 @@ def init_app(app: Flask) -> None:
     # and its text kept as written, as a {% trans %} block's; "gettext" gives plain text (for
     # a value a filter such as urlencode works on).
     app.jinja_env.globals["_"] = template_gettext
+    app.jinja_env.globals["translate"] = translate  # a message from the code (an error, a notice)
+    app.jinja_env.filters["translate"] = translate
 
     @app.context_processor
     def language_context() -> dict:
-        here = current()
         return {
-            "page_lang": HTML_LANG[here],
+            "page_lang": HTML_LANG[current()],
             "switch_links": switch_links,
-            # Campaign text is English (issue 27 adds Welsh versions): marked so on a page in
-            # another language, for screen readers' voices (WCAG 3.1.2).
-            "campaign_text_lang": CAMPAIGN_TEXT_LANG if here != DEFAULT else "",
-            "campaign_text": campaign_text if here != DEFAULT else str,
+            "lang_attr": lang_attr,
+            "text_lang": text_lang,
+            "campaign_text": campaign_text,
+            "language_names": NAMES,
         }
 
     if len(app.extensions[EXTENSION]) < 2:

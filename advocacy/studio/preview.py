@@ -22,6 +22,7 @@ from advocacy.places.directory import OutsideCoverage
 from advocacy.places.directory import UnknownArea
 from advocacy.places.pipeline import Draft
 from advocacy.places.postcodes import Place
+from advocacy.platform import languages
 from advocacy.platform import tally
 from advocacy.platform.site import THEMES
 from advocacy.studio.auth import staff_required
@@ -166,9 +167,12 @@ def _varied(samples) -> tuple[int, int]:
     return (differ, sum(len(paragraphs) for paragraphs in mine))
 
 
-def embed_snippet(root: str, slug: str, text: str, *, ref: str = "", theme: str = "") -> str:
+def embed_snippet(
+    root: str, slug: str, text: str, *, ref: str = "", theme: str = "", lang: str = ""
+) -> str:
     """The HTML a partner pastes: a link to the full page that embed.js turns into the form."""
-    extra = "".join(f' data-{k}="{escape(v)}"' for k, v in (("ref", ref), ("theme", theme)) if v)
+    given = (("ref", ref), ("theme", theme), ("lang", lang))
+    extra = "".join(f' data-{k}="{escape(v)}"' for k, v in given if v)
     return (
         f'<a class="advocacy-embed" href="{escape(root)}/c/{escape(slug)}" '
         f'data-campaign="{escape(slug)}"{extra}>{escape(text)}</a>\n'
@@ -184,6 +188,8 @@ def share(campaign_id: int):
     args = request.args
     ref = tally.clean_ref(args.get("ref", "").strip())
     theme = args.get("theme") if args.get("theme") in THEMES else ""
+    offered = languages.offered()
+    lang = args.get("lang") if args.get("lang") in offered else ""
     text = (args.get("text") or "").strip()[:100] or f"Take action: {row.title}"
     root = request.url_root.rstrip("/")
     g.frame_self = True  # the preview frames this site's own embed
@@ -194,11 +200,15 @@ def share(campaign_id: int):
         ref_refused=bool(args.get("ref", "").strip()) and not ref,
         theme=theme,
         themes=THEMES,
+        languages={code: languages.NAMES[code] for code in offered},
+        lang=lang,
         text=text,
         link=root + url_for("public.campaign", slug=row.slug, ref=ref or None),
-        snippet=embed_snippet(root, row.slug, text, ref=ref, theme=theme),
+        snippet=embed_snippet(root, row.slug, text, ref=ref, theme=theme, lang=lang),
         # The preview leaves the label out, so staff trying it don't add to a partner's count.
-        preview=embed_snippet(root, row.slug, text, theme=theme),
-        preview_url=url_for("public.embed_campaign", slug=row.slug, theme=theme or None),
+        preview=embed_snippet(root, row.slug, text, theme=theme, lang=lang),
+        preview_url=url_for(
+            "public.embed_campaign", slug=row.slug, theme=theme or None, lang=lang or None
+        ),
         totals=tally.by_ref(row.id),
     )

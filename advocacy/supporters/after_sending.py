@@ -11,6 +11,7 @@ from flask import request
 from flask import url_for
 
 from advocacy.letters.campaigns import Campaign
+from advocacy.letters.message import N_
 from advocacy.places import replies
 from advocacy.platform import limits
 from advocacy.platform import receipts
@@ -79,15 +80,17 @@ def _thanks(campaign: Campaign):
     )
 
 
-NOBODY_TO_ASK = (
+NOBODY_TO_ASK = N_(
     "This link doesn't name anyone this campaign wrote to. Use the link from your thank-you "
     "page as it was, or go back to the campaign."
 )
-CANNOT_COUNT = (
+CANNOT_COUNT = N_(
     "We can't count answers from this link: it is more than 90 days old, or it isn't the link "
     "from your thank-you page as it was. Thank you for writing."
 )
-CLOSED_REPLIES = "This campaign has closed, so we no longer count answers. Thank you for writing."
+CLOSED_REPLIES = N_(
+    "This campaign has closed, so we no longer count answers. Thank you for writing."
+)
 
 
 @bp.get("/c/<slug>/reply")
@@ -126,7 +129,7 @@ def record_reply(slug: str):
     answer = request.form.get("replied")
     told = replies.recipient(campaign, role, code)
     if told is None or answer not in ("yes", "no"):
-        abort(400, "We couldn't count that answer. Please use the buttons on your reply page.")
+        abort(400, N_("We couldn't count that answer. Please use the buttons on your reply page."))
     token = request.form.get("t")
     receipt = receipts.read(token, campaign.slug, receipts.REPLY_SECONDS)
     asked = _asked(campaign, request.form.getlist("r"), receipt)

@@ -12,10 +12,13 @@ from flask import abort
 from flask import render_template
 from flask import request
 
+from advocacy.letters import campaign_json
 from advocacy.letters import delivery
 from advocacy.letters import letter_request
 from advocacy.letters import postal
 from advocacy.letters.campaigns import Campaign
+from advocacy.letters.message import N_
+from advocacy.letters.message import listed
 from advocacy.places import pipeline
 from advocacy.places import postcodes
 from advocacy.places import replies
@@ -56,14 +59,16 @@ def letters(slug: str):
         pipeline.directory().recipients(place, campaign.targets)  # OutsideCoverage, early
         nation_campaign = pipeline.for_place(campaign, place)
     except (postcodes.PostcodeError, OutsideCoverage, UnknownArea) as exc:
-        return start_page(campaign, data["postcode"], error=str(exc), manual=True, status=400)
+        return start_page(campaign, data["postcode"], error=exc.args[0], manual=True, status=400)
     try:
         wanted = letter_request.parse(data, nation_campaign)  # their nation's points only
     except letter_request.InvalidInput as exc:
         return choose_page(campaign, place, form=data, errors=exc.fields, status=400)
     if request.form.get("change") == "1":  # "Change my answers": back, everything kept
         return choose_page(campaign, place, form=data)
-    drafts = pipeline.drafts(campaign, place, wanted.sender, wanted.choices, wanted.recipients)
+    # The letters in the language chosen for them; the page around them in the page's.
+    written = campaign_json.in_language(campaign, wanted.language)
+    drafts = pipeline.drafts(written, place, wanted.sender, wanted.choices, wanted.recipients)
     if not drafts and wanted.recipients:  # only people not at this place were ticked
         errors = {"recipients": [letter_request.NOBODY_CHOSEN]}
         return choose_page(
@@ -73,7 +78,7 @@ def letters(slug: str):
     if "eml" in request.form:
         return _eml(drafts, request.form["eml"])
     if "print" in request.form:
-        return _print(campaign, place, wanted.sender, drafts, request.form["print"])
+        return _print(campaign, place, wanted, drafts, request.form["print"])
     keys = replies.keys_for(place, [d.letter.recipient for d in drafts])
     if "subject-0" not in request.form:  # drafted now, not re-linked after an edit
         ref = _count(campaign, "letters", recipients=keys)
@@ -116,17 +121,30 @@ def overview(drafts: list[pipeline.Draft]) -> str:
             else "other"
         )
         routes[key] += 1
-    words = {
-        "email": ("opens in your email", "open in your email"),
-        "web": ("goes through their website", "go through their websites"),
-        "post": ("is printed and posted", "are printed and posted"),
-        "other": ("needs another way to send it", "need another way to send them"),
-    }
-    parts = [f"{n} {words[k][n != 1]}" for k, n in routes.items() if n]
     total = len(drafts)
     if total == 1:
-        return "1 letter: it " + words[next(k for k, n in routes.items() if n)][0] + "."
-    return f"{total} letters: " + ", ".join(parts) + "."
+        return ONE_LETTER[next(k for k, n in routes.items() if n)]
+    parts = [
+        N_(SOME_LETTERS[k][n != 1], count=n) if n != 1 else SOME_LETTERS[k][0]
+        for k, n in routes.items()
+        if n
+    ]
+    return N_("%(total)s letters: %(parts)s.", total=total, parts=listed(parts))
+
+
+# The overview's words: one letter in all, and how many of several go each way.
+ONE_LETTER = {
+    "email": N_("1 letter: it opens in your email."),
+    "web": N_("1 letter: it goes through their website."),
+    "post": N_("1 letter: it is printed and posted."),
+    "other": N_("1 letter: it needs another way to send it."),
+}
+SOME_LETTERS = {
+    "email": (N_("1 opens in your email"), N_("%(count)s open in your email")),
+    "web": (N_("1 goes through their website"), N_("%(count)s go through their websites")),
+    "post": (N_("1 is printed and posted"), N_("%(count)s are printed and posted")),
+    "other": (N_("1 needs another way to send it"), N_("%(count)s need another way to send them")),
+}
 
 
 def _channel() -> str:
@@ -163,7 +181,7 @@ def _eml(drafts: list[pipeline.Draft], which: str) -> Response:
     try:
         draft = drafts[int(which)]
     except (ValueError, IndexError):
-        abort(400, "That letter isn't on this page any more. Please go back and try again.")
+        abort(400, N_("That letter isn't on this page any more. Please go back and try again."))
     letter = draft.letter
     return Response(
         delivery.eml(draft.to, letter.subject, letter.body),
@@ -174,7 +192,7 @@ def _eml(drafts: list[pipeline.Draft], which: str) -> Response:
     )
 
 
-def _print(campaign: Campaign, place, sender, drafts: list[pipeline.Draft], which: str):
+def _print(campaign: Campaign, place, wanted, drafts: list[pipeline.Draft], which: str):
     """A page to print and post: one letter ("0", "1"…) or every letter by post ("all"), each
     on its own sheet with both address blocks. The supporter's address is typed into the page
     itself (a field with no name, in no form), so what they change there never reaches us."""
@@ -183,13 +201,14 @@ def _print(campaign: Campaign, place, sender, drafts: list[pipeline.Draft], whic
         posted if which == "all" else [int(which)] if re.fullmatch(r"[0-9]{1,3}", which) else []
     )
     if not chosen or any(i not in posted for i in chosen):
-        abort(400, "That letter isn't on this page any more. Please go back and try again.")
+        abort(400, N_("That letter isn't on this page any more. Please go back and try again."))
     today = datetime.now(UTC).date()
     return render_template(
         "supporters/print.html",
         campaign=campaign,
         drafts=[drafts[i] for i in chosen],
         to=postal.recipient_block,
-        sender=postal.sender_block(sender.name, sender.address, place.postcode),
-        date=f"{today.day} {today:%B %Y}",
+        sender=postal.sender_block(wanted.sender.name, wanted.sender.address, place.postcode),
+        date=postal.dated(today, wanted.language),
+        letter_language=wanted.language,
     )

@@ -23,9 +23,11 @@ from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map
 
+from advocacy.letters import campaign_json
 from advocacy.letters import letter_request
 from advocacy.letters import sanitize
 from advocacy.letters.campaigns import Campaign
+from advocacy.letters.message import N_
 from advocacy.places import pipeline
 from advocacy.places import postcodes
 from advocacy.places.directory import OutsideCoverage
@@ -36,7 +38,6 @@ from advocacy.platform import languages
 from advocacy.platform import limits
 from advocacy.platform import models
 from advocacy.platform import tally
-from advocacy.platform.languages import N_
 from advocacy.platform.site import THEMES
 from advocacy.supporters import pages
 
@@ -45,14 +46,28 @@ SLOT = "QQ9 9QQ"
 LISTS = "advocacy.supporters.public.lists"  # app.extensions: (directory, its lists as HTML)
 bp = Blueprint("public", __name__)
 
+# Each in two versions: the lists, or the one list of a campaign to no police.
 LOOKUP_DOWN = (
-    "We couldn't look up your postcode just now. Please choose your {areas} from the {lists} "
-    "below, or try your postcode again in a minute."
+    N_(
+        "We couldn't look up your postcode just now. Please choose your constituency and police "
+        "force from the lists below, or try your postcode again in a minute."
+    ),
+    N_(
+        "We couldn't look up your postcode just now. Please choose your constituency from the "
+        "list below, or try your postcode again in a minute."
+    ),
 )
-ENTER_POSTCODE = "Enter your postcode, like SW1A 2DD."
+ENTER_POSTCODE = N_("Enter your postcode, like SW1A 2DD.")
 TOO_MANY_LOOKUPS = (
-    "We've had a lot of postcodes from your connection just now. Please choose your "
-    "{areas} from the {lists} below, or try your postcode again in a minute."
+    N_(
+        "We've had a lot of postcodes from your connection just now. Please choose your "
+        "constituency and police force from the lists below, or try your postcode again in a "
+        "minute."
+    ),
+    N_(
+        "We've had a lot of postcodes from your connection just now. Please choose your "
+        "constituency from the list below, or try your postcode again in a minute."
+    ),
 )
 ROLE_NAMES = {
     "mp": N_("Your MP"),
@@ -171,11 +186,12 @@ def labels():
 def campaign_for(slug: str) -> Campaign:
     campaign = models.public_campaign(slug)
     if campaign is None:
-        abort(404, "We can't find that campaign. Check the link, or see the list of campaigns.")
+        abort(404, N_("We can't find that campaign. Check the link, or see the list of campaigns."))
     if embedded():
         # Only the sites the campaign names may frame it; none named, nobody may.
         g.frame_ancestors = campaign.allowed_origins
-    return campaign
+    # In the page's language where the campaign has it; else its English, which the page says.
+    return campaign_json.in_language(campaign, languages.current())
 
 
 def closed_page(campaign: Campaign):
@@ -237,9 +253,9 @@ def campaign(slug: str):
     except (postcodes.PostcodeError, OutsideCoverage) as exc:
         # Outside the UK the UK's lists don't apply: only the link to them, for a UK home.
         manual = not isinstance(exc, OutsideCoverage) or exc.in_the_uk
-        return start_page(campaign, postcode, error=str(exc), manual=manual, status=_status(exc))
+        return start_page(campaign, postcode, error=exc.args[0], manual=manual, status=_status(exc))
     except UnknownArea as exc:
-        return start_page(campaign, postcode, error=str(exc), manual=True, status=400)
+        return start_page(campaign, postcode, error=exc.args[0], manual=True, status=400)
 
 
 @bp.errorhandler(429)
@@ -344,14 +360,12 @@ def areas_given(campaign: Campaign, place) -> None:
     :raise UnknownArea: it wasn't.
     """
     if needs(campaign).force and place.postcode is None and not place.pfa_code:
-        raise UnknownArea("pfa_code", "Choose your police force from the list.")
+        raise UnknownArea("pfa_code", N_("Choose your police force from the list."))
 
 
-def about_lists(message: str, campaign: Campaign) -> str:
+def about_lists(messages: tuple[str, str], campaign: Campaign) -> str:
     """A message that sends the supporter to the lists, naming the ones this campaign shows."""
-    force = needs(campaign).force
-    areas = "constituency and police force" if force else "constituency"
-    return message.format(areas=areas, lists="lists" if force else "list")
+    return messages[0] if needs(campaign).force else messages[1]
 
 
 BOTH = Needs(mp=True, force=True)
@@ -413,7 +427,7 @@ def choose_page(campaign, place, *, form=None, errors=None, status=200):
     return pages.rendered(key, campaign, render), status
 
 
-CROSS_SITE = (
+CROSS_SITE = N_(
     "That form was sent to us from another website, so we haven't used it or counted anything."
 )
 
@@ -442,20 +456,20 @@ def same_site_only(way_on: Callable[[str], tuple[str, str]]) -> Callable:
 
 
 def start_again(slug: str) -> tuple[str, str]:
-    return step_url("campaign", slug=slug), "Start again on the campaign page"
+    return step_url("campaign", slug=slug), N_("Start again on the campaign page")
 
 
 def thank_you_page(slug: str) -> tuple[str, str]:
     values = request.form
     return step_url("thanks", slug=slug, r=values.getlist("r"), t=values.get("t")), (
-        "Go on to the thank-you page"
+        N_("Go on to the thank-you page")
     )
 
 
 def reply_page_again(slug: str) -> tuple[str, str]:
     values = request.form
     url = url_for("public.reply", slug=slug, r=values.getlist("r"), t=values.get("t"))
-    return url, "Back to your reply page"
+    return url, N_("Back to your reply page")
 
 
 def form_data(campaign: Campaign) -> dict:
@@ -471,4 +485,7 @@ def form_data(campaign: Campaign) -> dict:
         # Only a form that offered the boxes chooses: unticking them all is then a choice of
         # nobody, not a form from before the boxes (a page kept open across an upgrade).
         "recipients": form.getlist("recipients") if "recipients-offered" in form else None,
+        # The letters' language: the supporter's pick where the campaign has two, else the
+        # campaign text's on this page.
+        "language": form.get("letter_language") or campaign.language,
     }

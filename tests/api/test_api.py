@@ -184,6 +184,8 @@ def test_campaign(client):
     data = client.get(f"/api/v1/campaigns/{SLUG}").get_json()
     assert set(data) == {
         "slug",
+        "languages",
+        "language",
         "title",
         "organiser",
         "summary",

@@ -6,14 +6,19 @@ The pages: each one, rendered in Welsh, holds none of the catalogue's English ou
 marked ``lang="en"`` (the campaign's own text, which is English until it has a Welsh version).
 """
 
+import html
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from conftest import read_catalogue
+from werkzeug.datastructures import MultiDict
 
 from advocacy.platform import languages
+from advocacy.platform.models import Tally
+from advocacy.platform.models import db
+from advocacy.studio.preview import embed_snippet
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 SUPPORTER_TEMPLATES = sorted(
@@ -21,6 +26,11 @@ SUPPORTER_TEMPLATES = sorted(
     key=lambda path: path.name,
 )
 SLUG = "stop-facial-recognition"
+CARDIFF_FORM = {
+    "constituency_code": "W07000089",  # Cardiff East
+    "pfa_code": "W15000003",  # South Wales Police
+    "talking_points": ["what-is-lfr"],
+}
 # Names that are the same in every language.
 NAMES = {"WhatsApp", "Bluesky", "Facebook", "Gmail", "Outlook.com", "Microsoft", "Yahoo", "Mail"}
 # Attributes a supporter reads or hears.
@@ -186,3 +196,67 @@ def test_role_names_and_nations_are_in_the_catalogue() -> None:
     messages = {m.id for m in read_catalogue("cy")}
     assert {"Your MP", "The body that oversees your police force", "Wales"} <= messages
     assert languages.N_("Wales") == "Wales"
+
+
+def form_of(page: str, form_id: str) -> list[tuple[str, str]]:
+    """What a form of the page posts: its hidden fields and its text boxes."""
+    form = re.search(rf'<form[^>]*id="{form_id}".*?</form>', page, re.S)[0]
+    fields = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form)
+    fields += re.findall(r'<textarea id="[^"]+" name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S)
+    return [(name, html.unescape(value)) for name, value in fields]
+
+
+def switch_button(page: str) -> dict[str, str]:
+    button = re.search(r'<button type="submit" class="language-switch[^>]*>[^<]*</button>', page)
+    assert button, "no language switch on a POSTed page"
+    return dict(re.findall(r'(\w+)="([^"]*)"', button[0]))
+
+
+def test_switching_language_on_the_letters_page_keeps_every_edit_and_counts_nothing(welsh_app):
+    client = welsh_app.test_client()
+    data = {**CARDIFF_FORM, "name": "Siân Example"}
+    page = client.post(f"/c/{SLUG}/letters", data=data).get_data(as_text=True)
+    assert '<a class="language-switch"' not in page  # no GET link to a page only POST reaches
+    assert 'rel="alternate"' not in page
+    button = switch_button(page)
+    assert (button["form"], button["name"], button["lang"]) == ("letters-form", "update", "cy")
+    fields = form_of(page, "letters-form")
+    fields = [
+        (name, value + "\n\nMy own sentence." if name == "body-0" else value)
+        for name, value in fields
+    ]
+    before = counted(welsh_app)
+    welsh = client.post(
+        html.unescape(button["formaction"]), data=MultiDict([*fields, (button["name"], "1")])
+    )
+    text = welsh.get_data(as_text=True)
+    assert welsh.status_code == 200 and '<html lang="cy">' in text
+    assert "My own sentence." in text and "Siân Example" in text
+    assert "Eich llythyrau" in text
+    assert counted(welsh_app) == before
+
+
+def test_switching_language_on_a_step_with_errors_keeps_what_was_typed(welsh_app):
+    client = welsh_app.test_client()
+    data = {**CARDIFF_FORM, "name": "", "address": "1 Heol y Frenhines"}
+    page = client.post(f"/c/{SLUG}/letters", data=data)
+    assert page.status_code == 400
+    button = switch_button(page.get_data(as_text=True))
+    assert (button["form"], button["name"]) == ("choose-form", "change")
+    fields = [
+        (name, value) for name, value in form_of(page.get_data(as_text=True), "choose-form")
+    ] + [("address", "1 Heol y Frenhines"), ("talking_points", "what-is-lfr"), ("change", "1")]
+    welsh = client.post(html.unescape(button["formaction"]), data=MultiDict(fields))
+    text = welsh.get_data(as_text=True)
+    assert '<html lang="cy">' in text and 'value="1 Heol y Frenhines"' in text
+
+
+def test_the_embed_snippet_can_set_the_language() -> None:
+    snippet = embed_snippet("https://example.org", SLUG, "Ysgrifennwch", lang="cy")
+    assert 'data-lang="cy"' in snippet
+    assert "data-lang" not in embed_snippet("https://example.org", SLUG, "Write")
+
+
+def counted(app) -> int:
+    with app.app_context():
+        return db.session.scalar(db.select(db.func.coalesce(db.func.sum(Tally.total), 0)))
