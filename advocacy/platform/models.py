@@ -95,6 +95,8 @@ class CampaignRow(db.Model):
     # The opening and closing when they are alternatives (the text columns hold the default).
     chosen_texts: Mapped[dict] = mapped_column(JSON, default=dict)
     place_facts: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The campaign's text in other languages, as its document holds it ({"cy": {...}}).
+    translations: Mapped[dict] = mapped_column(JSON, default=dict)
     allowed_origins: Mapped[list] = mapped_column(JSON, default=list)
     # Optimistic concurrency: SQLAlchemy bumps this on each UPDATE and refuses a stale one.
     version: Mapped[int] = mapped_column(default=1)
@@ -143,6 +145,7 @@ class CampaignRow(db.Model):
                 "nations",
                 "variants",
                 "place_facts",
+                "translations",
             )
         }
         data.update(self.chosen_texts or {})
@@ -160,6 +163,7 @@ class CampaignRow(db.Model):
         # cached campaigns (see _by_slug) are keyed by it.
         self.updated_at = _now()
         data["place_facts"] = data.get("place_facts") or {}
+        data["translations"] = data.get("translations") or {}
         data["variants"] = {}  # a /2 row's variants are conditions in the document now
         data["chosen_texts"] = {}
         for name in ("opening", "closing"):

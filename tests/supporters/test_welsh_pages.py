@@ -8,6 +8,7 @@ marked ``lang="en"`` (the campaign's own text, which is English until it has a W
 
 import html
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from conftest import read_catalogue
 from werkzeug.datastructures import MultiDict
 
 from advocacy.platform import languages
+from advocacy.platform import schema
+from advocacy.platform import store
 from advocacy.platform.models import Tally
 from advocacy.platform.models import db
 from advocacy.studio.preview import embed_snippet
@@ -174,14 +177,32 @@ def test_every_supporter_page_in_welsh_reads_no_english_chrome(welsh_app) -> Non
         assert not left, f"{name}: English on a page in Welsh: {left}"
 
 
-def test_a_page_in_welsh_says_the_campaign_text_is_english_and_marks_it(welsh_app) -> None:
-    page = welsh_app.test_client().get(f"/c/{SLUG}", query_string={"lang": "cy"})
-    html = page.get_data(as_text=True)
-    assert "Mae testun yr ymgyrch hon yn Saesneg yn unig." in html
-    assert re.search(r'<h1 lang="en">[^<]+</h1>', html)
-    english = welsh_app.test_client().get(f"/c/{SLUG}").get_data(as_text=True)
+def english_only(app) -> str:
+    """The example campaign without its Welsh, live at another address."""
+    with app.app_context():
+        example = schema.example_campaign()
+        campaign = replace(example, slug="english-only", translations={})
+        store.create(campaign, author="test")
+    return "english-only"
+
+
+def test_a_campaign_without_welsh_shows_its_english_marked_and_says_so(welsh_app) -> None:
+    slug = english_only(welsh_app)
+    client = welsh_app.test_client()
+    page = client.get(f"/c/{slug}", query_string={"lang": "cy"}).get_data(as_text=True)
+    assert "Mae testun yr ymgyrch hon yn Saesneg yn unig." in page
+    assert re.search(r'<h1 lang="en">[^<]+</h1>', page)
+    assert "Cam 1 o 3" in page  # the chrome is Welsh
+    english = client.get(f"/c/{slug}").get_data(as_text=True)
     assert 'lang="en"' not in english.partition("<body")[2]
     assert "Saesneg" not in english
+
+
+def test_a_campaign_with_welsh_reads_in_welsh_on_a_welsh_page(welsh_app) -> None:
+    page = welsh_app.test_client().get(f"/c/{SLUG}", query_string={"lang": "cy"})
+    html_text = page.get_data(as_text=True)
+    assert "<h1>Atal defnydd yr heddlu o adnabod wynebau byw</h1>" in html_text
+    assert 'class="language-note"' not in html_text and "<h1 lang=" not in html_text
 
 
 def test_the_lists_are_kept_per_language(welsh_app) -> None:
@@ -260,3 +281,40 @@ def test_the_embed_snippet_can_set_the_language() -> None:
 def counted(app) -> int:
     with app.app_context():
         return db.session.scalar(db.select(db.func.coalesce(db.func.sum(Tally.total), 0)))
+
+
+def test_the_supporter_picks_the_letters_language(welsh_app) -> None:
+    client = welsh_app.test_client()
+    choose = client.get(
+        f"/c/{SLUG}", query_string={"constituency": "W07000089", "pfa": "W15000003"}
+    )
+    page = choose.get_data(as_text=True)
+    assert 'name="letter_language" value="en" checked' in page  # the page's language by default
+    assert (
+        'value="cy"' in page and '<label for="letter-language-cy" lang="cy">Cymraeg</label>' in page
+    )
+    form = {**CARDIFF_FORM, "name": "Siân Prys", "letter_language": "cy"}
+    letters = client.post(f"/c/{SLUG}/letters", data=form).get_data(as_text=True)
+    assert '<html lang="en-GB">' in letters and "Your letters" in letters  # English page
+    assert re.search(r'class="letter-body" lang="cy"[^>]*>Annwyl ', letters)  # Welsh letters
+    assert 'name="letter_language" value="cy"' in letters  # kept through "update"
+
+
+def test_a_welsh_page_writes_welsh_letters_and_prints_them_with_a_welsh_date(welsh_app) -> None:
+    client = welsh_app.test_client()
+    page = client.post(
+        f"/c/{SLUG}/letters", query_string={"lang": "cy"}, data={**CARDIFF_FORM, "name": "Siân"}
+    ).get_data(as_text=True)
+    assert re.search(r'class="letter-body" rows="14"[^>]*>Annwyl ', page)  # no lang: the page's
+    # The Scottish Police Authority takes letters by post: the page to print them, in Welsh.
+    aberdeen = {"constituency_code": "S14000061", "pfa_code": "S23000009"}
+    form = {**aberdeen, "name": "Siân", "talking_points": ["what-is-lfr"], "print": "all"}
+    printed = client.post(f"/c/{SLUG}/letters?lang=cy", data=form)
+    assert printed.status_code == 200
+    text = printed.get_data(as_text=True)
+    assert re.search(
+        r'<p class="paper-date">\d+ (Ionawr|Chwefror|Mawrth|Ebrill|Mai|Mehefin|'
+        r"Gorffennaf|Awst|Medi|Hydref|Tachwedd|Rhagfyr) 20\d\d</p>",
+        text,
+    )
+    assert re.search(r'<div class="paper-body">Annwyl ', text)

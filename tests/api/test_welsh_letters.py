@@ -1,0 +1,50 @@
+"""Letters in Welsh through the API: "language": "cy" for a campaign that has Welsh."""
+
+SLUG = "stop-facial-recognition"
+LETTERS = f"/api/v1/campaigns/{SLUG}/letters"
+SUPPORTER = {"name": "Siân Prys", "talking_points": ["what-is-lfr", "senedd"]}
+
+
+def test_letters_for_a_welsh_postcode_in_welsh_begin_annwyl(client, postcodes_io) -> None:
+    response = client.post(LETTERS, json={**SUPPORTER, "postcode": "CF24 3AA", "language": "cy"})
+    assert response.status_code == 200, response.get_json()
+    letters = response.get_json()["letters"]
+    assert {letter["recipient"]["role"] for letter in letters} == {
+        "mp",
+        "police_force",
+        "police_oversight",
+    }
+    for letter in letters:
+        assert letter["body"].startswith("Annwyl ")
+        assert "Yn gywir,\nSiân Prys" in letter["body"]
+        assert "Dear" not in letter["body"] and "Yours sincerely" not in letter["body"]
+    greetings = {letter["recipient"]["role"]: letter["body"].split("\n")[0] for letter in letters}
+    assert greetings["police_force"] == "Annwyl Brif Gwnstabl,"
+    assert greetings["police_oversight"] == "Annwyl Gomisiynydd,"
+
+
+def test_english_unless_asked(client, postcodes_io) -> None:
+    response = client.post(LETTERS, json={**SUPPORTER, "postcode": "CF24 3AA"})
+    assert all(letter["body"].startswith("Dear ") for letter in response.get_json()["letters"])
+
+
+def test_a_language_the_campaign_lacks_is_a_400_naming_the_field(client) -> None:
+    response = client.post(
+        LETTERS,
+        json={
+            **SUPPORTER,
+            "constituency_code": "W07000089",
+            "pfa_code": "W15000003",
+            "language": "fr",
+        },
+    )
+    assert response.status_code == 400
+    assert "language" in response.get_json()["error"]["fields"]
+
+
+def test_the_campaign_in_welsh(client) -> None:
+    english = client.get(f"/api/v1/campaigns/{SLUG}").get_json()
+    assert english["languages"] == ["en", "cy"] and english["language"] == "en"
+    welsh = client.get(f"/api/v1/campaigns/{SLUG}", query_string={"language": "cy"}).get_json()
+    assert welsh["language"] == "cy" and welsh["title"].startswith("Atal")
+    assert client.get(f"/api/v1/campaigns/{SLUG}?language=fr").status_code == 400
