@@ -273,13 +273,11 @@ def in_language(campaign: Campaign, code: str) -> Campaign:
     return made[code]
 
 
-def translation_errors(
-    campaign: Campaign, english: Mapping[str, list[str]] | None = None
-) -> dict[str, list[str]]:
-    """What a translation lacks or gets wrong: a campaign offering a language has, in it, every
-    text a supporter in a nation it serves reads (a point only for Scotland needs no Welsh
-    while Wales is not among them), and each text passes the checks the English passes."""
-    english = validate(campaign) if english is None else english
+def translation_errors(campaign: Campaign) -> dict[str, list[str]]:
+    """What a translation of a valid campaign lacks or gets wrong: a campaign offering a
+    language has, in it, every text a supporter in a nation it serves reads (a point only for
+    Scotland needs no Welsh while Wales is not among them), and each text passes the checks
+    the English passes."""
     errors: dict[str, list[str]] = {}
     for code, text in campaign.translations.items():
         path = f"translations.{code}"
@@ -333,7 +331,7 @@ def translation_errors(
             errors[f"{path}.asks"] = [f"No ask for {unknown_asks[0]!r} in the campaign."]
         # The texts themselves, by the English checks (placeholders, length, conditions).
         for where, messages in validate(in_language(campaign, code)).items():
-            if where not in english and where.split(".")[0] in TRANSLATED:
+            if where.split(".")[0] in TRANSLATED:
                 errors.setdefault(f"{path}.{where}", messages)
     return errors
 
@@ -536,8 +534,8 @@ def from_dict(data: Mapping[str, Any], *, clean: bool = True, check: bool = True
         field_name = str(exc).rsplit(" ", 1)[-1].strip("'")
         raise InvalidCampaign({"": [f"Unexpected or missing field {field_name!r}."]}) from None
     errors = validate(campaign) if check else {}
-    if check:
-        errors.update(translation_errors(campaign, errors))
+    if check and not errors:  # the English first: its translations are checked against it
+        errors = translation_errors(campaign)
     if errors:
         found: dict[str, list[str]] = {}
         for path, messages in errors.items():

@@ -43,6 +43,7 @@ FIELD_NAMES = {
     "share_text": "what supporters share",
     "allowed_origins": "sites allowed to embed",
     "prompts": "questions for supporters",
+    "translations": "text in other languages",
 }
 
 

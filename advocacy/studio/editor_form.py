@@ -252,10 +252,13 @@ def from_form(form: MultiDict) -> dict[str, Any]:
     doc["asks"] = {
         role: text for role in ASK_KEYS if (text := _chosen(form, f"asks.{role}", errors))
     }
-    try:
-        doc["place_facts"] = json.loads(form.get("place_facts") or "{}")
-    except ValueError:
-        doc["place_facts"] = {}
+    # Kept as the page was given them: the place facts (uploaded on their own page) and the
+    # campaign's text in other languages (not edited on this page yet).
+    for name in ("place_facts", "translations"):
+        try:
+            doc[name] = json.loads(form.get(name) or "{}")
+        except ValueError:
+            doc[name] = {}
     points = []
     for i in range(_count(form, "talking_points")):
         p = f"talking_points.{i}."

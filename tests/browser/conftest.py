@@ -165,8 +165,7 @@ class LiveServer:
         )
 
 
-@pytest.fixture(scope="session")
-def live_server(postcodes_stub_server, tmp_path_factory):
+def _served(postcodes_stub_server, tmp_path_factory, **settings):
     instance = tmp_path_factory.mktemp("instance")
     app = create_app(
         {
@@ -179,6 +178,7 @@ def live_server(postcodes_stub_server, tmp_path_factory):
             # and it drafts more letters a minute than any supporter would.
             "API_LOOKUP_RATE_LIMIT": "600 per minute",
             "API_LETTERS_RATE_LIMIT": "300 per minute",
+            **settings,
         }
     )
     server = LiveServer(app)
@@ -186,6 +186,17 @@ def live_server(postcodes_stub_server, tmp_path_factory):
     yield server
     server.server.shutdown()
     server.server.server_close()
+
+
+@pytest.fixture(scope="session")
+def live_server(postcodes_stub_server, tmp_path_factory):
+    yield from _served(postcodes_stub_server, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def welsh_server(postcodes_stub_server, tmp_path_factory):
+    """The app with Welsh offered (the catalogue compiled by the install step)."""
+    yield from _served(postcodes_stub_server, tmp_path_factory, LANGUAGES="en,cy")
 
 
 @pytest.fixture

@@ -37,8 +37,11 @@ ALLOWED = [f"{{{name}}}" for name in sorted(PLACEHOLDERS)]
 
 @pytest.fixture
 def data() -> dict[str, Any]:
-    """A fresh copy of the example's JSON form for each test to change."""
-    return json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    """A fresh copy of the example's JSON form for each test to change: its English alone (the
+    rules of translations, and the example's Welsh, are tested in test_translations.py)."""
+    document = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    del document["translations"]
+    return document
 
 
 @pytest.fixture(scope="module")
@@ -225,7 +228,10 @@ def test_round_trip(example: Campaign) -> None:
 
 def test_round_trip_through_json(example: Campaign, data: dict) -> None:
     as_json = json.loads(json.dumps(example.to_dict()))
-    assert as_json == json.loads(json.dumps(from_dict(data).to_dict()))
+    assert {**as_json, "translations": None} == {
+        **json.loads(json.dumps(from_dict(data).to_dict())),
+        "translations": None,  # left out of ``data``
+    }
     assert from_dict(as_json) == example
     assert json.loads(json.dumps(from_dict(as_json).to_dict())) == as_json
 

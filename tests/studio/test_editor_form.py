@@ -72,6 +72,7 @@ def form_for(doc: dict) -> MultiDict:
     for nation in doc.get("nations", NATIONS):
         data.add("nations", nation)
     data.add("place_facts", json.dumps(doc.get("place_facts") or {}))
+    data.add("translations", json.dumps(doc.get("translations") or {}))
     for i, p in enumerate(doc["talking_points"]):
         data.add(f"talking_points.{i}.id", p["id"])
         data.add(f"talking_points.{i}.label", p["label"])

@@ -230,10 +230,12 @@ def test_the_migration_adds_empty_columns_to_existing_campaigns_and_goes_back(tm
             opening=example.opening,
             talking_points=back.talking_points,
             place_facts=example.place_facts,
+            translations=example.translations,
         )
         assert restored == replace(example, talking_points=back.talking_points)
         assert back.opening == campaigns.default_text(example.opening)
         assert example.place_facts and not back.place_facts
+        assert example.translations and not back.translations
         assert [p.id for p in back.talking_points] == [p.id for p in example.talking_points]
         # The models and the migrations describe the same schema.
         with db.engine.connect() as connection:
