@@ -7,16 +7,14 @@ import pytest
 import responses
 from app_config import POSTCODES_URL
 from app_config import settings_for
-from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from catalogues import read_catalogue
 from staff_helpers import add_staff
 from staff_helpers import sign_in
 
 from advocacy import create_app
 
 DATA = Path(__file__).parent / "data"
-CATALOGUES = Path(__file__).parents[1] / "advocacy" / "translations"
 
 # Postcode (as postcodes.io is asked for it) → recorded body and status.
 RECORDED = {
@@ -45,11 +43,6 @@ def app(tmp_path):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-def read_catalogue(code: str) -> Catalog:
-    with open(CATALOGUES / code / "LC_MESSAGES" / "messages.po", "rb") as po:
-        return read_po(po, locale=code)
 
 
 @pytest.fixture

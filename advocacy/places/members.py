@@ -13,6 +13,7 @@ from typing import Any
 import requests
 
 from advocacy.letters.addressing import mp_salutation
+from advocacy.letters.addressing import mp_salutation_cy
 from advocacy.letters.recipient import Recipient
 from advocacy.places.bundled_roles import MP_CONTACT_URL
 from advocacy.places.directory import Directory
@@ -20,7 +21,7 @@ from advocacy.places.postcodes import USER_AGENT
 
 BASE_URL = "https://members-api.parliament.uk"
 PARLIAMENTARY_OFFICE = "Parliamentary office"
-OVERRIDE_FIELDS = ("name", "party", "email", "contact_url", "salutation")
+OVERRIDE_FIELDS = ("name", "party", "email", "contact_url", "salutation", "salutation_cy")
 
 
 class MembersApiError(Exception):
@@ -229,11 +230,13 @@ def refresh(
 def override_fields(change: MpChange) -> dict[str, str | None]:
     """The new values to store as the MP's directory override.
 
-    The salutation follows the name, without the honorific the API's display name carries.
+    The salutations follow the name (in English and Welsh), without the honorific the API's
+    display name carries.
     """
     if change.status not in ("changed", "new-member"):
         return {}
     values = {field: new for field, (_, new) in change.fields.items()}
     if "name" in values:
         values["salutation"] = mp_salutation(values["name"])
+        values["salutation_cy"] = mp_salutation_cy(values["name"])
     return {field: values[field] for field in OVERRIDE_FIELDS if field in values}

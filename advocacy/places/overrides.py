@@ -19,6 +19,7 @@ from advocacy.platform.models import db
 from advocacy.platform.models import recheck_due
 
 EDITABLE = ("name", "email", "contact_url", "website", "postal_address", "salutation")
+EDITABLE += ("salutation_cy",)  # the Welsh, after "Annwyl" (salutations_cy.csv bundles it)
 # Also stored, by refresh-mps: who the MP is now, so the next refresh compares with them.
 STORED = EDITABLE + ("party", "member_id")
 EXTENSION = "advocacy.places.directory"

@@ -27,6 +27,7 @@ from wtforms.validators import StopValidation
 from wtforms.validators import ValidationError
 
 from advocacy.letters.addressing import mp_salutation
+from advocacy.letters.addressing import mp_salutation_cy
 from advocacy.letters.validation import UNSTORABLE
 from advocacy.letters.validation import UNSTORABLE_MESSAGE
 from advocacy.letters.validation import email_problem
@@ -115,11 +116,22 @@ def _dear(value: str | None) -> str:
     return dear(value or "")
 
 
+def _annwyl(value: str | None) -> str:
+    """The same in Welsh: "Annwyl Gadeirydd," is kept as "Gadeirydd"."""
+    text = (value or "").strip().rstrip(",").strip()
+    return text[7:].strip() if text.casefold().startswith("annwyl ") else text
+
+
 class OverrideForm(FlaskForm):
     name = StringField("Name", filters=[_strip], validators=[_plain, Length(max=200)])
     salutation = StringField(
         "Salutation (after “Dear”)",
         filters=[_dear],
+        validators=[_plain, Optional(), Length(max=200)],
+    )
+    salutation_cy = StringField(
+        "Welsh salutation (after “Annwyl”)",
+        filters=[_annwyl],
         validators=[_plain, Optional(), Length(max=200)],
     )
     email = StringField(
@@ -153,6 +165,11 @@ def _salutation(role: str, name: str, entry: overrides.Entry) -> str:
     return mp_salutation(name) if role == "mp" else entry.bundled.salutation
 
 
+def _salutation_cy(role: str, name: str, entry: overrides.Entry) -> str | None:
+    """The same in Welsh (an MP by name, a title softened after Annwyl, as bundled)."""
+    return mp_salutation_cy(name) if role == "mp" else entry.bundled.salutation_cy
+
+
 def _entry(role: str, code: str) -> overrides.Entry:
     if role not in ROLES:
         abort(404)
@@ -172,6 +189,7 @@ def edit(role: str, code: str):
         values = {
             "name": name,
             "salutation": form.salutation.data or _salutation(role, name, entry),
+            "salutation_cy": form.salutation_cy.data or _salutation_cy(role, name, entry),
             "email": form.email.data or None,
             "contact_url": form.contact_url.data or None,
             "website": form.website.data or None,

@@ -48,3 +48,17 @@ def test_the_campaign_in_welsh(client) -> None:
     welsh = client.get(f"/api/v1/campaigns/{SLUG}", query_string={"language": "cy"}).get_json()
     assert welsh["language"] == "cy" and welsh["title"].startswith("Atal")
     assert client.get(f"/api/v1/campaigns/{SLUG}?language=fr").status_code == 400
+
+
+def test_welsh_letters_with_the_default_points_open_in_one_click(client) -> None:
+    """Welsh percent-encodes longer (â is %C3%A2): the letters still fit one mailto link."""
+    defaults = ["what-is-lfr", "accuracy", "no-legal-basis"]
+    answers = {"why": "Dw i ddim eisiau i'm hwyneb gael ei sganio.", "local": "y stadiwm"}
+    cardiff = {"constituency_code": "W07000089", "pfa_code": "W15000003"}
+    body = {**SUPPORTER, **cardiff, "talking_points": defaults, "answers": answers}
+    response = client.post(LETTERS, json={**body, "language": "cy"})
+    emailed = [letter for letter in response.get_json()["letters"] if letter["to"]]
+    assert len(emailed) == 2  # the MP and the commissioner; South Wales Police: its web form
+    for letter in emailed:
+        assert letter["links"]["mailto"] and not letter["too_long"]
+        assert "%C3%A2" in letter["links"]["mailto"]  # the Welsh in it

@@ -45,7 +45,8 @@ def test_the_snippet_embeds_a_resizing_frame_and_the_flow_completes_in_it(
     expect(frame_element).to_have_count(1)
     expect(page.locator("a.advocacy-embed")).to_have_count(0)
     src = frame_element.get_attribute("src")
-    assert src.endswith(f"/embed/{SLUG}?ref=local-group&theme=green")
+    # The partner page says <html lang="en">: the form is in English, whatever the browser.
+    assert src.endswith(f"/embed/{SLUG}?ref=local-group&theme=green&lang=en")
     frame = page.frame_locator("iframe[data-advocacy-frame]")
     expect(frame.get_by_role("heading", name="Stop police live facial recognition")).to_be_visible()
     first = wait_for_height_change(page, 0)
@@ -135,7 +136,7 @@ def test_a_refused_frame_gives_way_to_a_link_and_says_why(watched, partners, stu
     page.goto(other.url)
     link = page.get_by_role("link", name="Write your letter on 127.0.0.1")
     expect(link).to_be_visible(timeout=10_000)
-    assert link.get_attribute("href") == f"{base_url}/c/{SLUG}?ref=local-group"
+    assert link.get_attribute("href") == f"{base_url}/c/{SLUG}?ref=local-group&lang=en"
     expect(page.locator("iframe[data-advocacy-frame]")).to_have_count(0)
     assert any("allowed to embed it" in w and other.url in w for w in warnings), warnings
     ctx.errors[:] = [e for e in ctx.errors if "frame-ancestors" not in e]

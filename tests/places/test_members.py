@@ -347,6 +347,7 @@ def test_party_and_name_changed(rsps: responses.RequestsMock) -> None:
         "name": "Rachel Blake",
         "party": "Labour (Co-op)",
         "salutation": "Rachel Blake",
+        "salutation_cy": "Rachel Blake",
     }
 
 
@@ -393,6 +394,7 @@ def test_new_member_with_contact_lookup(rsps: responses.RequestsMock) -> None:
         "party": "Reform UK",
         "email": "jane.doe.mp@x",
         "salutation": "Jane Doe",
+        "salutation_cy": "Jane Doe",
     }
 
 
@@ -513,19 +515,25 @@ def test_override_fields_keeps_new_values_and_drops_member_id() -> None:
         "email": None,
         "contact_url": "https://members.parliament.uk/member/6001/contact",
         "salutation": "Jane Doe",
+        "salutation_cy": "Jane Doe",
     }
 
 
 @pytest.mark.parametrize(
-    ("name", "salutation"),
+    ("name", "salutation", "welsh"),
     [
-        ("Mr Connor Rand", "Connor Rand"),
-        ("Dr Jane Doe", "Jane Doe"),
-        ("Sir James Cleverly", "Sir James"),
-        ("Dame Meg Hillier", "Dame Meg"),
+        ("Mr Connor Rand", "Connor Rand", "Connor Rand"),
+        ("Dr Jane Doe", "Jane Doe", "Jane Doe"),
+        ("Sir James Cleverly", "Sir James", "Syr James"),
+        ("Dame Meg Hillier", "Dame Meg", "Fonesig Meg"),
     ],
 )
-def test_override_salutation_drops_the_api_honorific(name: str, salutation: str) -> None:
-    """The Members API's display name carries an honorific; letters greet without it."""
+def test_override_salutation_drops_the_api_honorific(name: str, salutation: str, welsh: str):
+    """The Members API's display name carries an honorific; letters greet without it (in
+    Welsh too, where a knight is Syr and a dame Fonesig)."""
     change = MpChange(CITIES_CODE, CITIES, "new-member", {"name": ("Rachel Blake", name)})
-    assert override_fields(change) == {"name": name, "salutation": salutation}
+    assert override_fields(change) == {
+        "name": name,
+        "salutation": salutation,
+        "salutation_cy": welsh,
+    }

@@ -9,13 +9,13 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.support import Translations
-from conftest import read_catalogue
+from catalogues import CATALOGUES
+from catalogues import read_catalogue
 
 from advocacy.platform import config
 from advocacy.platform import languages
 
 ROOT = Path(__file__).resolve().parents[2]
-CATALOGUES = ROOT / "advocacy" / "translations"
 PAGE = "/c/stop-facial-recognition"
 SKIP_CY = "Neidio i'r prif gynnwys"  # the catalogue's text as written, like the template's
 

@@ -97,6 +97,7 @@ def form_values(role: str, code: str, **changes: str) -> dict[str, str]:
     values = {
         "name": r.name,
         "salutation": r.salutation,
+        "salutation_cy": r.salutation_cy or "",
         "email": r.email or "",
         "contact_url": r.contact_url or "",
         "website": r.website or "",
@@ -138,6 +139,21 @@ def letters(client, **place: str) -> dict[str, dict]:
     response = client.post(LETTERS, json=body)
     assert response.status_code == 200, response.get_data(as_text=True)
     return {item["recipient"]["role"]: item for item in response.get_json()["letters"]}
+
+
+def test_staff_correct_a_welsh_salutation_and_welsh_letters_use_it(app, client, editor):
+    cardiff = {"constituency_code": "W07000089", "pfa_code": "W15000003"}
+    typed = "Annwyl Gadeirydd,"  # the whole greeting, as in English
+    assert (
+        post_edit(editor, "police_oversight", "W15000003", salutation_cy=typed).status_code == 302
+    )
+    assert stored(app, "police_oversight", "W15000003").fields == {"salutation_cy": "Gadeirydd"}
+    body = {"name": "Siân", "talking_points": ["what-is-lfr"], "language": "cy", **cardiff}
+    welsh = client.post(LETTERS, json=body).get_json()["letters"]
+    oversight = next(x for x in welsh if x["recipient"]["role"] == "police_oversight")
+    assert oversight["body"].startswith("Annwyl Gadeirydd,\n\n")
+    english = letters(client, **cardiff)["police_oversight"]
+    assert english["body"].startswith("Dear Commissioner,")  # the English greeting unchanged
 
 
 CHOSEN = {"constituency_code": CITIES, "pfa_code": MET}
@@ -747,6 +763,7 @@ def test_refresh_new_member_is_stored_and_reaches_letters(app, client, editor, m
     assert row.fields == {
         "name": NEW_MP,
         "salutation": NEW_MP,
+        "salutation_cy": NEW_MP,
         "party": NEW_MP_PARTY,
         "email": NEW_MP_EMAIL,
         "member_id": NEW_MP_ID,

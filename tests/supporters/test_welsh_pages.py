@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import read_catalogue
+from catalogues import read_catalogue
 from werkzeug.datastructures import MultiDict
 
 from advocacy.platform import languages
