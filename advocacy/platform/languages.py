@@ -120,6 +120,39 @@ def template_gettext(message: str, **variables: object) -> Markup:
     return text % variables if variables else text
 
 
+# Per catalogue: (the catalogue, then its _, gettext and ngettext for templates).
+_BOUND: dict[int, tuple] = {}
+
+
+def bound(translations) -> tuple:
+    """A catalogue's template callables, made once: ``_`` keeps each message it has looked up
+    (a template's messages are its literals, a bounded set), so a page's dozens of strings
+    cost a dictionary lookup each, as the literals they replaced cost nothing."""
+    entry = _BOUND.get(id(translations))
+    if entry is not None and entry[0] is translations:
+        return entry
+    kept: dict[str, Markup] = {}
+
+    def underscore(message: str, **variables: object) -> Markup:
+        if variables:
+            return Markup(translations.gettext(message)) % variables
+        text = kept.get(message)
+        if text is None:
+            text = kept[message] = Markup(translations.gettext(message))
+        return text
+
+    def plain(message: str, **variables: object) -> str:
+        text = translations.gettext(message)
+        return text % variables if variables else text
+
+    def plural(singular: str, plural_: str, num: int, **variables: object) -> str:
+        text = translations.ngettext(singular, plural_, num)
+        return text % {"num": num, **variables} if variables else text
+
+    entry = _BOUND[id(translations)] = (translations, underscore, plain, plural)
+    return entry
+
+
 def lang_attr(code: str) -> Markup:
     """`` lang="en"`` for text in ``code`` on a page in another language (WCAG 3.1.2: screen
     readers voice it in its own language); nothing on a page in the same one."""
@@ -204,7 +237,12 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def language_context() -> dict:
+        _catalogue, underscore, plain, plural = bound(_translations())
         return {
+            # This request's catalogue, bound once per page: what {% trans %} and _() call.
+            "_": underscore,
+            "gettext": plain,
+            "ngettext": plural,
             "page_lang": HTML_LANG[current()],
             "switch_links": switch_links,
             "lang_attr": lang_attr,
