@@ -12,6 +12,7 @@ from flask import request
 from flask import url_for
 from markupsafe import escape
 
+from advocacy.letters import campaign_json
 from advocacy.letters import campaigns
 from advocacy.letters import delivery
 from advocacy.letters.compose import Choices
@@ -46,8 +47,11 @@ SAMPLE_PLACES = {
 def preview(campaign_id: int):
     """Every letter for two sample supporters, built by the supporters' own pipeline."""
     row = campaign_row(campaign_id)
-    campaign = row.to_campaign()
+    english = row.to_campaign()
     args = request.args
+    # The letters in one of the campaign's languages (its Welsh, where it has some).
+    language = args.get("language") if args.get("language") in english.languages else "en"
+    campaign = campaign_json.in_language(english, language)
     postcode = args.get("postcode", "")[:16]
     names = [
         (args.get(f"name_{i}") or default)[:100] for i, default in enumerate(SAMPLE_SUPPORTERS)
@@ -83,6 +87,8 @@ def preview(campaign_id: int):
         "studio/preview.html",
         row=row,
         campaign=campaign,
+        language=language,
+        language_names=languages.NAMES,
         postcode=postcode,
         names=names,
         chosen=chosen,

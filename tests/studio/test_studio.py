@@ -1035,3 +1035,16 @@ def test_the_preview_compares_only_the_nations_served(admin):
     campaign_id = create_scoped(admin, doc)
     html = admin.get(f"/admin/campaigns/{campaign_id}/preview").get_data(as_text=True)
     assert list(nations_shown(html)) == ["scotland"]
+
+
+def test_the_preview_shows_the_letters_in_welsh(admin, postcodes_io):
+    query = {"postcode": "CF24 3AA", "points": ["what-is-lfr"], "language": "cy"}
+    html = admin.get(f"/admin/campaigns/{EXAMPLE_ID}/preview", query_string=query)
+    text = htmllib.unescape(html.get_data(as_text=True))
+    assert '<option value="cy" selected>Cymraeg</option>' in text
+    assert text.count("Annwyl Brif Gwnstabl,") == 2  # both sample supporters
+    assert "Dear " not in text and "Yn gywir," in text
+    english = admin.get(
+        f"/admin/campaigns/{EXAMPLE_ID}/preview", query_string={**query, "language": "fr"}
+    )
+    assert "Dear Chief Constable," in htmllib.unescape(english.get_data(as_text=True))
