@@ -184,14 +184,7 @@ def _shape_errors(data: Mapping[str, Any]) -> dict[str, list[str]]:
         errors["asks"] = ["Must be an object of target to text."]
     variants = data.get("variants")
     if isinstance(variants, Mapping):
-        for nation, variant in variants.items():
-            path = f"variants.{str(nation)[:40]}"
-            if nation not in NATIONS:
-                errors[path] = [f"Unknown nation {str(nation)[:40]!r}; use {', '.join(NATIONS)}."]
-                continue
-            if not isinstance(variant, Mapping):
-                errors[path] = ["Must be an object."]
-                continue
+        for path, variant in _objects_by_key(errors, "variants", variants, NATIONS, "nation"):
             for key, value in variant.items():
                 kind = VARIANT_FIELDS.get(key)
                 if kind is None:
@@ -213,20 +206,34 @@ def _shape_errors(data: Mapping[str, Any]) -> dict[str, list[str]]:
     return errors
 
 
+def _objects_by_key(
+    errors: dict[str, list[str]],
+    name: str,
+    value: Mapping[Any, Any],
+    known: tuple[str, ...],
+    noun: str,
+) -> list[tuple[str, Mapping[str, Any]]]:
+    """``value`` as {key: object} with keys from ``known`` ("variants" by nation,
+    "translations" by language): each good one's path and object; the others in ``errors``."""
+    found = []
+    for key, item in value.items():
+        path = f"{name}.{str(key)[:40]}"
+        if key not in known:
+            errors[path] = [f"Unknown {noun} {str(key)[:40]!r}; use {', '.join(known)}."]
+        elif not isinstance(item, Mapping):
+            errors[path] = ["Must be an object."]
+        else:
+            found.append((path, item))
+    return found
+
+
 def _translation_shape_errors(translations: Any) -> dict[str, list[str]]:
     if translations is None:
         return {}
     if not isinstance(translations, Mapping):
         return {"translations": ["Must be an object of language to its text."]}
     errors: dict[str, list[str]] = {}
-    for code, text in translations.items():
-        path = f"translations.{str(code)[:40]}"
-        if code not in LANGUAGES:
-            errors[path] = [f"Unknown language {str(code)[:40]!r}; use {', '.join(LANGUAGES)}."]
-            continue
-        if not isinstance(text, Mapping):
-            errors[path] = ["Must be an object."]
-            continue
+    for path, text in _objects_by_key(errors, "translations", translations, LANGUAGES, "language"):
         for key, value in text.items():
             kind = TRANSLATED.get(key)
             if kind is None:
