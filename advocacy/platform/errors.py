@@ -43,7 +43,7 @@ def wants_json() -> bool:
 
 RATE_LIMITED = N_("Too many requests from your connection just now. Please wait and try again.")
 # Werkzeug's names and descriptions of the statuses a supporter may meet, for the catalogue: a
-# page in Welsh shows them in Welsh (tests/platform/test_errors_translated.py keeps them equal).
+# page in Welsh shows them in Welsh (tests/supporters/test_welsh_messages.py keeps them equal).
 TITLES = {
     400: N_("Bad Request"),
     403: N_("Forbidden"),

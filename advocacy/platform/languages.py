@@ -109,15 +109,16 @@ def _translations():
 
 
 def gettext(message: str, **variables: object) -> str:
-    text = _translations().gettext(message)
-    return text % variables if variables else text
+    """``message`` in this request's language, as plain text (``%(name)s`` filled in)."""
+    return bound(_translations())[2](message, **variables)
 
 
 def template_gettext(message: str, **variables: object) -> Markup:
-    """A template's ``_()``: the catalogue is ours, as trusted as the template text it stands for,
-    so its apostrophes and any markup stay as written; the values put into it are escaped."""
-    text = Markup(_translations().gettext(message))
-    return text % variables if variables else text
+    """A template's ``_()`` where the page's own is not in its context (the page's is bound by
+    ``language_context``): the catalogue is ours, as trusted as the template text it stands
+    for, so its apostrophes and any markup stay as written; the values put into it are
+    escaped."""
+    return bound(_translations())[1](message, **variables)
 
 
 # Per catalogue: (the catalogue, then its _, gettext and ngettext for templates).
@@ -188,8 +189,7 @@ def translate(text: str) -> str:
 def ngettext(singular: str, plural: str, num: int, **variables: object) -> str:
     """The form for ``num``, formatted with ``variables`` (and ``num``) when any are given; a
     template's ``{% trans count=... %}`` block formats its own."""
-    text = _translations().ngettext(singular, plural, num)
-    return text % {"num": num, **variables} if variables else text
+    return bound(_translations())[3](singular, plural, num, **variables)
 
 
 def switch_links() -> list[dict[str, str | None]]:

@@ -125,7 +125,7 @@ def overview(drafts: list[pipeline.Draft]) -> str:
     if total == 1:
         return ONE_LETTER[next(k for k, n in routes.items() if n)]
     parts = [
-        N_(SOME_LETTERS[k][n != 1], count=n) if n != 1 else SOME_LETTERS[k][0]
+        SOME_LETTERS[k][0] if n == 1 else N_(SOME_LETTERS[k][1], count=n)
         for k, n in routes.items()
         if n
     ]
