@@ -31,6 +31,7 @@ from advocacy.studio import directory_admin
 from advocacy.studio import preview  # noqa: F401 — its routes are on campaign_pages.bp
 from advocacy.studio import results
 from advocacy.studio import staff
+from advocacy.studio import translation_pages  # noqa: F401 — its routes are on campaign_pages.bp
 from advocacy.supporters import after_sending  # noqa: F401 — its routes are on public.bp
 from advocacy.supporters import letters_page  # noqa: F401 — its routes are on public.bp
 from advocacy.supporters import pages

@@ -280,6 +280,14 @@ def in_language(campaign: Campaign, code: str) -> Campaign:
     return made[code]
 
 
+def needs_translation(campaign: Campaign, point: TalkingPoint, code: str) -> bool:
+    """Whether a point must be written in ``code`` for the campaign to offer it: a point for
+    every nation does; one for some nations does in Welsh when Wales is among them."""
+    return not point.nations or (
+        code == "cy" and "wales" in campaign.nations and "wales" in point.nations
+    )
+
+
 def translation_errors(campaign: Campaign) -> dict[str, list[str]]:
     """What a translation of a valid campaign lacks or gets wrong: a campaign offering a
     language has, in it, every text a supporter in a nation it serves reads (a point only for
@@ -305,11 +313,11 @@ def translation_errors(campaign: Campaign) -> dict[str, list[str]]:
         for name in missing:
             errors[f"{path}.{name}"] = ["Write this in this language too."]
         points = {p.get("id"): p for p in text.get("talking_points") or ()}
-        in_wales = code == "cy" and "wales" in campaign.nations
         for point in campaign.talking_points:
-            offered = not point.nations or (in_wales and "wales" in point.nations)
             got = points.pop(point.id, {})
-            if offered and not (got.get("label") and got.get("phrasings")):
+            if needs_translation(campaign, point, code) and not (
+                got.get("label") and got.get("phrasings")
+            ):
                 errors[f"{path}.talking_points.{point.id}"] = [
                     f"Write the point {point.id!r} in this language too: its label and phrasings."
                 ]

@@ -355,6 +355,7 @@ def _point_to_json(point: TalkingPoint) -> dict[str, Any]:
 OMITTED_WHEN_EMPTY = ("summary", "organiser", "image_url", "place_facts", "translations")
 # The languages a campaign may add to its English text (Welsh: issue 27).
 LANGUAGES = ("cy",)
+LANGUAGE_NAMES = {"cy": "Welsh"}  # in English, for the studio
 
 
 def in_words(items: list[str], last: str = "and") -> str:

@@ -93,6 +93,7 @@ def editor_page(
                 (doc.get("place_facts") or {}).get("columns") or (),
             ),
             fold_points_over=FOLD_POINTS_OVER,
+            campaign_languages=campaigns.LANGUAGE_NAMES,
         ),
         status,
     )

@@ -82,12 +82,12 @@ def editable_text(value: Any) -> dict[str, Any]:
     return {"default": "", "alternatives": []}
 
 
-def _chosen(form: MultiDict, name: str, errors: dict[str, list[str]]) -> Any:
+def chosen_from(form: MultiDict, name: str, errors: dict[str, list[str]]) -> Any:
     """A text from its boxes: a string, or alternatives ending with the default."""
-    default = _text(form.get(name, ""))
+    default = box_text(form.get(name, ""))
     alts = []
-    for i in range(_count(form, re.escape(name))):
-        text = _text(form.get(f"{name}.{i}.text", ""))
+    for i in range(count_items(form, re.escape(name))):
+        text = box_text(form.get(f"{name}.{i}.text", ""))
         raw = form.get(f"{name}.{i}.when", "")
         when = parse_condition(raw)
         if when is None:
@@ -98,11 +98,11 @@ def _chosen(form: MultiDict, name: str, errors: dict[str, list[str]]) -> Any:
     return [*alts, {"text": default}] if alts else default
 
 
-def _entries(form: MultiDict, name: str, errors: dict[str, list[str]]) -> list[Any]:
+def entries_from(form: MultiDict, name: str, errors: dict[str, list[str]]) -> list[Any]:
     """Pool entries with a condition or a fact: each its own text, condition and fact box."""
     entries = []
-    for i in range(_count(form, re.escape(name))):
-        text = _text(form.get(f"{name}.{i}.text", ""))
+    for i in range(count_items(form, re.escape(name))):
+        text = box_text(form.get(f"{name}.{i}.text", ""))
         raw = form.get(f"{name}.{i}.when", "")
         fact = form.get(f"{name}.{i}.fact", "").strip()
         when = parse_condition(raw)
@@ -187,13 +187,13 @@ def index(digits: str) -> int:
     return int(digits) if len(digits) <= 4 else MAX_ITEMS
 
 
-def _count(form: Mapping[str, str], name: str) -> int:
+def count_items(form: Mapping[str, str], name: str) -> int:
     pattern = re.compile(rf"^{name}\.(\d+)\.")
     indexes = [index(m.group(1)) for key in form if (m := pattern.match(key))]
     return min(max(indexes, default=-1) + 1, MAX_ITEMS)
 
 
-def _text(value: str) -> str:
+def box_text(value: str) -> str:
     """A box's text as stored: browsers post a textarea's line breaks as CRLF, so they are
     made LF again, or saving an untouched page would change every multi-line text."""
     return value.replace("\r\n", "\n").replace("\r", "\n").strip()
@@ -203,7 +203,7 @@ def _optional(value: str) -> str | None:
     return value.strip() or None
 
 
-def _lines(text: str) -> list[str]:
+def box_lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
@@ -236,21 +236,21 @@ def from_form(form: MultiDict) -> dict[str, Any]:
     meant. The editor posts an empty ``nations`` value with its checkboxes; a form without the
     field at all (an older page) keeps every nation.
     """
-    doc: dict[str, Any] = {name: _text(form.get(name, "")) for name in TEXT_FIELDS}
+    doc: dict[str, Any] = {name: box_text(form.get(name, "")) for name in TEXT_FIELDS}
     doc.update(markdown.from_form(form))  # Markdown, or the HTML from before it, untouched
     doc["targets"] = _ticked(form, "targets", TARGET_ROLES)
     for name in LINE_FIELDS:
-        doc[name] = _lines(form.get(name, ""))
+        doc[name] = box_lines(form.get(name, ""))
     doc["nations"] = _ticked(form, "nations", NATIONS) if "nations" in form else list(NATIONS)
     errors: dict[str, list[str]] = {}
     doc["subject_lines"] = [
         *doc["subject_lines"],
-        *_entries(form, "subject_lines.when", errors),
+        *entries_from(form, "subject_lines.when", errors),
     ]
     for name in ("opening", "closing"):
-        doc[name] = _chosen(form, name, errors)
+        doc[name] = chosen_from(form, name, errors)
     doc["asks"] = {
-        role: text for role in ASK_KEYS if (text := _chosen(form, f"asks.{role}", errors))
+        role: text for role in ASK_KEYS if (text := chosen_from(form, f"asks.{role}", errors))
     }
     # Kept as the page was given them: the place facts (uploaded on their own page) and the
     # campaign's text in other languages (not edited on this page yet).
@@ -260,7 +260,7 @@ def from_form(form: MultiDict) -> dict[str, Any]:
         except ValueError:
             doc[name] = {}
     points = []
-    for i in range(_count(form, "talking_points")):
+    for i in range(count_items(form, "talking_points")):
         p = f"talking_points.{i}."
         when = parse_condition(form.get(p + "when", ""))
         if when is None:
@@ -271,8 +271,8 @@ def from_form(form: MultiDict) -> dict[str, Any]:
             "id": form.get(p + "id", "").strip(),
             "label": form.get(p + "label", "").strip(),
             # Each point shows one spare box for another phrasing; empty boxes mean nothing.
-            "phrasings": [_text(t) for t in form.getlist(p + "phrasings") if t.strip()]
-            + _entries(form, p + "phrasings.when", errors),
+            "phrasings": [box_text(t) for t in form.getlist(p + "phrasings") if t.strip()]
+            + entries_from(form, p + "phrasings.when", errors),
             "source_url": _optional(form.get(p + "source_url", "")),
             "default_selected": form.get(p + "default_selected") == "on",
         }
@@ -285,11 +285,11 @@ def from_form(form: MultiDict) -> dict[str, Any]:
             "hint": form.get(f"prompts.{i}.hint", "").strip(),
             "lead_in": form.get(f"prompts.{i}.lead_in", "").strip(),
         }
-        for i in range(_count(form, "prompts"))
+        for i in range(count_items(form, "prompts"))
     ]
     doc["prompts"] = _with_ids(prompts, "question")
     recipients = []
-    for i in range(_count(form, "fixed_recipients")):
+    for i in range(count_items(form, "fixed_recipients")):
         r = {
             key: _optional(form.get(f"fixed_recipients.{i}.{key}", ""))
             for key in ITEM_FIELDS["fixed_recipients"]

@@ -11,8 +11,10 @@ from test_studio_flow import sign_in
 
 from advocacy.studio.staff import create_staff
 
-# A value for each argument of a studio address: the example campaign, its first version, a force.
+# A value for each argument of a studio address: the example campaign, its first version, a force,
+# the campaign's Welsh text.
 ARGUMENTS = {"campaign_id": "1", "version": "1", "role": "police_force", "code": "E23000001"}
+ARGUMENTS["language"] = "cy"
 # What sticks out: the elements whose right edge is past the window, innermost first.
 WIDEST = """() => [...document.querySelectorAll('body *')]
   .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
