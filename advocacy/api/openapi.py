@@ -31,7 +31,12 @@ def _error(description: str, *codes: str, retry: bool = False) -> dict[str, Any]
         error=_object(
             ["code", "message"],
             code={"type": "string", "enum": list(codes)},
-            message={"type": "string", "description": "Written for people; show it as it is."},
+            message={
+                "type": "string",
+                "description": "Written for people; show it as it is. Messages for supporters "
+                'are in Welsh when the request asks (?language=cy, or "language" in a letters '
+                "request).",
+            },
             fields={
                 "type": "object",
                 "description": "For invalid_input: messages by field name.",
@@ -311,7 +316,16 @@ def document(server_url: str) -> dict[str, Any]:
                             "description": "A full UK postcode; spacing and case don't matter.",
                             "schema": {"type": "string", "minLength": 1, "maxLength": 64},
                             "example": "SE1 2DL",
-                        }
+                        },
+                        {
+                            "name": "language",
+                            "in": "query",
+                            "required": False,
+                            "description": "The language of the error messages (cy: Welsh, "
+                            "where the site offers it).",
+                            "schema": {"type": "string"},
+                            "example": "cy",
+                        },
                     ],
                     "responses": {
                         "200": _ok("Found.", "Lookup"),
@@ -354,7 +368,8 @@ def document(server_url: str) -> dict[str, Any]:
                             "name": "language",
                             "in": "query",
                             "required": False,
-                            "description": "The text in this one of the campaign's languages.",
+                            "description": "The text, and messages for supporters, in this "
+                            "one of the campaign's languages.",
                             "schema": {"type": "string"},
                             "example": "cy",
                         },

@@ -61,7 +61,7 @@ LOOKUP_ERRORS = {
 @bp.errorhandler(postcodes.PostcodeError)
 def lookup_failed(exc: postcodes.PostcodeError):
     status, code = next(v for k, v in LOOKUP_ERRORS.items() if isinstance(exc, k))
-    response = error_response(status, code, str(exc))
+    response = error_response(status, code, exc.message)
     if status == 503:  # about when the breaker lets lookups through again
         cooldown = current_app.config["POSTCODES_BREAKER_COOLDOWN"]
         response.headers["Retry-After"] = str(max(1, math.ceil(float(cooldown))))
@@ -70,12 +70,12 @@ def lookup_failed(exc: postcodes.PostcodeError):
 
 @bp.errorhandler(OutsideCoverage)
 def outside_coverage(exc: OutsideCoverage):
-    return error_response(422, "outside_coverage", str(exc))
+    return error_response(422, "outside_coverage", exc.args[0])
 
 
 @bp.errorhandler(letter_request.InvalidInput)
 def invalid_input(exc: letter_request.InvalidInput):
-    return error_response(400, "invalid_input", str(exc), fields=exc.fields)
+    return error_response(400, "invalid_input", exc.args[0], fields=exc.fields)
 
 
 @bp.get("/areas")

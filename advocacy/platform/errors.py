@@ -14,6 +14,7 @@ from werkzeug.exceptions import InternalServerError
 from werkzeug.exceptions import SecurityError
 
 from advocacy.letters.message import N_
+from advocacy.platform import languages
 from advocacy.platform import limits
 from advocacy.platform.columns import is_text_with_nul
 from advocacy.platform.models import db
@@ -30,9 +31,20 @@ CODES = {
 }
 
 
-def error_response(status: int, code: str, message: str, **extra):
-    """The API's error body: ``{"error": {"code": ..., "message": ..., ...}}``."""
-    response = jsonify({"error": {"code": code, "message": message, **extra}})
+def error_response(
+    status: int, code: str, message: str, fields: dict[str, list[str]] | None = None
+):
+    """The API's error body: ``{"error": {"code": ..., "message": ..., "fields"?: ...}}``.
+
+    Messages written for supporters (``Message``s: a postcode, the details they typed, where
+    they live) are in the language the request asks for; those for developers stay English.
+    """
+    body = {"code": code, "message": languages.translate(message)}
+    if fields is not None:
+        body["fields"] = {
+            name: [languages.translate(m) for m in messages] for name, messages in fields.items()
+        }
+    response = jsonify({"error": body})
     response.status_code = status
     return response
 

@@ -92,8 +92,21 @@ def current() -> str:
         language = negotiate(
             request.args.get(PARAM), request.headers.get("Accept-Language"), offered()
         )
+    elif request.blueprint == "api":
+        language = api_language(offered())
     g.language = language
     return language
+
+
+def api_language(languages: tuple[str, ...]) -> str:
+    """The language of an API answer's messages for supporters: the one the request asks for
+    (``?language=``, or the letters' ``"language"``), else English. Never ``Accept-Language``:
+    a partner's form in English, fetched from a browser set to Welsh, must not turn Welsh."""
+    asked = request.args.get("language")
+    if asked is None and request.is_json:
+        body = request.get_json(silent=True)
+        asked = body.get("language") if isinstance(body, dict) else None
+    return asked if isinstance(asked, str) and asked in languages else DEFAULT
 
 
 def _translations():

@@ -1,4 +1,7 @@
-"""Letters in Welsh through the API: "language": "cy" for a campaign that has Welsh."""
+"""Letters in Welsh through the API: "language": "cy" for a campaign that has Welsh, and its
+messages for supporters in Welsh when a request asks for it."""
+
+from catalogues import read_catalogue
 
 SLUG = "stop-facial-recognition"
 LETTERS = f"/api/v1/campaigns/{SLUG}/letters"
@@ -62,3 +65,43 @@ def test_welsh_letters_with_the_default_points_open_in_one_click(client) -> None
     for letter in emailed:
         assert letter["links"]["mailto"] and not letter["too_long"]
         assert "%C3%A2" in letter["links"]["mailto"]  # the Welsh in it
+
+
+def welsh(msgid: str) -> str:
+    return read_catalogue("cy")[msgid].string
+
+
+def test_messages_for_supporters_follow_the_language_asked(welsh_app) -> None:
+    """A partner's Welsh form shows the API's messages as they come: in Welsh when it asks."""
+    client = welsh_app.test_client()
+    cardiff = {"constituency_code": "W07000089", "pfa_code": "W15000003"}
+    body = {**SUPPORTER, **cardiff, "name": "", "talking_points": []}
+    error = client.post(LETTERS, json={**body, "language": "cy"}).get_json()["error"]
+    assert error["message"] == welsh("Some of the details need another look.")
+    assert error["fields"]["name"] == [welsh("Enter your name.")]
+    assert error["fields"]["talking_points"] == [welsh("Tick at least one point to make.")]
+    english = client.post(LETTERS, json=body).get_json()["error"]
+    assert english["fields"]["name"] == ["Enter your name."]
+    # The browser's language is not asked for: a partner's English form stays English.
+    asked_by_browser = client.post(LETTERS, json=body, headers={"Accept-Language": "cy"})
+    assert asked_by_browser.get_json()["error"]["fields"]["name"] == ["Enter your name."]
+
+
+def test_a_postcode_error_in_welsh(welsh_app) -> None:
+    client = welsh_app.test_client()
+    response = client.get("/api/v1/postcodes/nonsense", query_string={"language": "cy"})
+    assert response.status_code == 400
+    assert response.get_json()["error"] == {
+        "code": "invalid_postcode",
+        "message": welsh("Enter a full UK postcode, like SW1A 2DD."),
+    }
+    english = client.get("/api/v1/postcodes/nonsense").get_json()["error"]["message"]
+    assert english == "Enter a full UK postcode, like SW1A 2DD."
+
+
+def test_messages_for_developers_stay_english(welsh_app) -> None:
+    client = welsh_app.test_client()
+    response = client.get(f"/api/v1/campaigns/{SLUG}?language=cy&nation=mars")
+    assert response.get_json()["error"]["fields"]["nation"][0].startswith("Unknown nation")
+    response = client.post(f"{LETTERS}?language=cy", data="{", content_type="application/json")
+    assert response.get_json()["error"]["message"].startswith("Send a JSON object")
