@@ -37,6 +37,8 @@ class Recipient:
     # What follows "Annwyl" in a Welsh letter ("Brif Gwnstabl", "Jo Stevens"); None when the
     # English salutation has no Welsh one in salutations_cy.csv yet.
     salutation_cy: str | None = None
+    # The name in Welsh, where the body has one ("Heddlu De Cymru"): Welsh letters and pages.
+    name_cy: str | None = None
 
     @property
     def by_post(self) -> bool:
@@ -54,6 +56,17 @@ class Recipient:
     def heading(self) -> str:
         """Headings and sentences: "Connor Rand MP", "the Scottish Police Authority"."""
         return mp_heading(self.name) if self.role == "mp" else self.with_article
+
+    def name_in(self, language: str) -> str:
+        """The name as a sentence in ``language`` reads it: in Welsh, its Welsh name, else its
+        own name without the English "the"; in English, ``with_article``."""
+        if language == "cy":
+            return self.name_cy or self.name
+        return self.with_article
+
+    def heading_in(self, language: str) -> str:
+        """``heading`` on a page in ``language``: an MP as in English, a body by ``name_in``."""
+        return self.heading if self.role == "mp" else self.name_in(language)
 
 
 def fixed_recipient(

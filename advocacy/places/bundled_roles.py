@@ -61,6 +61,12 @@ def welsh_salutations() -> dict[str, str]:
     return {row["salutation"]: row["salutation_cy"] for row in rows("salutations_cy.csv")}
 
 
+@cache
+def welsh_names() -> dict[str, Mapping[str, str]]:
+    """Force area code → the Welsh names of its force and oversight body (police_names_cy.csv)."""
+    return {row["pfa_code"]: row for row in rows("police_names_cy.csv")}
+
+
 def police_force(row: Mapping[str, str]) -> Recipient:
     salutation = dear(row["force_salutation"]) or UNKNOWN_SALUTATION
     return Recipient(
@@ -72,6 +78,7 @@ def police_force(row: Mapping[str, str]) -> Recipient:
         salutation_cy=welsh_salutations().get(salutation),
         website=row["force_website"] or None,
         article="the" if row["pfa_code"] in FORCES_WITH_ARTICLE else "",
+        name_cy=welsh_names().get(row["pfa_code"], {}).get("force_name_cy") or None,
     )
 
 
@@ -92,6 +99,7 @@ def police_oversight(row: Mapping[str, str]) -> Recipient:
         review_reason=row["review_reason"] or None,
         article="the",
         postal_address=row.get("oversight_postal_address") or None,
+        name_cy=welsh_names().get(row["pfa_code"], {}).get("oversight_name_cy") or None,
     )
 
 

@@ -260,16 +260,19 @@ class Directory:
                 found.append(recipient)
         return found + list(fixed)
 
-    def place_values(self, place: Place) -> dict[str, str]:
+    def place_values(self, place: Place, language: str = "en") -> dict[str, str]:
         """The place's part of the placeholders staff may use in letters, its force's facts
-        (``force.first_seen``...) as a letter reads them."""
+        (``force.first_seen``...) as a letter reads them; the bodies' names as a letter in
+        ``language`` names them ("Heddlu De Cymru" in Welsh)."""
         area = self.area_for(place)
         facts = force_facts().get(force_area_code(place) or "", {})
         return {
             "constituency": place.constituency_name or "",
             "country": place.country or "",
-            "force_name": area.force.with_article if area else "",
-            "oversight_name": area.oversight.name if area else "",
+            "force_name": area.force.name_in(language) if area else "",
+            "oversight_name": (language == "cy" and area.oversight.name_cy or area.oversight.name)
+            if area
+            else "",
             **{f"force.{name}": fact_in_words(name, value) for name, value in facts.items()},
         }
 

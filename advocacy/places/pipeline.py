@@ -198,7 +198,7 @@ def drafts(
     ]
     sender = Sender(sender.name, sender.address, place.postcode)
     facts = place_facts(campaign, place)
-    values = book.place_values(place) | facts
+    values = book.place_values(place, campaign.language) | facts
     asked = book.place_attributes(place) | facts
 
     # The links built to see whether a letter fits are the ones it is sent with: a letter is

@@ -257,6 +257,7 @@ def init_app(app: Flask) -> None:
             "gettext": plain,
             "ngettext": plural,
             "page_lang": HTML_LANG[current()],
+            "page_language": current(),  # its code: "en", "cy"
             "switch_links": switch_links,
             "lang_attr": lang_attr,
             "text_lang": text_lang,

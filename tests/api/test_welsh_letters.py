@@ -105,3 +105,11 @@ def test_messages_for_developers_stay_english(welsh_app) -> None:
     assert response.get_json()["error"]["fields"]["nation"][0].startswith("Unknown nation")
     response = client.post(f"{LETTERS}?language=cy", data="{", content_type="application/json")
     assert response.get_json()["error"]["message"].startswith("Send a JSON object")
+
+
+def test_welsh_letters_name_the_force_in_welsh(client) -> None:
+    cardiff = {"constituency_code": "W07000089", "pfa_code": "W15000003"}
+    response = client.post(LETTERS, json={**SUPPORTER, **cardiff, "language": "cy"})
+    letters = response.get_json()["letters"]
+    text = " ".join(letter["subject"] + letter["body"] for letter in letters)
+    assert "Heddlu De Cymru" in text and "South Wales Police" not in text

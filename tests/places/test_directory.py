@@ -562,6 +562,28 @@ def test_place_values(book: Directory, place: Place, expected: dict[str, str]) -
     assert attributes["nation"] == place.country.lower().replace(" ", "_")
 
 
+def test_welsh_letters_name_the_bodies_in_welsh(book: Directory) -> None:
+    """A Welsh letter says "Heddlu De Cymru"; a force with no Welsh name keeps its own name,
+    without the English "the" ("a the Metropolitan Police Service" is no Welsh)."""
+    cardiff = book.place_values(CARDIFF, "cy")
+    assert cardiff["force_name"] == "Heddlu De Cymru"
+    assert cardiff["oversight_name"] == "Comisiynydd Heddlu a Throseddu De Cymru"
+    southwark = book.place_values(SOUTHWARK, "cy")
+    assert southwark["force_name"] == "Metropolitan Police Service"
+    assert southwark["oversight_name"] == MET_OVERSIGHT
+    assert book.place_values(CARDIFF)["force_name"] == "South Wales Police"  # English as before
+    # Every Welsh force and commissioner has its Welsh name; nobody else has one.
+    for code, area in book.force_areas.items():
+        welsh = code.startswith("W")
+        assert bool(area.force.name_cy) == welsh and bool(area.oversight.name_cy) == welsh, code
+    # A Welsh page's headings: "At Heddlu De Cymru"; an MP as in English.
+    assert book.force_areas["W15000003"].force.heading_in("cy") == "Heddlu De Cymru"
+    assert book.force_areas["E23000001"].force.heading_in("cy") == "Metropolitan Police Service"
+    assert book.force_areas["E23000001"].force.heading_in("en") == "the Metropolitan Police Service"
+    mp = book.recipients(CARDIFF, ("mp",))[0]
+    assert mp.heading_in("cy") == mp.heading
+
+
 def test_force_facts_are_read_once_and_dates_read_in_words(book: Directory) -> None:
 
     assert len(reference.force_facts()) == len(book.force_areas)  # a row for every force

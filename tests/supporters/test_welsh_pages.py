@@ -306,6 +306,10 @@ def test_a_welsh_page_writes_welsh_letters_and_prints_them_with_a_welsh_date(wel
         f"/c/{SLUG}/letters", query_string={"lang": "cy"}, data={**CARDIFF_FORM, "name": "Siân"}
     ).get_data(as_text=True)
     assert re.search(r'class="letter-body" rows="14"[^>]*>Annwyl ', page)  # no lang: the page's
+    # The bodies by their Welsh names, in the page's sentences as in the letters.
+    headings = re.findall(r'<h2 id="letter-\d-title">(.*?)</h2>', page)
+    assert any("Heddlu De Cymru" in h for h in headings), headings
+    assert "South Wales Police" not in page
     # The Scottish Police Authority takes letters by post: the page to print them, in Welsh.
     aberdeen = {"constituency_code": "S14000061", "pfa_code": "S23000009"}
     form = {**aberdeen, "name": "Siân", "talking_points": ["what-is-lfr"], "print": "all"}
