@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
+from advocacy.letters import dates
 from advocacy.letters.recipient import Recipient
 
 # A full UK postcode at the end of a line ("Glasgow G51 1DZ"): it goes on a line of its own.
@@ -48,24 +49,6 @@ def by_post(recipients: Iterable[Recipient]) -> list[int]:
     return [i for i, r in enumerate(recipients) if r.by_post]
 
 
-WELSH_MONTHS = (
-    "Ionawr",
-    "Chwefror",
-    "Mawrth",
-    "Ebrill",
-    "Mai",
-    "Mehefin",
-    "Gorffennaf",
-    "Awst",
-    "Medi",
-    "Hydref",
-    "Tachwedd",
-    "Rhagfyr",
-)
-
-
 def dated(day: date, language: str = "en") -> str:
     """A letter's date as it is written in its language: "5 December 2026", "5 Rhagfyr 2026"."""
-    if language == "cy":
-        return f"{day.day} {WELSH_MONTHS[day.month - 1]} {day.year}"
-    return f"{day.day} {day:%B %Y}"
+    return dates.day_in_words(day, language)

@@ -6,15 +6,16 @@ Reading a bundled CSV needs no Flask and no database, so the pure core can check
 """
 
 import csv
+from datetime import date
 from functools import cache
 from pathlib import Path
+
+from advocacy.letters import dates
 
 DATA = Path(__file__).parent.parent / "data"
 # What each force did with live facial recognition in 2025-26 (data/SOURCES.md): the ``force.``
 # attributes of a place, for campaign conditions ({force.lfr_status}) and placeholders.
 FORCE_FACTS = "police_lfr_2025_26.csv"
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August")
-MONTHS += ("September", "October", "November", "December")
 
 
 def rows(name: str | Path) -> list[dict[str, str]]:
@@ -48,14 +49,17 @@ def always_known(name: str) -> bool:
     return all(row.get(column) for row in force_facts().values())
 
 
-def fact_in_words(name: str, value: str) -> str:
-    """A force fact as a letter reads it: a date as "October 2025" or "21 October 2025"."""
+@cache
+def fact_in_words(name: str, value: str, language: str = "en") -> str:
+    """A force fact as a letter in ``language`` reads it: a date as "October 2025" or
+    "21 October 2025" ("Hydref 2025" in Welsh). Kept: the facts are a small, fixed set."""
     if name != "first_seen" or not value:
         return value
     parts = value.split("-")
     try:
-        year, month = int(parts[0]), int(parts[1])
-        words = f"{MONTHS[month - 1]} {year}"
-        return f"{int(parts[2])} {words}" if len(parts) > 2 else words
+        day = date(int(parts[0]), int(parts[1]), int(parts[2]) if len(parts) > 2 else 1)
     except (ValueError, IndexError):
         return value
+    if len(parts) > 2:
+        return dates.day_in_words(day, language)
+    return dates.month_in_words(day, language)

@@ -273,7 +273,10 @@ class Directory:
             "oversight_name": (language == "cy" and area.oversight.name_cy or area.oversight.name)
             if area
             else "",
-            **{f"force.{name}": fact_in_words(name, value) for name, value in facts.items()},
+            **{
+                f"force.{name}": fact_in_words(name, value, language)
+                for name, value in facts.items()
+            },
         }
 
     def place_attributes(self, place: Place) -> dict[str, str]:

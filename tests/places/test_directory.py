@@ -592,6 +592,10 @@ def test_force_facts_are_read_once_and_dates_read_in_words(book: Directory) -> N
     assert book.place_values(manchester)["force.first_seen"] == "21 October 2025"
     assert book.place_attributes(manchester)["force.first_seen"] == "2025-10-21"
     assert reference.fact_in_words("first_seen", "2025-10") == "October 2025"
+    # A Welsh letter's dates in Welsh, from CLDR's month names.
+    assert reference.fact_in_words("first_seen", "2025-10", "cy") == "Hydref 2025"
+    assert book.place_values(manchester, "cy")["force.first_seen"] == "21 Hydref 2025"
+    assert reference.fact_in_words("first_seen", "2025-13") == "2025-13"  # not a date: as it is
 
 
 # --- staff overrides -----------------------------------------------------------------------------
