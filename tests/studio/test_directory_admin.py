@@ -497,6 +497,10 @@ def test_every_row_shows_its_greeting_and_why_it_needs_review(editor):
         assert escape(area.oversight.review_reason) in oversight, code
         force = rows[("police_force", code)]
         assert f"Dear {area.force.salutation}," in force
+        # The Welsh beside it, as a Welsh letter greets and names them.
+        assert f'<span lang="cy">Annwyl {area.force.salutation_cy},</span>' in force
+        if code.startswith("W"):
+            assert f'<span lang="cy">{area.force.name_cy}</span>' in force
         assert "needs review" not in force
         if area.force.contact_url:
             assert f"contact page: {area.force.contact_url}" in force
