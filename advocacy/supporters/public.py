@@ -405,9 +405,8 @@ def lists(need: Needs = BOTH) -> Markup:
 
 
 def choose_page(campaign, place, *, form=None, errors=None, status=200):
-    nation_campaign = pipeline.for_place(campaign, place)
-
     def render() -> str:
+        nation_campaign = pipeline.for_place(campaign, place)  # only when not kept
         recipients = pipeline.directory().recipients(
             place, nation_campaign.targets, pipeline.fixed_recipients(nation_campaign)
         )
