@@ -15,8 +15,12 @@ WELSH = f"/admin/campaigns/{EXAMPLE_ID}/text/cy"
 
 def page_data(client, path: str):
     """The page's fields as a browser would post them, untouched."""
+    return page_data_from(client.get(path).get_data(as_text=True))
+
+
+def page_data_from(html: str):
     form = BrowserForm()
-    form.feed(client.get(path).get_data(as_text=True))
+    form.feed(html)
     return form.data
 
 
@@ -188,12 +192,6 @@ def test_a_save_after_someone_elses_is_refused_then_goes_through(app, admin) -> 
     assert stored(app, EXAMPLE_ID).to_campaign().translations["cy"]["title"] == (
         "Teitl gan y cyfieithydd"
     )
-
-
-def page_data_from(html: str):
-    form = BrowserForm()
-    form.feed(html)
-    return form.data
 
 
 def test_the_editor_links_to_it_and_only_staff_reach_it(app, admin, client) -> None:
