@@ -63,6 +63,8 @@ def test_each_english_text_sits_beside_its_welsh_box(admin) -> None:
         html,
     )
     # Each ask's alternatives in English with when each is used, and the Welsh's own boxes.
+    # What a translator needs to know about placeholders in Welsh.
+    assert "A name a placeholder fills in is never mutated" in text(html)
     asks = text(html.split('id="f-asks"')[1])
     assert "Only when the police force uses the cameras: " in asks
     assert "Otherwise: " in asks
