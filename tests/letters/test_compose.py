@@ -699,4 +699,6 @@ def test_own_words_never_lose_a_word_of_theirs(text: str, lead_in: str) -> None:
     """Joining may capitalise their first letter and drop the lead-in's last word, never theirs."""
     out = own_words(text, lead_in).casefold()
     for word in clean_text(text).split():
-        assert word.casefold() in out
+        # A capitalised first letter may not casefold back ("ı" capitalises to "I", "i").
+        capitalised = word[:1].upper() + word[1:]
+        assert word.casefold() in out or capitalised.casefold() in out
