@@ -266,13 +266,12 @@ class Directory:
         ``language`` names them ("Heddlu De Cymru" in Welsh)."""
         area = self.area_for(place)
         facts = force_facts().get(force_area_code(place) or "", {})
+        oversight = area and (language == "cy" and area.oversight.name_cy or area.oversight.name)
         return {
             "constituency": place.constituency_name or "",
             "country": place.country or "",
             "force_name": area.force.name_in(language) if area else "",
-            "oversight_name": (language == "cy" and area.oversight.name_cy or area.oversight.name)
-            if area
-            else "",
+            "oversight_name": oversight or "",  # in English without "the", as it always was
             **{
                 f"force.{name}": fact_in_words(name, value, language)
                 for name, value in facts.items()
