@@ -89,7 +89,10 @@ def _page(
     status: int = 200,
 ):
     """The page: each English text and, beside it, the boxes for the translation. Errors are
-    placed as the editor places them (a pool entry's to its own box)."""
+    placed as the editor places them (a pool entry's to its own box). The points and questions
+    follow the English as it is now: after someone else's save, what was typed stays with its
+    point, wherever that point has moved."""
+    doc = translation_form.for_page(english, doc)
     moved = editor_form.entry_paths(doc)
     placed: dict[str, list[str]] = {}
     points = [p["id"] for p in doc["talking_points"]]

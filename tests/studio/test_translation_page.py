@@ -6,9 +6,12 @@ import re
 from test_editor_form import BrowserForm
 from test_studio import EXAMPLE_ID
 from test_studio import create
+from test_studio import minimal
+from test_studio import post
 from test_studio import stored
 
 from advocacy.platform.schema import example_campaign
+from advocacy.studio import editor_form
 
 WELSH = f"/admin/campaigns/{EXAMPLE_ID}/text/cy"
 
@@ -203,3 +206,39 @@ def test_the_editor_links_to_it_and_only_staff_reach_it(app, admin, client) -> N
     assert admin.get("/admin/campaigns/999/text/cy").status_code == 404
     signed_out = app.test_client()
     assert signed_out.get(WELSH).status_code == 302
+
+
+def test_after_someone_reorders_the_points_the_welsh_stays_with_its_point(app, admin) -> None:
+    campaign_id = create(admin)
+    path = f"/admin/campaigns/{campaign_id}/text/cy"
+    data = page_data(admin, path)
+    for name, value in {
+        "title": "Ymgyrch brawf",
+        "subject_lines": "Ynglŷn â {force_name}",
+        "opening": "Rwy'n byw yn {constituency}.",
+        "talking_points.0.label": "Cyntaf",
+        "talking_points.1.label": "Ail",
+        "sign_off": "Yn gywir,",
+    }.items():
+        data[name] = value
+    data.setlist("talking_points.0.phrasings", ["Un."])
+    data.setlist("talking_points.1.phrasings", ["Dau."])
+    first, second = (
+        {**editor_form.blank_point(), "id": pid, "label": label, "phrasings": phrasings}
+        for pid, label, phrasings in (("first", "First", ["One."]), ("second", "Second", ["Two."]))
+    )
+    swapped = minimal(talking_points=[second, first])
+    moved = post(admin, f"/admin/campaigns/{campaign_id}", swapped, version="1")
+    assert moved.status_code == 302  # version 2: the English points swapped
+    refused = admin.post(path, data=data)
+    assert refused.status_code == 409
+    html = refused.get_data(as_text=True)
+    assert re.search(r'name="talking_points.0.id" value="second"', html)
+    assert re.search(
+        r'id="f-talking-points-0-label" name="talking_points.0.label" '
+        r'type="text" value="Ail"',
+        html,
+    )
+    assert admin.post(path, data=page_data_from(html)).status_code == 302
+    welsh = stored(app, campaign_id).to_campaign().translations["cy"]["talking_points"]
+    assert {p["id"]: p["label"] for p in welsh} == {"second": "Ail", "first": "Cyntaf"}
