@@ -309,6 +309,9 @@ def test_a_welsh_page_writes_welsh_letters_and_prints_them_with_a_welsh_date(wel
     # The bodies by their Welsh names, in the page's sentences as in the letters.
     headings = re.findall(r'<h2 id="letter-\d-title">(.*?)</h2>', page)
     assert any("Heddlu De Cymru" in h for h in headings), headings
+    # "At" (to) softens the word after it ("at Gomisiynydd"), which a name filled in can't do:
+    # the Welsh reads "At:" as the To: label of a Welsh email, which mutates nothing.
+    assert "2. At: Comisiynydd Heddlu a Throseddu De Cymru" in headings
     assert "South Wales Police" not in page
     # The Scottish Police Authority takes letters by post: the page to print them, in Welsh.
     aberdeen = {"constituency_code": "S14000061", "pfa_code": "S23000009"}
