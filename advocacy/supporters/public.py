@@ -214,9 +214,20 @@ def index():
     return pages.shareable(make_response(page))
 
 
+def query() -> dict[str, str]:
+    """This request's query, the first value of each name, as a plain dictionary made once a
+    request: a name it lacks is a dictionary miss (Werkzeug's ``MultiDict.get`` raises and
+    catches an exception for one, and a step asks after several)."""
+    try:
+        return g.advocacy_query
+    except AttributeError:
+        g.advocacy_query = request.args.to_dict()
+        return g.advocacy_query
+
+
 def _no_lookup() -> bool:
     """Only a postcode costs a lookup: the page itself and the lists are not limited."""
-    args = request.args
+    args = query()
     return not args.get("postcode", "").strip() or args.get("change") == "1"
 
 
@@ -228,7 +239,7 @@ def campaign(slug: str):
     campaign = campaign_for(slug)
     if campaign.status == "closed":
         return closed_page(campaign)
-    args = request.args
+    args = query()
     if not campaign.needs_place:  # fixed recipients alone: no postcode to ask for
         if args.get("start") == "1":
             return choose_page(campaign, postcodes.NOWHERE)
