@@ -39,7 +39,7 @@ def translation(campaign_id: int, language: str):
     english = row.to_campaign().to_dict()
     if request.method == "GET":
         text = (english.get("translations") or {}).get(code) or {}
-        return _page(row, english, code, translation_form.for_page(english, text))
+        return _page(row, english, code, text)  # _page lays it out as the page shows it
     doc, errors = translation_form.from_form(request.form)
     base = version_number(request.form.get("version"))
     op = request.form.get("op", "save")
