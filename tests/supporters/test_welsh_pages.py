@@ -122,9 +122,9 @@ def english_phrases() -> set[str]:
     return phrases
 
 
-def welsh_pages(client) -> dict[str, str]:
-    """Each supporter page in Welsh, from the index to the reply page."""
-    cy = {"lang": "cy"}
+def supporter_pages(client, language: str = "cy") -> dict[str, str]:
+    """Each supporter page in ``language``, from the index to the reply page."""
+    cy = {"lang": language}
     place = {"constituency": "W07000089", "pfa": "W15000003"}  # Cardiff East, South Wales
     pages = {
         "index": client.get("/", query_string=cy),
@@ -163,7 +163,7 @@ def welsh_pages(client) -> dict[str, str]:
 
 def test_every_supporter_page_in_welsh_reads_no_english_chrome(welsh_app) -> None:
     client = welsh_app.test_client()
-    pages = welsh_pages(client)
+    pages = supporter_pages(client)
     assert set(pages) >= {"campaign", "choose", "letters", "thanks", "reply", "privacy"}
     phrases = english_phrases()
     english = read_text(

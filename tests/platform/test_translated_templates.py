@@ -1,0 +1,113 @@
+"""Templates compiled in a language read exactly as they do translated when rendered."""
+
+import re
+
+import pytest
+from test_welsh_pages import supporter_pages
+
+from advocacy.platform import translated_templates
+from advocacy.platform.translated_templates import AS_WRITTEN
+from advocacy.platform.translated_templates import Environment
+
+# What differs from one request to the next whatever the templates: receipts and their links.
+PER_REQUEST = re.compile(r'(name="t" value=|reply-url" value=|[?&;]t=)"?[^"&]+')
+
+
+def as_written(monkeypatch) -> None:
+    """Every template compiled as written, translated when rendered, as before."""
+    in_language = Environment.in_language
+    monkeypatch.setattr(Environment, "in_language", lambda env, code: in_language(env, AS_WRITTEN))
+
+
+@pytest.mark.parametrize("language", ["cy", "en"])
+def test_each_supporter_page_reads_the_same_compiled_in_its_language(
+    welsh_app, monkeypatch, language
+) -> None:
+    compiled = supporter_pages(welsh_app.test_client(), language)
+    as_written(monkeypatch)
+    rendered = supporter_pages(welsh_app.test_client(), language)
+    assert set(compiled) == set(rendered)
+    for name, page in compiled.items():
+        assert PER_REQUEST.sub("", page) == PER_REQUEST.sub("", rendered[name]), name
+
+
+class Catalogue:
+    """A catalogue in a made-up language: each message's words, reversed where it has them."""
+
+    MESSAGES = {
+        "Subject": "Pwnc",
+        "Open %(app)s": "%(app)s: agor",
+        "Hi %(who)s & 100%%": "100%% & hwyl %(who)s",
+        "50% off": "50% i ffwrdd",
+        "A long sentence that wraps": "Brawddeg hir",
+        "Odd %(n)s": "Od %(n)d",  # a placeholder this can't read: left as written
+        "one": "un",
+        "%(count)s many": "%(count)s llawer",
+        "It's <em>%(name)s</em>": "<em>%(name)s</em> yw hi",
+    }
+
+    def gettext(self, message: str) -> str:
+        return self.MESSAGES.get(message, message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.gettext(singular if n == 1 else plural)
+
+
+TEMPLATE = """\
+<p>{{ _("Subject") }}|{{ _("Open %(app)s", app=name) }}|{{ _("Subject") if flag else "x" }}</p>
+<p>{% trans who=name %}Hi {{ who }} & 100%{% endtrans %}|{% trans %}50% off{% endtrans %}</p>
+<p>{% trans %}A long sentence
+   that wraps{% endtrans %}|{% trans notrimmed %}A long sentence
+   that wraps{% endtrans %}|{% trans n=3 %}Odd {{ n }}{% endtrans %}</p>
+<p>{% trans count=n %}one{% pluralize %}{{ count }} many{% endtrans %}|{% trans name %}It's <em>{{ name }}</em>{% endtrans %}</p>
+<p>{{ _(dynamic) }}|{% trans label=_("Subject") %}Hi {{ label }} & 100%{% endtrans %}</p>
+"""
+
+
+def environments():
+    """A template environment compiling in the made-up language, and one as written."""
+    from jinja2 import Environment as Jinja
+
+    from advocacy.platform import languages
+
+    _catalogue, underscore, plain, plural = languages.bound(Catalogue())
+
+    def make(language):
+        env = Jinja(autoescape=True, extensions=["jinja2.ext.i18n"])
+        env.add_extension(translated_templates.CompiledTranslations)
+        env.policies["ext.i18n.trimmed"] = True
+        env.install_gettext_callables(gettext=plain, ngettext=plural, newstyle=False)
+        env.globals["_"] = underscore
+        env.language = language
+        return env
+
+    return make("xx"), make(AS_WRITTEN)
+
+
+@pytest.mark.parametrize("n", [1, 4])
+def test_a_template_compiled_in_a_language_renders_as_translated_when_rendered(
+    monkeypatch, n
+) -> None:
+    monkeypatch.setattr(translated_templates, "catalogue", lambda language: Catalogue())
+    compiled, written = environments()
+    values = {"name": "<Siân>", "flag": True, "n": n, "dynamic": "Subject"}
+    page = compiled.from_string(TEMPLATE).render(values)
+    assert page == written.from_string(TEMPLATE).render(values)
+    assert "Pwnc|&lt;Siân&gt;: agor|Pwnc" in page
+    assert "100% & hwyl &lt;Siân&gt;|50% i ffwrdd" in page  # template text: "&" as written
+    assert "Brawddeg hir|A long sentence\n   that wraps|Od 3" in page
+    assert ("un|" if n == 1 else "4 llawer|") in page
+    assert "<em>&lt;Siân&gt;</em> yw hi" in page
+    assert "Pwnc|Hi Pwnc & 100%" in page
+
+
+def test_what_it_can_settle_is_compiled_as_text_and_the_rest_left_to_render(monkeypatch) -> None:
+    monkeypatch.setattr(translated_templates, "catalogue", lambda language: Catalogue())
+    compiled, _written = environments()
+    code = compiled.compile(TEMPLATE, raw=True)
+    for text in ("Pwnc", "hwyl ", "50% i ffwrdd", "Brawddeg hir", " yw hi"):
+        assert text in code
+    for message in ("'Subject'", "Hi %(who)s", "A long sentence that wraps", "'50% off'"):
+        assert message not in code
+    # Left as written: a plural, a placeholder it can't read, _() of a variable.
+    assert "'%(count)s many'" in code and "'Odd %(n)s'" in code and "l_0_dynamic" in code
