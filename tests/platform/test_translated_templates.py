@@ -59,7 +59,8 @@ TEMPLATE = """\
 <p>{% trans %}A long sentence
    that wraps{% endtrans %}|{% trans notrimmed %}A long sentence
    that wraps{% endtrans %}|{% trans n=3 %}Odd {{ n }}{% endtrans %}</p>
-<p>{% trans count=n %}one{% pluralize %}{{ count }} many{% endtrans %}|{% trans name %}It's <em>{{ name }}</em>{% endtrans %}</p>
+<p>{% trans count=n %}one{% pluralize %}{{ count }} many{% endtrans %}|</p>
+<p>{% trans name %}It's <em>{{ name }}</em>{% endtrans %}</p>
 <p>{{ _(dynamic) }}|{% trans label=_("Subject") %}Hi {{ label }} & 100%{% endtrans %}</p>
 """
 
