@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from test_welsh_pages import CARDIFF_FORM
+from test_welsh_pages import SLUG
 from test_welsh_pages import supporter_pages
 
 from advocacy.platform import translated_templates
@@ -11,6 +13,30 @@ from advocacy.platform.translated_templates import Environment
 
 # What differs from one request to the next whatever the templates: receipts and their links.
 PER_REQUEST = re.compile(r'(name="t" value=|reply-url" value=|[?&;]t=)"?[^"&]+')
+
+
+def other_pages(client, language: str) -> dict[str, str]:
+    """The pages a supporter meets off the usual path: a step with an error, the letters by
+    post and their printed page, a campaign that doesn't exist, a form another site sent."""
+    lang = {"lang": language}
+    aberdeen = {  # the Scottish Police Authority takes letters by post
+        "constituency_code": "S14000061",
+        "pfa_code": "S23000009",
+        "name": "Siân",
+        "talking_points": ["what-is-lfr"],
+    }
+    letters = f"/c/{SLUG}/letters"
+    pages = {
+        "error": client.post(letters, query_string=lang, data={**CARDIFF_FORM, "name": ""}),
+        "by post": client.post(letters, query_string=lang, data=aberdeen),
+        "print": client.post(letters, query_string=lang, data={**aberdeen, "print": "all"}),
+        "missing": client.get("/c/no-such-campaign", query_string=lang),
+        "refused": client.post(
+            letters, query_string=lang, data=CARDIFF_FORM, headers={"Origin": "https://x.test"}
+        ),
+    }
+    assert [r.status_code for r in pages.values()] == [400, 200, 200, 404, 403]
+    return {name: response.get_data(as_text=True) for name, response in pages.items()}
 
 
 def as_written(monkeypatch) -> None:
@@ -23,9 +49,13 @@ def as_written(monkeypatch) -> None:
 def test_each_supporter_page_reads_the_same_compiled_in_its_language(
     welsh_app, monkeypatch, language
 ) -> None:
-    compiled = supporter_pages(welsh_app.test_client(), language)
+    def pages() -> dict[str, str]:
+        client = welsh_app.test_client()
+        return supporter_pages(client, language) | other_pages(client, language)
+
+    compiled = pages()
     as_written(monkeypatch)
-    rendered = supporter_pages(welsh_app.test_client(), language)
+    rendered = pages()
     assert set(compiled) == set(rendered)
     for name, page in compiled.items():
         assert PER_REQUEST.sub("", page) == PER_REQUEST.sub("", rendered[name]), name

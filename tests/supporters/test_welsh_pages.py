@@ -124,15 +124,15 @@ def english_phrases() -> set[str]:
 
 def supporter_pages(client, language: str = "cy") -> dict[str, str]:
     """Each supporter page in ``language``, from the index to the reply page."""
-    cy = {"lang": language}
+    lang = {"lang": language}
     place = {"constituency": "W07000089", "pfa": "W15000003"}  # Cardiff East, South Wales
     pages = {
-        "index": client.get("/", query_string=cy),
-        "campaign": client.get(f"/c/{SLUG}", query_string=cy),
-        "lists": client.get(f"/c/{SLUG}", query_string={**cy, "manual": 1}),
-        "choose": client.get(f"/c/{SLUG}", query_string={**cy, **place}),
-        "privacy": client.get("/privacy", query_string=cy),
-        "embed": client.get(f"/embed/{SLUG}", query_string=cy),
+        "index": client.get("/", query_string=lang),
+        "campaign": client.get(f"/c/{SLUG}", query_string=lang),
+        "lists": client.get(f"/c/{SLUG}", query_string={**lang, "manual": 1}),
+        "choose": client.get(f"/c/{SLUG}", query_string={**lang, **place}),
+        "privacy": client.get("/privacy", query_string=lang),
+        "embed": client.get(f"/embed/{SLUG}", query_string=lang),
     }
     form = {
         "constituency_code": place["constituency"],
@@ -140,14 +140,14 @@ def supporter_pages(client, language: str = "cy") -> dict[str, str]:
         "name": "Siân Example",
         "talking_points": ["what-is-lfr"],
     }
-    letters = client.post(f"/c/{SLUG}/letters", query_string=cy, data=form)
+    letters = client.post(f"/c/{SLUG}/letters", query_string=lang, data=form)
     pages["letters"] = letters
     page = letters.get_data(as_text=True)
     receipt = re.search(r'name="t" value="([^"]+)"', page)
     keys = re.findall(r'<input type="hidden" name="r" value="([^"]+)"', page)
     thanks = client.post(
         f"/c/{SLUG}/thanks",
-        query_string=cy,
+        query_string=lang,
         data={"t": receipt.group(1) if receipt else "", "r": keys},
         follow_redirects=True,
     )
