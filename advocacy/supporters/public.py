@@ -130,7 +130,9 @@ def carried() -> dict[str, str]:
         return dict(g.advocacy_carried)
     except AttributeError:
         pass
-    values = request.values
+    # A GET's values are its query alone (Werkzeug's ``request.values``), which ``query`` has
+    # read as a plain dictionary already: no second copy, no exception for each name it lacks.
+    values = query() if request.method == "GET" else request.values
     out = {}
     if ref := tally.clean_ref(values.get("ref")):
         out["ref"] = ref
