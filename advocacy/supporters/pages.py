@@ -24,6 +24,7 @@ import hashlib
 from collections.abc import Callable
 from collections.abc import Iterable
 from typing import Any
+from typing import TypeVar
 
 from flask import Flask
 from flask import Response
@@ -35,6 +36,8 @@ from advocacy.platform import languages
 from advocacy.platform import models
 from advocacy.platform import security
 from advocacy.platform.cache import TTLCache
+
+Kept = TypeVar("Kept")  # what rendered() keeps: a page, or a page in pieces
 
 RENDERED = (
     "advocacy.supporters.pages.rendered"  # app.extensions: step pages by (campaign, place, ...)
@@ -170,10 +173,10 @@ def init_app(app: Flask) -> None:
     app.wsgi_app = PageCache(app, app.wsgi_app)
 
 
-def rendered(key: tuple, campaign: object, render: Callable[[], str]) -> str:
+def rendered(key: tuple, campaign: object, render: Callable[[], Kept]) -> Kept:
     """A step page that is the same for everyone at one place (the postcode step): rendered
     once per campaign version, directory and ``key`` (place, address asked for), then a
-    dictionary hit.
+    dictionary hit. (What ``render`` gives is kept as it is: a page, or a page in pieces.)
 
     Such a page shows the place, so it is never a shared or HTTP-cached response; it is kept
     here as long as the postcode lookup itself is (``POSTCODES_CACHE_TTL``), and dropped with

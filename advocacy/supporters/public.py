@@ -311,42 +311,47 @@ def start_page(campaign, postcode="", *, error=None, notice=None, manual=False, 
     )
 
 
-def _lookup_down(campaign: Campaign, postcode: str) -> tuple[str, int]:
+def _lookup_down(campaign: Campaign, postcode: str) -> tuple[str | bytes, int]:
     """The campaign page with the lists and a notice that the lookup is down, their postcode
     still in the box.
 
     While postcodes.io is down or the bulkhead is full, every supporter who types a postcode
     gets this page at once, and under a surge they come by the thousand: it must cost no more
     than the pages beside it. So it is rendered once (per campaign version, directory, address
-    asked for and count shown) with a stand-in where the postcode goes, and each supporter's
-    postcode is escaped into that one place, exactly as the template would have written it.
+    asked for and count shown) with a stand-in where the postcode goes, kept as the bytes
+    either side of it, and each supporter's postcode is escaped into that one place, exactly as
+    the template would have written it.
     """
-    if "constituency" in request.args or "pfa" in request.args:  # rare: render it all
-        return start_page(
-            campaign, postcode, notice=about_lists(LOOKUP_DOWN, campaign), manual=True
-        )
+    notice = about_lists(LOOKUP_DOWN, campaign)
+    args = query()
+    if "constituency" in args or "pfa" in args:  # rare: render it all
+        return start_page(campaign, postcode, notice=notice, manual=True)
     key = (
         "lookup down",
         request.endpoint,
-        request.host_url,
+        request.scheme,  # with the host and root: the page's own absolute address
+        request.host,
         request.script_root,
         campaign.slug,
         tuple(sorted(carried().items())),
         tally.public_count(campaign.slug),
     )
-    html = pages.rendered(
-        key,
-        campaign,
-        lambda: start_page(campaign, SLOT, notice=about_lists(LOOKUP_DOWN, campaign), manual=True)[
-            0
-        ],
+    page = pages.rendered(
+        key, campaign, lambda: _around(start_page(campaign, SLOT, notice=notice, manual=True)[0])
     )
+    if page is None:  # the template changed: be safe
+        return start_page(campaign, postcode, notice=notice, manual=True)
+    before, after = page
+    return before + str(escape(postcode)).encode() + after, 200
+
+
+def _around(html: str) -> tuple[bytes, bytes] | None:
+    """The page's bytes either side of the stand-in ``SLOT``; None unless the stand-in is
+    there once, as written (so never inside a link, where it would be encoded)."""
     before, slot, after = html.partition(SLOT)
-    if not slot or SLOT in after or quote_plus(SLOT) in html:  # the template changed: be safe
-        return start_page(
-            campaign, postcode, notice=about_lists(LOOKUP_DOWN, campaign), manual=True
-        )
-    return before + str(escape(postcode)) + after, 200
+    if not slot or SLOT in after or quote_plus(SLOT) in html:
+        return None
+    return before.encode(), after.encode()
 
 
 class Needs(NamedTuple):

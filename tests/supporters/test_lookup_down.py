@@ -89,3 +89,26 @@ def test_chosen_areas_are_rendered_in_full(app) -> None:
     assert response.status_code == 200
     assert '<option value="E14001085" selected>' in response.get_data(as_text=True)
     assert response.get_data(as_text=True) == full_render(app, query)
+
+
+@pytest.mark.parametrize(
+    "html, kept",
+    [
+        (f"<input value={public.SLOT!r}> é", (b"<input value='", "'> é".encode())),
+        (f"{public.SLOT} and {public.SLOT}", None),  # twice: which one is theirs?
+        (f"{public.SLOT} <a href='?postcode=QQ9+9QQ'>", None),  # encoded in a link too
+        ("<p>no stand-in</p>", None),
+    ],
+)
+def test_the_page_is_kept_in_two_pieces_only_around_one_plain_stand_in(html, kept) -> None:
+    assert public._around(html) == kept
+
+
+def test_a_page_it_cant_keep_is_rendered_in_full_each_time(app, monkeypatch) -> None:
+    monkeypatch.setattr(public, "_around", lambda html: None)  # as if the template changed
+    client = app.test_client()
+    for typed in TYPED[:3]:
+        query = {"postcode": typed}
+        assert client.get(PAGE, query_string=query).get_data(as_text=True) == full_render(
+            app, query
+        )
