@@ -322,10 +322,13 @@ def _lookup_down(campaign: Campaign, postcode: str) -> tuple[str | bytes, int]:
     either side of it, and each supporter's postcode is escaped into that one place, exactly as
     the template would have written it.
     """
-    notice = about_lists(LOOKUP_DOWN, campaign)
+
+    def full(typed: str) -> tuple[str, int]:
+        return start_page(campaign, typed, notice=about_lists(LOOKUP_DOWN, campaign), manual=True)
+
     args = query()
     if "constituency" in args or "pfa" in args:  # rare: render it all
-        return start_page(campaign, postcode, notice=notice, manual=True)
+        return full(postcode)
     key = (
         "lookup down",
         request.endpoint,
@@ -336,11 +339,9 @@ def _lookup_down(campaign: Campaign, postcode: str) -> tuple[str | bytes, int]:
         tuple(sorted(carried().items())),
         tally.public_count(campaign.slug),
     )
-    page = pages.rendered(
-        key, campaign, lambda: _around(start_page(campaign, SLOT, notice=notice, manual=True)[0])
-    )
+    page = pages.rendered(key, campaign, lambda: _around(full(SLOT)[0]))
     if page is None:  # the template changed: be safe
-        return start_page(campaign, postcode, notice=notice, manual=True)
+        return full(postcode)
     before, after = page
     return before + str(escape(postcode)).encode() + after, 200
 
