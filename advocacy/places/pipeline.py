@@ -151,12 +151,7 @@ def for_place(campaign: Campaign, place: Place) -> Campaign:
 
     :raise NationNotServed: the campaign writes for other nations only.
     """
-    nation = nation_of(place.country)
-    if nation is not None and nation not in campaign.nations:
-        raise NationNotServed(campaign, place.country)
-    if nation is None:
-        return campaign
-    return campaign.offered(attributes(campaign, place))
+    return _here(campaign, place).campaign
 
 
 def place_facts(campaign: Campaign, place: Place) -> dict[str, str]:
@@ -164,9 +159,44 @@ def place_facts(campaign: Campaign, place: Place) -> dict[str, str]:
     return campaign.place_facts.at(force_area_code(place), place.constituency_code)
 
 
-def attributes(campaign: Campaign, place: Place) -> dict[str, str]:
-    """What the campaign's conditions ask of ``place``: nation, force facts, place facts."""
-    return directory().place_attributes(place) | place_facts(campaign, place)
+@dataclass(frozen=True)
+class _Here:
+    """A campaign at one place, as every letter from there needs it. Never changed once made."""
+
+    campaign: Campaign  # as offered there (``for_place``)
+    values: dict[str, str]  # the place's placeholders, in the campaign's language
+    asked: dict[str, str]  # what its conditions ask of the place
+
+
+# Places whose ``_Here`` a campaign object keeps; past this it starts again. The bundled
+# directory has 650 constituencies, a few of them in two force areas.
+KEPT_PLACES = 1024
+
+
+def _here(campaign: Campaign, place: Place) -> _Here:
+    """``_Here`` for the campaign at ``place``. Every supporter at a place shares it, so it is
+    kept on the campaign object (a save makes a new one) with the directory it came from (a
+    staff correction makes a new one, and it starts again), by the place's areas: nothing in
+    it reads the postcode.
+
+    :raise NationNotServed: the campaign writes for other nations only.
+    """
+    nation = nation_of(place.country)
+    if nation is not None and nation not in campaign.nations:
+        raise NationNotServed(campaign, place.country)
+    book = directory()
+    kept = vars(campaign).get("_places")
+    if kept is None or kept[0] is not book or len(kept[1]) >= KEPT_PLACES:
+        kept = vars(campaign)["_places"] = (book, {})
+    key = (place.country, place.constituency_code, place.constituency_name, place.pfa_code)
+    here = kept[1].get(key)
+    if here is None:
+        facts = place_facts(campaign, place)
+        asked = book.place_attributes(place) | facts
+        offered = campaign if nation is None else campaign.offered(asked)
+        values = book.place_values(place, campaign.language) | facts
+        here = kept[1][key] = _Here(offered, values, asked)
+    return here
 
 
 def fixed_recipients(campaign: Campaign) -> list[Recipient]:
@@ -189,17 +219,14 @@ def drafts(
     :raise directory.OutsideCoverage: nobody to write to at this place, or the campaign does
         not write for its nation (``NationNotServed``).
     """
-    campaign = for_place(campaign, place)
-    book = directory()
+    here = _here(campaign, place)
+    campaign = here.campaign
     recipients = [
         r
-        for r in book.recipients(place, campaign.targets, fixed_recipients(campaign))
+        for r in directory().recipients(place, campaign.targets, fixed_recipients(campaign))
         if chosen(r, wanted)
     ]
     sender = Sender(sender.name, sender.address, place.postcode)
-    facts = place_facts(campaign, place)
-    values = book.place_values(place, campaign.language) | facts
-    asked = book.place_attributes(place) | facts
 
     # The links built to see whether a letter fits are the ones it is sent with: a letter is
     # encoded once. Kept for this call only, never beyond the request.
@@ -215,5 +242,5 @@ def drafts(
 
     return [
         _draft(letter, built.get(letter))
-        for letter in letters(campaign, recipients, sender, choices, values, fits, asked)
+        for letter in letters(campaign, recipients, sender, choices, here.values, fits, here.asked)
     ]

@@ -27,6 +27,8 @@ from advocacy.letters.compose import signature
 from advocacy.letters.recipient import Recipient
 from advocacy.letters.recipient import fixed_recipient
 from advocacy.places import overrides
+from advocacy.places import pipeline
+from advocacy.places.directory import Directory
 from advocacy.places.directory import bundled
 from advocacy.places.postcodes import Place
 from advocacy.platform import models
@@ -128,6 +130,8 @@ def kept_strings(value: object) -> Iterator[str]:
     """Every string anywhere in a kept value: keys and values, in any container."""
     if isinstance(value, str):
         yield value
+    elif isinstance(value, Directory):
+        return  # what a place's letters were worked out from: reference data, shared by all
     elif isinstance(value, Mapping):
         for key, item in value.items():
             yield from kept_strings(key)
@@ -412,6 +416,48 @@ def test_a_directory_correction_reaches_the_kept_text_at_once(tmp_path) -> None:
     assert cached_campaign(app) is warm  # the same campaign object and memo
     assert "I am writing to Ada Corrected as a voter." in mp["body"]
     assert f"I am writing to {old_name}" not in mp["body"]  # (the greeting has its own field)
+
+
+def test_a_corrected_body_name_reaches_the_places_kept_values_at_once(tmp_path) -> None:
+    """A place's placeholders are kept per campaign object and place (``pipeline._here``),
+    for the directory they came from: a corrected force name is in the next letter from that
+    place."""
+    app = create_app(settings_for(tmp_path / "body.sqlite", CACHE_CHECK_SECONDS=3600))
+    client = app.test_client()
+    with app.app_context():
+        row = db.session.execute(db.select(CampaignRow).filter_by(slug=SLUG)).scalar_one()
+        new = replace(row.to_campaign(), opening="I write to {force_name} from {constituency}.")
+        assert store.save(row, new, "editor@example.org", row.version)
+    before = client.post(LETTERS, json=BY_AREA).get_json()["letters"]
+    assert "I write to the Metropolitan Police Service from Bermondsey" in before[0]["body"]
+    warm = cached_campaign(app)
+    with app.app_context():
+        overrides.save("police_force", BY_AREA["pfa_code"], {"name": "Corrected Police"}, "ed")
+    after = client.post(LETTERS, json=BY_AREA).get_json()["letters"]
+    assert cached_campaign(app) is warm  # the same campaign object, and what it keeps
+    for letter in after:
+        assert "Corrected Police from Bermondsey and Old Southwark." in letter["body"]
+        assert "Metropolitan" not in letter["body"]
+
+
+def test_a_place_is_worked_out_once_for_all_its_postcodes(tmp_path, monkeypatch) -> None:
+    """Supporters at one constituency and force share what their letters need of the place,
+    whatever their postcode; another place gets its own, and past ``KEPT_PLACES`` the
+    campaign object starts again rather than keep more."""
+    app = create_app(settings_for(tmp_path / "places.sqlite"))
+    with app.test_request_context():
+        campaign = models.live_campaign(SLUG)
+        here = pipeline._here(campaign, SOUTHWARK)
+        assert pipeline._here(campaign, replace(SOUTHWARK, postcode="SE1 7PB")) is here
+        assert here.values["constituency"] == "Bermondsey and Old Southwark"
+        there = pipeline._here(campaign, SEVENOAKS)
+        assert there is not here
+        assert there.values["constituency"] == "Sevenoaks"
+        assert there.values["force_name"] != here.values["force_name"]
+        monkeypatch.setattr(pipeline, "KEPT_PLACES", 2)
+        pipeline._here(campaign, replace(SEVENOAKS, constituency_code="E14001172"))
+        assert pipeline._here(campaign, SOUTHWARK) is not here  # worked out again
+        assert len(vars(campaign)["_places"][1]) == 2
 
 
 @pytest.mark.parametrize("name", ["Ann Example", "Zebulon Quartermaine"])
