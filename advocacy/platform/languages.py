@@ -191,6 +191,8 @@ def translate(text: str) -> str:
     """A message in this request's language: a ``Message`` (``advocacy.letters.message``) with
     the values put into it, translated too where they are messages; any other text as the
     catalogue has it, or as it is."""
+    if _translations() is _NULL:  # English: a message already reads as it is shown
+        return text
     params = getattr(text, "params", None)
     translated = gettext(getattr(text, "msgid", text))
     if not params:

@@ -3,6 +3,7 @@ recipient, with its send buttons, its .eml and its printable page. A POST that c
 everything it needs; nothing is stored. Routes on the supporter's blueprint (``public.bp``).
 """
 
+import json
 import re
 from datetime import UTC
 from datetime import datetime
@@ -11,6 +12,9 @@ from flask import Response
 from flask import abort
 from flask import render_template
 from flask import request
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
+from markupsafe import escape
 
 from advocacy.letters import campaign_json
 from advocacy.letters import delivery
@@ -74,7 +78,8 @@ def letters(slug: str):
         return choose_page(
             campaign, place, form={**data, "recipients": []}, errors=errors, status=400
         )
-    drafts = [_edited(i, d) for i, d in enumerate(drafts)]
+    if "subject-0" in request.form:  # sent again after an edit: the letters as edited
+        drafts = [_edited(i, d) for i, d in enumerate(drafts)]
     if "eml" in request.form:
         return _eml(drafts, request.form["eml"])
     if "print" in request.form:
@@ -91,8 +96,8 @@ def letters(slug: str):
         place=place,
         drafts=drafts,
         form=data,
-        webmail={k: c[:4] for k, c in delivery.WEBMAIL.items()},
-        budgets=delivery.BUDGETS,
+        webmail=WEBMAIL_ATTRIBUTE,
+        budgets=BUDGETS_ATTRIBUTE,
         unlimited_mailto=delivery.MAILTO_UNLIMITED_BUDGET,
         # Who the letters went to, as the "I've sent my letters" button carries it on to the
         # thank-you page's reply link: roles and codes only.
@@ -100,9 +105,26 @@ def letters(slug: str):
         # What lets "I've sent my letters" and the reply page count: see receipts.py.
         receipt=receipt,
         by_post=postal.by_post(d.letter.recipient for d in drafts),
+        by_email=any(d.to for d in drafts),
         overview=overview(drafts),
         envelope=postal.recipient_block,
     )
+
+
+def _attribute_json(value: object) -> Markup:
+    """``value | tojson | forceescape`` as the page had it, worked out once: the same on every
+    letters page (site.js reads them)."""
+    return escape(str(htmlsafe_json_dumps(value, dumps=_sorted_compact)))
+
+
+def _sorted_compact(value: object) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+# How site.js rebuilds the send links after an edit: each client's compose URL and field
+# names, and each kind's longest link.
+WEBMAIL_ATTRIBUTE = _attribute_json({k: c[:4] for k, c in delivery.WEBMAIL.items()})
+BUDGETS_ATTRIBUTE = _attribute_json(delivery.BUDGETS)
 
 
 def overview(drafts: list[pipeline.Draft]) -> str:
