@@ -9,7 +9,8 @@ templates are compiled with their messages already translated: the translated te
 template text, and the block's values become ordinary ``{{ }}`` output, escaped as they were.
 
 What can't be settled when compiling is left as written and translated when rendered (as
-``languages.py`` binds it): plural forms, ``_()`` of anything but a literal, and a message whose
+``languages.py`` binds it): plural forms but in English (where the count picks one of the two
+as the block is drawn), ``_()`` of anything but a literal, and a message whose
 translation has a ``%`` this can't read. ``render_template_string`` compiles on the app's own
 environment, which translates when rendering too.
 
@@ -31,6 +32,8 @@ from jinja2.lexer import TOKEN_BLOCK_BEGIN
 from jinja2.lexer import TOKEN_BLOCK_END
 from jinja2.lexer import TOKEN_COMMA
 from jinja2.lexer import TOKEN_DATA
+from jinja2.lexer import TOKEN_EQ
+from jinja2.lexer import TOKEN_INTEGER
 from jinja2.lexer import TOKEN_LPAREN
 from jinja2.lexer import TOKEN_NAME
 from jinja2.lexer import TOKEN_PIPE
@@ -171,7 +174,8 @@ def _literal(tokens: Sequence[Token], i: int, translations):
 
 
 def _block(tokens: Sequence[Token], i: int, translations, trimmed: bool):
-    """``{% trans x=… %}…{{ x }}…{% endtrans %}`` with no plural: its text, values as ``{{ }}``."""
+    """``{% trans x=… %}…{{ x }}…{% endtrans %}``: its text, values as ``{{ }}``. A plural
+    block too, in English (``_english_plural``); in other languages it is left as written."""
     if not _is(tokens, i, TOKEN_BLOCK_BEGIN) or not _is(tokens, i + 1, TOKEN_NAME, "trans"):
         return None
     line = tokens[i].lineno
@@ -183,10 +187,79 @@ def _block(tokens: Sequence[Token], i: int, translations, trimmed: bool):
     values, j = _arguments(tokens, j, TOKEN_BLOCK_END)
     if values is None:
         return None
-    # The text: data, and names standing alone, up to {% endtrans %} (a plural: left as written).
+    singular, referenced, j = _text(tokens, j + 1, trimmed)
+    if singular is None:
+        return None
+    if _is(tokens, j, TOKEN_NAME, "endtrans") and _is(tokens, j + 1, TOKEN_BLOCK_END):
+        j += 2
+    else:
+        return _english_plural(tokens, j, translations, trimmed, values, singular, referenced)
+    if not referenced:
+        if values:
+            return None  # values formatted into text with no placeholder: left to Jinja
+        return [Token(line, TOKEN_DATA, translations.gettext(singular.replace("%%", "%")))], j
+    for name in referenced:
+        values.setdefault(name, [Token(line, TOKEN_NAME, name)])
+    pieces = _pieces(translations.gettext(singular), values, line)
+    return None if pieces is None else (pieces, j)
+
+
+def _english_plural(
+    tokens: Sequence[Token],
+    j: int,
+    translations,
+    trimmed: bool,
+    values: dict[str, list[Token]],
+    singular: str,
+    referenced: list[str],
+):
+    """At ``{% pluralize [name] %}``: in a catalogue with no plural forms of its own
+    (``NullTranslations``, whose ngettext is "singular if the count is 1"), the block becomes
+    ``{% if (count) == 1 %}singular{% else %}plural{% endif %}``, each with its values as
+    ``{{ }}``. The count is what Jinja's i18n extension takes: the name given to pluralize, else
+    the block's first value, else the first name in its text; never one with a call in it
+    (evaluated once by Jinja, it would be twice here)."""
+    if type(translations) is not NullTranslations or not _is(tokens, j, TOKEN_NAME, "pluralize"):
+        return None
+    line = tokens[j].lineno
+    count_name = None
+    if _is(tokens, j + 1, TOKEN_NAME):
+        count_name = tokens[j + 1].value
+        j += 1
+    if not _is(tokens, j + 1, TOKEN_BLOCK_END):
+        return None
+    plural, plural_referenced, j = _text(tokens, j + 2, trimmed)
+    if plural is None or not _is(tokens, j, TOKEN_NAME, "endtrans"):
+        return None
+    if not _is(tokens, j + 1, TOKEN_BLOCK_END):
+        return None
+    if count_name is None:
+        count_name = next(iter(values), None) or next(iter(referenced), None)
+    for name in (*referenced, *plural_referenced):
+        values.setdefault(name, [Token(line, TOKEN_NAME, name)])
+    count = values.get(count_name or "")
+    if count is None or any(token.type == TOKEN_LPAREN for token in count):
+        return None
+    forms = [_pieces(text, values, line) for text in (singular, plural)]
+    if forms[0] is None or forms[1] is None:
+        return None
+
+    def tag(*inside: Token) -> list[Token]:
+        return [Token(line, TOKEN_BLOCK_BEGIN, "{%"), *inside, Token(line, TOKEN_BLOCK_END, "%}")]
+
+    test = [Token(line, TOKEN_NAME, "if"), Token(line, TOKEN_LPAREN, "(")]
+    test += [*count, Token(line, TOKEN_RPAREN, ")"), Token(line, TOKEN_EQ, "==")]
+    test += [Token(line, TOKEN_INTEGER, 1)]
+    replacement = [*tag(*test), *forms[0], *tag(Token(line, TOKEN_NAME, "else")), *forms[1]]
+    return [*replacement, *tag(Token(line, TOKEN_NAME, "endif"))], j + 2
+
+
+def _text(tokens: Sequence[Token], j: int, trimmed: bool):
+    """A block's text from ``j``: data, and names standing alone (``{{ x }}``), up to the
+    ``{%`` of what ends it. (The message with each name as ``%(x)s``, the names, the index of
+    the tag's name after that ``{%``); the message is None for anything else in the text."""
     parts: list[str] = []
     referenced: list[str] = []
-    j += 1
     while True:
         if _is(tokens, j, TOKEN_DATA):
             parts.append(tokens[j].value.replace("%", "%%"))
@@ -199,26 +272,16 @@ def _block(tokens: Sequence[Token], i: int, translations, trimmed: bool):
             referenced.append(tokens[j + 1].value)
             parts.append(f"%({tokens[j + 1].value})s")
             j += 3
-        elif (
-            _is(tokens, j, TOKEN_BLOCK_BEGIN)
-            and _is(tokens, j + 1, TOKEN_NAME, "endtrans")
-            and _is(tokens, j + 2, TOKEN_BLOCK_END)
-        ):
-            j += 3
+        elif _is(tokens, j, TOKEN_BLOCK_BEGIN) and _is(tokens, j + 1, TOKEN_NAME):
+            if tokens[j + 1].value not in ("endtrans", "pluralize"):
+                return None, referenced, j
             break
         else:
-            return None
+            return None, referenced, j
     message = "".join(parts)
     if trimmed:
         message = _WHITESPACE.sub(" ", message.strip())
-    if not referenced:
-        if values:
-            return None  # values formatted into text with no placeholder: left to Jinja
-        return [Token(line, TOKEN_DATA, translations.gettext(message.replace("%%", "%")))], j
-    for name in referenced:
-        values.setdefault(name, [Token(line, TOKEN_NAME, name)])
-    pieces = _pieces(translations.gettext(message), values, line)
-    return None if pieces is None else (pieces, j)
+    return message, referenced, j + 1
 
 
 def _arguments(tokens: Sequence[Token], i: int, closer: str):

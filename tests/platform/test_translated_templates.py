@@ -142,3 +142,46 @@ def test_what_it_can_settle_is_compiled_as_text_and_the_rest_left_to_render(monk
         assert message not in code
     # Left as written: a plural, a placeholder it can't read, _() of a variable.
     assert "'%(count)s many'" in code and "'Odd %(n)s'" in code and "l_0_dynamic" in code
+
+
+ENGLISH_PLURALS = """\
+<p>{% trans count=n %}one letter{% pluralize %}{{ count }} letters{% endtrans %}</p>
+<p>{% trans count=n, title=name %}Your letter – {{ title }}{% pluralize %}Your letters – \
+{{ title }}{% endtrans %}</p>
+<p>{% trans n %}{{ n }} at 100%{% pluralize %}{{ n }} at 50% & <b>{{ n }}</b>{% endtrans %}</p>
+<p>{% trans title=name, count=n %}{{ title }}: one{% pluralize count %}{{ title }}: \
+{{ count }}{% endtrans %}</p>
+<p>{% trans %}{{ n }} day
+   left{% pluralize %}{{ n }} days
+   left{% endtrans %}|{% trans count=items | length %}1 item{% pluralize %}{{ count }} items\
+{% endtrans %}</p>
+<p>{% trans count=items.count(1) %}a one{% pluralize %}{{ count }} ones{% endtrans %}</p>
+"""
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 4])
+def test_english_plurals_compile_to_a_choice_that_renders_as_ngettext_would(n) -> None:
+    """In English (no catalogue) a plural block is settled when compiling: "singular if the
+    count is 1", as NullTranslations.ngettext has it, with its values escaped as before."""
+    from babel.support import NullTranslations
+
+    compiled, written = environments()
+    compiled.language = "en"
+    values = {"name": "<Siân>", "n": n, "items": [1] * n}
+    original = translated_templates.catalogue
+    try:
+        translated_templates.catalogue = lambda language: NullTranslations()
+        page = compiled.from_string(ENGLISH_PLURALS).render(values)
+        code = compiled.compile(ENGLISH_PLURALS, raw=True)
+    finally:
+        translated_templates.catalogue = original
+    assert page == written.from_string(ENGLISH_PLURALS).render(values)
+    assert ("one letter" if n == 1 else f"{n} letters") in page
+    assert ("Your letter – &lt;Siân&gt;" if n == 1 else "Your letters – &lt;Siân&gt;") in page
+    assert (f"{n} at 100%" if n == 1 else f"{n} at 50% & <b>{n}</b>") in page
+    assert (f"{n} day left" if n == 1 else f"{n} days left") in page
+    # Settled when compiling, but for the count with a call in it (Jinja evaluates it once).
+    assert "'%(count)s ones'" in code
+    for message in ("'%(count)s letters'", "Your letters – %(title)s", "%(n)s days left"):
+        assert message not in code
+    assert "Your letters – " in code and " days left" in code
