@@ -2,6 +2,7 @@
 directory."""
 
 import json
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from advocacy.letters.campaigns import as_alternative
 from advocacy.letters.campaigns import choose
 from advocacy.letters.campaigns import fill
 from advocacy.letters.compose import Choices
+from advocacy.letters.compose import Draws
 from advocacy.letters.compose import Letter
 from advocacy.letters.compose import Sender
 from advocacy.letters.compose import attributes_of
@@ -470,7 +472,7 @@ def test_own_share(campaign: Campaign, recipients: list[Recipient], answers) -> 
 
 
 def test_own_share_of_the_default_letters(campaign: Campaign, recipients: list[Recipient]) -> None:
-    assert [letter.own_share for letter in write(campaign, recipients)] == [15, 16, 16]
+    assert [letter.own_share for letter in write(campaign, recipients)] == [16, 16, 16]
     assert [letter.own_share for letter in write(campaign, recipients, answers=())] == [0, 0, 0]
     # A few words in a long letter still show: never rounded down to nothing.
     short = write(campaign, recipients, answers=(("why", "abc"),))
@@ -702,3 +704,25 @@ def test_own_words_never_lose_a_word_of_theirs(text: str, lead_in: str) -> None:
         # A capitalised first letter may not casefold back ("ı" capitalises to "I", "i").
         capitalised = word[:1].upper() + word[1:]
         assert word.casefold() in out or capitalised.casefold() in out
+
+
+def test_draws_are_the_texts_own_and_even() -> None:
+    """The numbers behind each letter's wording: fixed by the text, spread evenly, and past
+    the first block of eight as good as within it."""
+    first = Draws("digest:mp:Ann Example")
+    numbers = [first.below(1000) for _ in range(40)]  # five blocks
+    again = Draws("digest:mp:Ann Example")
+    assert [again.below(1000) for _ in range(40)] == numbers
+    other = Draws("digest:police_force:Ann Example")
+    assert [other.below(1000) for _ in range(40)] != numbers
+    assert len(set(numbers)) > 30 and all(0 <= n < 1000 for n in numbers)
+    # Each of 3 choices about a third of the time, over 3,000 letters' first draws.
+    counts = Counter(Draws(f"supporter {i}").below(3) for i in range(3000))
+    assert set(counts) == {0, 1, 2} and all(900 < n < 1100 for n in counts.values())
+    orders = Counter()
+    for i in range(600):
+        items = ["a", "b", "c"]
+        Draws(f"supporter {i}").shuffle(items)
+        assert sorted(items) == ["a", "b", "c"]
+        orders[tuple(items)] += 1
+    assert len(orders) == 6 and all(70 < n < 130 for n in orders.values())
