@@ -1,6 +1,8 @@
 """Pages a supporter trusts at a glance: who runs the site, what happens to their details,
 sharing previews, sources, plain error messages, and steps that keep what they typed."""
 
+import html
+import json
 import re
 
 import pytest
@@ -196,3 +198,22 @@ def test_the_channel_islands_message_reads_as_a_sentence(client, postcodes_io):
     # The UK's lists are not offered as if they applied; the link to them is, for a UK home.
     assert 'id="constituency"' not in page
     assert "from a list instead" in page
+
+
+def test_each_letter_carries_its_campaign_paragraphs_for_the_own_words_count(client):
+    """site.js counts the supporter's own words against ``data-stock``: each letter's
+    campaign paragraphs (its signature among them), never their answer; escaped so that a
+    name with markup in it reads back exactly."""
+    name = 'Ann <O\'Brien> & "Co"'
+    page = text(client.post(f"{PAGE}/letters", data={**CHOICES, "name": name}))
+    letters = re.findall(
+        r'data-stock="([^"]*)".*?<textarea id="body-\d+"[^>]*>([^<]*)</textarea>', page, re.S
+    )
+    assert len(letters) == 3
+    for stock_attribute, body in letters:
+        assert "<" not in stock_attribute and "'" not in stock_attribute
+        stock = json.loads(html.unescape(stock_attribute))
+        paragraphs = html.unescape(body).split("\n\n")
+        assert stock and set(stock) <= set(paragraphs)
+        assert f"Yours sincerely,\n{name}\n1 Any Street" in stock
+        assert [p for p in paragraphs if p not in stock] == ["I walk past the cameras."]
