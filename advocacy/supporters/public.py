@@ -127,7 +127,7 @@ def carried() -> dict[str, str]:
     language the supporter chose. Worked out once a request (a letters page asks for it
     several times)."""
     try:
-        return dict(g.advocacy_carried)
+        return dict(g.advocacy_carried[0])
     except AttributeError:
         pass
     # A GET's values are its query alone (Werkzeug's ``request.values``), which ``query`` has
@@ -140,8 +140,17 @@ def carried() -> dict[str, str]:
         out["theme"] = values["theme"]
     if language := languages.explicit():
         out[languages.PARAM] = language
-    g.advocacy_carried = out
+    g.advocacy_carried = (out, tuple(sorted(out.items())))
     return dict(out)
+
+
+def carried_key() -> tuple[tuple[str, str], ...]:
+    """``carried()`` as part of a kept page's key: sorted pairs, made once a request."""
+    try:
+        return g.advocacy_carried[1]
+    except AttributeError:
+        carried()
+        return g.advocacy_carried[1]
 
 
 def step_url(step: str, **values) -> str:
@@ -336,7 +345,7 @@ def _lookup_down(campaign: Campaign, postcode: str) -> tuple[str | bytes, int]:
         request.host,
         request.script_root,
         campaign.slug,
-        tuple(sorted(carried().items())),
+        carried_key(),
         tally.public_count(campaign.slug),
     )
     page = pages.rendered(key, campaign, lambda: _around(full(SLOT)[0]))
@@ -441,8 +450,9 @@ def choose_page(campaign, place, *, form=None, errors=None, status=200):
 
     if form is not None or errors:  # holds what the supporter typed: never kept
         return render(), status
-    key = (request.endpoint, campaign.slug, place, tuple(sorted(carried().items())))
-    return pages.rendered(key, campaign, render), status
+    key = (request.endpoint, campaign.slug, place, carried_key())
+    # Kept encoded: each answer after the first is then the bytes as they are.
+    return pages.rendered(key, campaign, lambda: render().encode()), status
 
 
 CROSS_SITE = N_(
