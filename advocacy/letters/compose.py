@@ -201,16 +201,18 @@ def letters(
     personal = {"supporter_name": sender.name.strip(), "postcode": sender.postcode or ""}
     signed = signature(campaign.sign_off, sender)
     place = attributes_of(place_values) if attributes is None else attributes
+    # Worked out once for every letter here: what the place's kept text is keyed by.
+    here = _Hashed((*place_values.items(), *place.items()))
     result = []
     for recipient in recipients:
         rng = Draws(f"{digest}:{recipient.role}:{recipient.name}")
-        filled = _Filled(campaign, recipient, place_values, personal, place)
+        filled = _Filled(campaign, recipient, place_values, personal, place, here)
         plan = filled.plan
         order = [p for p in points if p.id in plan.points]
         rng.shuffle(order)
         # One list of options per choice: the subject first, then each point in letter order.
-        options = [[filled(text) for text in plan.subject_texts] or [""]]
-        options += [[filled(text) for text in plan.point_texts[p.id]] for p in order]
+        options = [filled.options(None, plan.subject_texts) or [""]]
+        options += [filled.options(p.id, plan.point_texts[p.id]) for p in order]
         facts = [(None,) * len(options[0])] + [plan.facts[p.id] for p in order]
         picks: list[int] | None = [rng.below(len(o)) for o in options]
         letter = None
@@ -219,7 +221,7 @@ def letters(
             chosen = [options[n][i] if i is not None else "" for n, i in enumerate(kept)]
             taken = [("subject_lines", plan.subjects[kept[0]] if plan.subjects else -1)]
             taken += [
-                (f"talking_points.{p.id}", -1 if i is None else plan.points[p.id][i])
+                (plan.names[p.id], -1 if i is None else plan.points[p.id][i])
                 for p, i in zip(order, kept[1:], strict=True)
             ]
             letter = _letter(campaign, recipient, filled, signed, answers, chosen, taken)
@@ -229,6 +231,19 @@ def letters(
             picks = _shorter(options, picks)
         result.append(letter)
     return result
+
+
+class _Hashed(tuple):
+    """A tuple that works its hash out once: a plain one does on every lookup, and this one,
+    a place's values and attributes, has dozens of pairs."""
+
+    def __new__(cls, items: tuple) -> "_Hashed":
+        made = super().__new__(cls, items)
+        made.hashed = tuple.__hash__(made)
+        return made
+
+    def __hash__(self) -> int:
+        return self.hashed
 
 
 class Draws:
@@ -305,6 +320,7 @@ class _Plan:
     point_texts: dict[str, tuple[str, ...]]
     facts: dict[str, tuple[str | None, ...]]  # the fact each of those phrasings cites
     cites: bool  # whether any of them cites one
+    names: dict[str, str]  # each point's name in ``Letter.taken``: "talking_points.<id>"
 
 
 def _plan(campaign: Campaign, attributes: Mapping[str, str]) -> _Plan:
@@ -334,6 +350,7 @@ def _plan(campaign: Campaign, attributes: Mapping[str, str]) -> _Plan:
         point_texts={pid: tuple(e.text for e in found) for pid, found in entries.items()},
         facts=facts,
         cites=any(f for found in facts.values() for f in found),
+        names={pid: f"talking_points.{pid}" for pid in points},
     )
 
 
@@ -355,6 +372,7 @@ class _Filled:
         place_values: Mapping[str, str],
         personal: Mapping[str, str],
         attributes: Mapping[str, str],
+        here: tuple | None = None,
     ) -> None:
         kept = vars(campaign)
         if "_plain" not in kept:
@@ -362,20 +380,26 @@ class _Filled:
         self._plain: frozenset[str] = kept["_plain"]
         memo = kept.setdefault("_fills", {})
         # What the chosen wordings depend on: the recipient (its role), the place's values and
-        # the attributes conditions read.
-        attributes = {**attributes, "role": recipient.role}
-        key = (recipient, *place_values.items(), *attributes.items())
+        # the attributes conditions read (``here``: both, as ``letters`` made them once).
+        if here is None:
+            here = _Hashed((*place_values.items(), *attributes.items()))
+        key = (recipient, here)
         fills = memo.get(key)
         if fills is None:
             if len(memo) >= KEPT_FILLS:
                 memo.clear()
-            fills = memo[key] = ({}, set(), _plan(campaign, attributes))
-        # Fills by text (None: it has a personal placeholder), and the set of those fills.
+            plan = _plan(campaign, {**attributes, "role": recipient.role})
+            fills = memo[key] = ({}, set(), plan, {})
+        # Fills by text (None: it has a personal placeholder), the set of those fills, the plan,
+        # and lists of fills by what they are the options for (none of them personal).
         self._fills: dict[str, str | None] = fills[0]
         self._shared: set[str] = fills[1]
         self.plan: _Plan = fills[2]
-        self._values = {**place_values, "recipient_name": recipient.name}
-        self._personal = {**self._values, **personal}
+        self._options: dict[str | None, list[str]] = fills[3]
+        self._place_values = place_values
+        self._recipient_name = recipient.name
+        self._personal_values = personal
+        self._personal: dict[str, str] | None = None  # made when a text needs it
 
     def __call__(self, text: str) -> str:
         if text in self._plain:
@@ -386,9 +410,28 @@ class _Filled:
             if placeholders_in(text) & PERSONAL:
                 done = self._fills[text] = None
             else:
-                done = self._fills[text] = fill(text, self._values)
+                values = {**self._place_values, "recipient_name": self._recipient_name}
+                done = self._fills[text] = fill(text, values)
                 self._shared.add(done)
-        return fill(text, self._personal) if done is None else done
+        if done is not None:
+            return done
+        if self._personal is None:
+            self._personal = {
+                **self._place_values,
+                "recipient_name": self._recipient_name,
+                **self._personal_values,
+            }
+        return fill(text, self._personal)
+
+    def options(self, name: str | None, texts: tuple[str, ...]) -> list[str]:
+        """``texts`` filled, as a list the caller must not change: kept beside the fills when
+        none of them is personal (``name``: a point's id, or None for the subject lines)."""
+        done = self._options.get(name)
+        if done is None:
+            done = [self(text) for text in texts]
+            if all(self._fills.get(text, "") is not None for text in texts):
+                self._options[name] = done
+        return done
 
     def text(self, name: str) -> tuple[str, int]:
         """A text's chosen wording, filled, and which alternative it is (-1: none)."""
