@@ -294,10 +294,11 @@ def _once_each(facts: list[tuple[str | None, ...]], picks: list[int]) -> list[in
     none, its point is left out of this letter (None)."""
     cited: set[str] = set()
     kept: list[int | None] = []
-    for n, i in enumerate(picks):
-        count = len(facts[n])
-        for j in (*range(i, count), *range(i)):
-            fact = facts[n][j]
+    for row, i in zip(facts, picks, strict=True):
+        count = len(row)
+        for step in range(count):  # the pick, then the phrasings after it, round to before it
+            j = i + step if i + step < count else i + step - count
+            fact = row[j]
             if fact is None or fact not in cited:
                 if fact is not None:
                     cited.add(fact)
@@ -468,7 +469,8 @@ def _letter(
     taken = [("opening", opening_at), *taken, (ask_name, ask_at), ("closing", closing_at)]
     paragraphs = [text for p in paragraphs if (text := p.strip())]
     stock = tuple(p for p in paragraphs if p not in answers)
-    shared = frozenset(p for p in (chosen[0], *stock) if filled.shares(p))
+    shares = filled.shares
+    shared = frozenset([p for p in (chosen[0], *stock) if shares(p)])
     body = "\n\n".join(paragraphs)
     return Letter(recipient, chosen[0], body, stock, shared | {greeting}, tuple(taken))
 
