@@ -209,6 +209,11 @@ def ngettext(singular: str, plural: str, num: int, **variables: object) -> str:
     return bound(_translations())[3](singular, plural, num, **variables)
 
 
+def _no_switch() -> list[dict[str, str | None]]:
+    """``switch_links`` where English is the only language: nothing to switch to."""
+    return []
+
+
 def switch_links() -> list[dict[str, str | None]]:
     """The other languages' addresses for this page: the visible switch and ``hreflang`` links.
 
@@ -262,7 +267,7 @@ def init_app(app: Flask) -> None:
             "ngettext": plural,
             "page_lang": HTML_LANG[current()],
             "page_language": current(),  # its code: "en", "cy"
-            "switch_links": switch_links,
+            "switch_links": switch_links if len(offered()) > 1 else _no_switch,
             "lang_attr": lang_attr,
             "text_lang": text_lang,
             "campaign_text": campaign_text,

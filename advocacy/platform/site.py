@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint
 from flask import abort
 from flask import current_app
+from flask import has_request_context
 from flask import request
 from flask import send_from_directory
 from flask import url_for
@@ -65,7 +66,14 @@ def logo():
 
 @bp.app_context_processor
 def site_context() -> dict:
-    return {"site": info()}
+    # ``site_url`` bound to this app and mount point once a page: each of the page's four
+    # fixed links is then a call to the kept ones, with no lookup of the app or request.
+    if not has_request_context():
+        return {"site": info()}
+    return {
+        "site": info(),
+        "site_url": functools.partial(_site_url, current_app.url_map, request.script_root),
+    }
 
 
 @bp.app_template_global("site_url")
@@ -76,5 +84,5 @@ def site_url(endpoint: str, filename: str | None = None) -> str:
 
 
 @functools.lru_cache(maxsize=64)
-def _site_url(_routes: Map, _script_root: str, endpoint: str, filename: str | None) -> str:
+def _site_url(_routes: Map, _script_root: str, endpoint: str, filename: str | None = None) -> str:
     return url_for(endpoint, filename=filename) if filename else url_for(endpoint)
