@@ -237,6 +237,9 @@ class Links:
         return {kind: getattr(self, kind) for kind in _KINDS}
 
 
+NO_LINKS = Links()  # for a recipient with no address: no links at all, and not "too long"
+
+
 def links(
     to: Sequence[str],
     subject: str,
@@ -269,16 +272,39 @@ def links_and_open_links(
     subject (to paste a body too long for a link into): both from one encoding. Where even the
     subject is too long for a link, that link opens a message to the address alone, so there is
     always one to press. ``shared`` and ``own``: see ``Encoded.normalised`` and ``_pct_body``."""
+    whole, opener = whole_links(to, subject, body, shared=shared, own=own)
+    return whole, open_links(opener)
+
+
+def whole_links(
+    to: Sequence[str],
+    subject: str,
+    body: str,
+    *,
+    shared: Collection[str] = (),
+    own: dict[str, str] | None = None,
+) -> tuple[Links, Encoded | None]:
+    """``links`` for the letter, and its address and subject as encoded for them, which
+    ``open_links`` takes (None: no address). For a caller that wants the open links only
+    when a letter is too long for the others (the letters page)."""
     addresses = _addresses(to)
     if not addresses:
-        return Links(), Links()
+        return NO_LINKS, None
     opener = Encoded.normalised(addresses, subject, "", shared)
+    return _whole(opener, body, BUDGETS, shared, own), opener
+
+
+def open_links(opener: Encoded | None) -> Links:
+    """The links that open a message with the address and subject ``whole_links`` encoded,
+    or with the address alone where the subject makes one too long."""
+    if opener is None:
+        return NO_LINKS
     opening = opener.links(BUDGETS)
     if opening.withheld:
         bare = opener._replace(subject="").links(BUDGETS)
         by_kind = {kind: getattr(opening, kind) or getattr(bare, kind) for kind in _KINDS}
         opening = Links(**by_kind, withheld=bare.withheld)
-    return _whole(opener, body, BUDGETS, shared, own), opening
+    return opening
 
 
 def _whole(

@@ -4,6 +4,8 @@ Views call these functions and turn the domain exceptions into messages or statu
 """
 
 from dataclasses import dataclass
+from dataclasses import field
+from functools import cached_property
 
 from flask import current_app
 
@@ -41,9 +43,15 @@ class Draft:
     letter: Letter
     to: tuple[str, ...]
     links: delivery.Links
-    # To and subject only: when the full links are too long, the supporter copies the body and
-    # pastes it into the message these open.
-    open_links: delivery.Links
+    # The address and subject as the links encoded them: what ``open_links`` are made from.
+    opener: delivery.Encoded | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def open_links(self) -> delivery.Links:
+        """To and subject only: when the full links are too long, the supporter copies the
+        body and pastes it into the message these open. Made when first asked for (the API
+        always asks; the letters page only for a letter too long for the others)."""
+        return delivery.open_links(self.opener)
 
     @property
     def overrun(self) -> int:
@@ -105,10 +113,12 @@ def _to(recipient: Recipient) -> tuple[str, ...]:
     return (recipient.email,) if recipient.email else ()
 
 
-def _draft(letter: Letter, links: tuple[delivery.Links, delivery.Links] | None = None) -> Draft:
+def _draft(
+    letter: Letter, links: tuple[delivery.Links, delivery.Encoded | None] | None = None
+) -> Draft:
     to = _to(letter.recipient)
     if links is None:
-        links = delivery.links_and_open_links(to, letter.subject, letter.body, shared=letter.shared)
+        links = delivery.whole_links(to, letter.subject, letter.body, shared=letter.shared)
     return Draft(letter, to, *links)
 
 
@@ -230,12 +240,12 @@ def drafts(
 
     # The links built to see whether a letter fits are the ones it is sent with: a letter is
     # encoded once. Kept for this call only, never beyond the request.
-    built: dict[Letter, tuple[delivery.Links, delivery.Links]] = {}
+    built: dict[Letter, tuple[delivery.Links, delivery.Encoded | None]] = {}
     own: dict[str, str] = {}  # their own words and signature, encoded once for every letter
 
     def fits(letter: Letter) -> bool:
         to = _to(letter.recipient)
-        links = built[letter] = delivery.links_and_open_links(
+        links = built[letter] = delivery.whole_links(
             to, letter.subject, letter.body, shared=letter.shared, own=own
         )
         return not links[0].too_long

@@ -156,16 +156,22 @@ def carried_key() -> tuple[tuple[str, str], ...]:
 def step_url(step: str, **values) -> str:
     """The URL of a step of the flow, staying inside the embed when the page is embedded."""
     endpoint = (EMBED if embedded() else "public.") + step
-    values = {**carried(), **values}
     if all(isinstance(v, str) for v in values.values()):  # most are: the same for everyone
-        return _step_url(current_app.url_map, request.script_root, endpoint, *values.items())
-    return url_for(endpoint, **values)
+        routes = current_app.url_map
+        return _step_url(routes, request.script_root, endpoint, carried_key(), *values.items())
+    return url_for(endpoint, **{**carried(), **values})
 
 
 @functools.lru_cache(maxsize=1024)
-def _step_url(_routes: Map, _script_root: str, endpoint: str, *values: tuple[str, str]) -> str:
+def _step_url(
+    _routes: Map,
+    _script_root: str,
+    endpoint: str,
+    travelling: tuple[tuple[str, str], ...],
+    *values: tuple[str, str],
+) -> str:
     """A step's URL, built once per mount point, step, campaign and what travels with it."""
-    return url_for(endpoint, **dict(values))
+    return url_for(endpoint, **{**dict(travelling), **dict(values)})
 
 
 @bp.app_template_filter("lead_and_rest")
