@@ -53,8 +53,10 @@ def _stamp() -> tuple:
 
 def current() -> Directory:
     """The bundled directory with today's overrides; cheap when nothing changed."""
-    if "advocacy_directory" in g:
-        return g.advocacy_directory
+    try:
+        return g.advocacy_directory  # a request asks several times: one lookup of g each
+    except AttributeError:
+        pass
     cached = current_app.extensions.get(EXTENSION)  # (stamp, directory, checked_at)
     if cached is None or recheck_due(cached[2]):
         stamp = _stamp()

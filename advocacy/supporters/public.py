@@ -119,7 +119,8 @@ EMBED = "public.embed_"
 
 def embedded() -> bool:
     """Whether this request is the flow inside a partner's iframe (``/embed/<slug>…``)."""
-    return bool(request.endpoint and request.endpoint.startswith(EMBED))
+    endpoint = request.endpoint  # a proxy: looked up once
+    return endpoint is not None and endpoint.startswith(EMBED)
 
 
 def carried() -> dict[str, str]:

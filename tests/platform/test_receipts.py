@@ -1,5 +1,6 @@
 """Receipts as tokens: issued cheaply, read back whichever way they were issued, never alike."""
 
+import json
 import os
 
 from itsdangerous import URLSafeTimedSerializer
@@ -49,3 +50,18 @@ def test_nonces_are_never_alike_in_a_process_or_across_a_fork(app) -> None:
     os.close(reader)
     assert child and child not in here
     assert not child.startswith(receipts._nonces.prefix)  # its own prefix, drawn after the fork
+
+
+def test_a_receipt_is_the_json_itsdangerous_itself_writes_and_reads(app) -> None:
+    """Receipts are written by orjson: the same compact text as itsdangerous's JSON, so a
+    receipt reads with itsdangerous's own serializer, and the other way round."""
+    payload = {"c": SLUG, "r": ["mp:E14001085"], "ch": "page", "ref": "Café", "n": "x1"}
+    compact = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    assert receipts._Json.dumps(payload) == compact
+    stock = URLSafeTimedSerializer([app.config["SECRET_KEY"]], salt=receipts.SALT)
+    with app.test_request_context():
+        token = receipts.issue(SLUG, KEYS, channel="embed", ref="partner")
+        theirs = stock.dumps({**payload, "c": SLUG, "ch": "embed"})
+        assert receipts.read(theirs, SLUG, receipts.SENT_SECONDS).ref == "Café"
+    read = stock.loads(token)
+    assert read["r"] == ["mp:E14001085", "police_force:E23000001"] and read["ch"] == "embed"
