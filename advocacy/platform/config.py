@@ -56,6 +56,8 @@ DEFAULTS = {
     "SESSION_COOKIE_NAME": "advocacy_staff",
     "PERMANENT_SESSION_LIFETIME": 12 * 3600,
     "WTF_CSRF_TIME_LIMIT": 12 * 3600,
+    # Checked where the session is, under /admin (auth.init_app), not before every request.
+    "WTF_CSRF_CHECK_DEFAULT": False,
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
     "LOGIN_ACCOUNT_RATE_LIMIT": "5 per minute;30 per hour",
     # Failed sign-ins to one account, counted only from addresses that already failed it (auth.py).

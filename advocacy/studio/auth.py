@@ -377,3 +377,12 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["current_user"] = current_user
 
     csrf.init_app(app)
+
+    @app.before_request
+    def staff_forms_carry_a_token() -> None:
+        """Flask-WTF's check, on every request to the studio, the only place with a session
+        (``StudioSessions``) for a forged form to ride on: ``WTF_CSRF_CHECK_DEFAULT`` is off,
+        as Flask-WTF documents for checking selectively, so supporters' and partners' requests
+        don't pay for it. A path with no view is a 404, as before, not a CSRF error."""
+        if _in_studio() and request.endpoint is not None:
+            csrf.protect()

@@ -598,6 +598,24 @@ def test_login_without_a_csrf_token_is_refused(app, client):
     assert staff(app, "editor@example.org").last_login_at is None
 
 
+def test_every_studio_post_without_a_token_is_refused(app, admin):
+    """The check runs before every studio view (WTF_CSRF_CHECK_DEFAULT is off: auth.py calls
+    it for /admin): each POST route there refuses a signed-in form that has no token."""
+    posts = [r for r in app.url_map.iter_rules() if "POST" in r.methods]
+    studio = [r for r in posts if r.rule.startswith("/admin")]
+    assert len(studio) >= 15  # the walk found the studio's forms
+    for rule in studio:
+        number = {"id", "int"}
+        path = re.sub(
+            r"<(?:([a-z]+):)?[a-z_]+>", lambda m: "1" if m[1] in number else "x", rule.rule
+        )
+        response = admin.post(path, data={"email": "editor@example.org"})
+        assert response.status_code == 400, rule.rule
+        assert CSRF_MESSAGE in text(response), rule.rule
+    # Outside the studio nothing is asked of a form: supporters and partners have no session.
+    assert {r.endpoint.partition(".")[0] for r in posts if r not in studio} == {"public", "api"}
+
+
 def test_login_with_another_sessions_token_is_refused(app, client):
     add_staff(app, "editor@example.org")
     foreign = csrf_token(app.test_client())
