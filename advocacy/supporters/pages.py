@@ -77,6 +77,16 @@ def _key(environ: Environ) -> tuple[str, ...]:
     )
 
 
+# The query names that make a page hold where a supporter lives (``security.PLACE_ARGS``), so
+# that shareable() never keeps it: such a request (every postcode step) goes straight to the
+# app. A name merely containing one (``xpostcode=``) goes too: not keeping is always safe.
+_PLACE_QUERY = tuple(f"{name}=" for name in security.PLACE_ARGS)
+
+
+def _names_a_place(query: str) -> bool:
+    return any(name in query for name in _PLACE_QUERY)
+
+
 def _keepable(status: str, headers: Headers) -> bool:
     """Only what shareable() made: a 200 with our Cache-Control, no cookie, and no Vary but
     the language's (which the key holds)."""
@@ -100,7 +110,7 @@ class PageCache:
 
     def __call__(self, environ: Environ, start_response: Callable) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD")
-        if method not in ("GET", "HEAD"):
+        if method not in ("GET", "HEAD") or _names_a_place(environ.get("QUERY_STRING", "")):
             return self.wsgi(environ, start_response)
         key = (*_key(environ), self._language(environ))
         page = self.pages.get(key)

@@ -229,6 +229,18 @@ def test_the_postcode_step_is_rendered_once_per_place_and_never_shared(worker, p
     assert "partner-1" in ref and seen == ["supporters/choose.html"] * 2  # another page, its own
 
 
+def test_a_step_naming_a_place_goes_straight_to_the_app(worker, postcodes_io, monkeypatch):
+    """A page whose address holds a postcode (or chosen areas) is never kept, so the page
+    cache doesn't look for one: the postcode step costs it nothing. The page itself is kept."""
+    looked = []
+    lookup = worker.wsgi_app.pages.get
+    monkeypatch.setattr(worker.wsgi_app.pages, "get", lambda key: looked.append(key) or lookup(key))
+    for path in (POSTCODE_STEP, f"/c/{SLUG}?constituency=E14001172&pfa=E23000001"):
+        assert get(worker, path).status_code == 200
+    assert looked == []
+    assert get(worker, f"/c/{SLUG}").status_code == 200 and len(looked) == 1  # a shared page
+
+
 def test_the_postcode_step_shows_a_save_at_once_here_and_in_time_elsewhere(
     workers, clock, postcodes_io
 ):
