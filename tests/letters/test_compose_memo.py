@@ -395,16 +395,23 @@ def test_a_campaign_saved_in_the_studio_writes_its_new_text_at_once(tmp_path) ->
     assert cached_campaign(app) is not warm
 
 
+def app_opening_with(tmp_path, opening: str):
+    """An app whose workers keep their campaign object for an hour, the example campaign
+    saved with this opening."""
+    app = create_app(settings_for(tmp_path / "kept.sqlite", CACHE_CHECK_SECONDS=3600))
+    with app.app_context():
+        row = db.session.execute(db.select(CampaignRow).filter_by(slug=SLUG)).scalar_one()
+        new = replace(row.to_campaign(), opening=opening)
+        assert store.save(row, new, "editor@example.org", row.version)
+    return app
+
+
 def test_a_directory_correction_reaches_the_kept_text_at_once(tmp_path) -> None:
     """The fills are kept per recipient and place: a corrected MP is another recipient, so the
     next letter fills the campaign's text with the corrected name, in the worker that saved it,
     even though its campaign object (and so its fills) is kept for an hour."""
-    app = create_app(settings_for(tmp_path / "fix.sqlite", CACHE_CHECK_SECONDS=3600))
+    app = app_opening_with(tmp_path, "I am writing to {recipient_name} as a voter.")
     client = app.test_client()
-    with app.app_context():
-        row = db.session.execute(db.select(CampaignRow).filter_by(slug=SLUG)).scalar_one()
-        new = replace(row.to_campaign(), opening="I am writing to {recipient_name} as a voter.")
-        assert store.save(row, new, "editor@example.org", row.version)
     mp = client.post(LETTERS, json=BY_AREA).get_json()["letters"][0]
     assert mp["recipient"]["role"] == "mp"
     old_name = mp["recipient"]["name"]
@@ -422,12 +429,8 @@ def test_a_corrected_body_name_reaches_the_places_kept_values_at_once(tmp_path) 
     """A place's placeholders are kept per campaign object and place (``pipeline._here``),
     for the directory they came from: a corrected force name is in the next letter from that
     place."""
-    app = create_app(settings_for(tmp_path / "body.sqlite", CACHE_CHECK_SECONDS=3600))
+    app = app_opening_with(tmp_path, "I write to {force_name} from {constituency}.")
     client = app.test_client()
-    with app.app_context():
-        row = db.session.execute(db.select(CampaignRow).filter_by(slug=SLUG)).scalar_one()
-        new = replace(row.to_campaign(), opening="I write to {force_name} from {constituency}.")
-        assert store.save(row, new, "editor@example.org", row.version)
     before = client.post(LETTERS, json=BY_AREA).get_json()["letters"]
     assert "I write to the Metropolitan Police Service from Bermondsey" in before[0]["body"]
     warm = cached_campaign(app)
