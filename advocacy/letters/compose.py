@@ -373,7 +373,7 @@ class _Filled:
         place_values: Mapping[str, str],
         personal: Mapping[str, str],
         attributes: Mapping[str, str],
-        here: tuple | None = None,
+        here: tuple,
     ) -> None:
         kept = vars(campaign)
         if "_plain" not in kept:
@@ -382,8 +382,6 @@ class _Filled:
         memo = kept.setdefault("_fills", {})
         # What the chosen wordings depend on: the recipient (its role), the place's values and
         # the attributes conditions read (``here``: both, as ``letters`` made them once).
-        if here is None:
-            here = _Hashed((*place_values.items(), *attributes.items()))
         key = (recipient, here)
         fills = memo.get(key)
         if fills is None:

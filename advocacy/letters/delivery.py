@@ -255,7 +255,7 @@ def links(
     """
     addresses = _addresses(to)
     if not addresses:
-        return Links()
+        return NO_LINKS
     budgets = budget if isinstance(budget, Mapping) else dict.fromkeys(_KINDS, budget)
     return _whole(Encoded.normalised(addresses, subject, "", shared), body, budgets, shared)
 
