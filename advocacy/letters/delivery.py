@@ -175,7 +175,7 @@ class Encoded(NamedTuple):
             to,
             _pct_shared(",".join(to)),
             _pct_shared(subject) if subject in shared else _pct(subject),
-            _pct_body(lf_body, shared),
+            _pct_body(lf_body, shared) if lf_body else "",
         )
 
     def mailto(self) -> str:
@@ -287,11 +287,32 @@ def whole_links(
     """``links`` for the letter, and its address and subject as encoded for them, which
     ``open_links`` takes (None: no address). For a caller that wants the open links only
     when a letter is too long for the others (the letters page)."""
+    if subject in shared and isinstance(to, tuple):
+        opener = _kept_opener(to, subject)
+    else:
+        addresses = _addresses(to)
+        opener = Encoded.normalised(addresses, subject, "", shared) if addresses else None
+    if opener is None:
+        return NO_LINKS, None
+    return _whole(opener, body, BUDGETS, shared, own), opener
+
+
+class _Kept(Encoded):
+    """An opener with nothing personal in it (the directory's addresses, a campaign subject),
+    kept, with its open links made once: every supporter writing to that recipient with
+    that subject shares them."""
+
+    @functools.cached_property
+    def open_links(self) -> "Links":
+        return _open_links(self)
+
+
+@functools.lru_cache(maxsize=4096)
+def _kept_opener(to: tuple[str, ...], subject: str) -> _Kept | None:
     addresses = _addresses(to)
     if not addresses:
-        return NO_LINKS, None
-    opener = Encoded.normalised(addresses, subject, "", shared)
-    return _whole(opener, body, BUDGETS, shared, own), opener
+        return None
+    return _Kept(*Encoded.normalised(addresses, subject, "", (subject,)))
 
 
 def open_links(opener: Encoded | None) -> Links:
@@ -299,6 +320,12 @@ def open_links(opener: Encoded | None) -> Links:
     or with the address alone where the subject makes one too long."""
     if opener is None:
         return NO_LINKS
+    if type(opener) is _Kept:
+        return opener.open_links
+    return _open_links(opener)
+
+
+def _open_links(opener: Encoded) -> Links:
     opening = opener.links(BUDGETS)
     if opening.withheld:
         bare = opener._replace(subject="").links(BUDGETS)
@@ -318,7 +345,9 @@ def _whole(
     lf_body = _lines(body, "\n")
     if len(lf_body) > max(budgets.values()):  # encoding never shortens
         return Links(withheld=_KINDS)
-    return opener._replace(body=_pct_body(lf_body, shared, own)).links(budgets)
+    return Encoded(opener.to, opener.web_to, opener.subject, _pct_body(lf_body, shared, own)).links(
+        budgets
+    )
 
 
 def overrun(to: Sequence[str], subject: str, body: str) -> int:

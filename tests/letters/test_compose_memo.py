@@ -222,27 +222,39 @@ def test_a_letters_shared_text_is_never_the_supporters() -> None:
 
 
 def test_the_encodings_the_links_keep_are_never_the_supporters(monkeypatch) -> None:
-    """delivery keeps the encoding of the text a letter marks shared: none of it personal."""
+    """delivery keeps the encoding of the text a letter marks shared, and the address and
+    subject of a letter whose subject is shared (with their open links): none of it personal."""
     kept: list[str] = []
-    real = delivery._pct_shared
+    real, real_opener = delivery._pct_shared, delivery._kept_opener
 
     def recording(text: str) -> str:
         kept.append(text)
         return real(text)
 
+    def recording_opener(to: tuple[str, ...], subject: str):
+        kept.extend([*to, subject])
+        return real_opener(to, subject)
+
     monkeypatch.setattr(delivery, "_pct_shared", recording)
+    monkeypatch.setattr(delivery, "_kept_opener", recording_opener)
     campaign = memo_campaign()
+    subjects = set()
     for sender in (ADA, BOB):
         for letter in write(campaign, sender):
-            to = [letter.recipient.email] if letter.recipient.email else []
-            whole, opener = delivery.links_and_open_links(
-                to, letter.subject, letter.body, shared=letter.shared
-            )
-            assert (whole, opener) == (
-                delivery.links(to, letter.subject, letter.body),
-                delivery.links(to, letter.subject, ""),
-            )
+            subjects.add(letter.subject)
+            # A list as a caller may pass it, a tuple as the pipeline does (the kept opener's).
+            addresses = [letter.recipient.email] if letter.recipient.email else []
+            for to in (addresses, tuple(addresses)):
+                whole, opener = delivery.links_and_open_links(
+                    to, letter.subject, letter.body, shared=letter.shared
+                )
+                assert (whole, opener) == (
+                    delivery.links(to, letter.subject, letter.body),
+                    delivery.links(to, letter.subject, ""),
+                )
     assert any(text.startswith("Dear ") for text in kept)  # the recording saw the kept ones
+    assert subjects & set(kept)  # and the kept subjects
+    assert any(secret in s for s in subjects for secret in secrets_of(ADA))  # a personal one
     for secret in (*secrets_of(ADA), *secrets_of(BOB)):
         assert [text for text in kept if secret in text] == [], secret
 

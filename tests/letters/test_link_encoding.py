@@ -99,6 +99,9 @@ def test_letter_and_open_links_are_built_as_links_builds_them(subject, body, to,
     expected = (links(to, subject, body), opened(to, subject))
     assert links_and_open_links(to, subject, body, shared=shared) == expected
     assert links_and_open_links(to, subject, body) == expected
+    # A tuple of addresses with a shared subject: the kept opener, asked twice (made, then kept).
+    for _ in range(2):
+        assert links_and_open_links(tuple(to), subject, body, shared=shared) == expected
 
 
 def long_body(length: int, newline: str = "\n") -> str:
@@ -131,7 +134,8 @@ def test_letter_and_open_links_for_awkward_letters(to, subject, body) -> None:
     expected = (links(to, subject, body), opened(to, subject))
     lf = body.replace("\r\n", "\n").replace("\r", "\n")
     for shared in ((), {subject}, set(lf.split("\n\n")), {subject, *lf.split("\n\n")}):
-        assert links_and_open_links(to, subject, body, shared=shared) == expected
+        for addresses in (to, tuple(to), tuple(to)):  # a tuple's opener is kept: made, then kept
+            assert links_and_open_links(addresses, subject, body, shared=shared) == expected
 
 
 def opened(to, subject: str) -> Links:
