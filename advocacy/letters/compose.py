@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+import orjson
+
 from advocacy.letters import conditions
 from advocacy.letters.campaigns import Campaign
 from advocacy.letters.campaigns import Text
@@ -98,10 +100,11 @@ def seed(campaign: Campaign, sender: Sender, choices: Choices) -> str:
         sorted(choices.talking_points),
         choices.answers,
     ]
-    return hashlib.sha256(_SEED_JSON(material).encode()).hexdigest()
-
-
-_SEED_JSON = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps's, without a new encoder
+    try:
+        text = orjson.dumps(material)  # a fifth of the standard library's time
+    except orjson.JSONEncodeError:  # a lone surrogate, which the forms never let through
+        text = json.dumps(material).encode()
+    return hashlib.sha256(text).hexdigest()
 
 
 # A letter "fits" when every way of sending it carries it whole; the caller knows the links.
@@ -163,7 +166,10 @@ def _bare(word: str) -> str:
 
 
 def _compact(text: str) -> str:
-    return re.sub(r"[^A-Z0-9]", "", text.upper())
+    return _NOT_ALPHANUMERIC.sub("", text.upper())
+
+
+_NOT_ALPHANUMERIC = re.compile(r"[^A-Z0-9]")
 
 
 def signature(sign_off: str, sender: Sender) -> str:

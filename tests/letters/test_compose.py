@@ -472,7 +472,7 @@ def test_own_share(campaign: Campaign, recipients: list[Recipient], answers) -> 
 
 
 def test_own_share_of_the_default_letters(campaign: Campaign, recipients: list[Recipient]) -> None:
-    assert [letter.own_share for letter in write(campaign, recipients)] == [16, 16, 16]
+    assert [letter.own_share for letter in write(campaign, recipients)] == [15, 16, 16]
     assert [letter.own_share for letter in write(campaign, recipients, answers=())] == [0, 0, 0]
     # A few words in a long letter still show: never rounded down to nothing.
     short = write(campaign, recipients, answers=(("why", "abc"),))
