@@ -173,6 +173,45 @@ def test_templates_still_write_json_safe_for_a_script_tag(japp) -> None:
     assert page.index('"a"') < page.index('"b"')
 
 
+# --- response -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", VALUES)
+def test_a_json_answer_is_the_text_dumps_writes_and_a_newline(japp, name) -> None:
+    """The answer carries orjson's bytes as they are: the same bytes as Flask's way (the text
+    ``dumps`` writes, a newline, encoded), the standard library's where orjson can't."""
+    with japp.app_context():
+        response = japp.json.response(VALUES[name])
+    written = japp.json.dumps(VALUES[name], separators=(",", ":"))  # as Flask asks for it
+    assert response.get_data() == f"{written}\n".encode()
+    assert response.mimetype == "application/json"
+    assert response.content_length == len(response.get_data())
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "expected"),
+    [((), {}, b"null\n"), ((1, "b"), {}, b'[1,"b"]\n'), ((), {"b": 1, "a": 2}, b'{"a":2,"b":1}\n')],
+)
+def test_a_json_answer_takes_its_arguments_as_flask_does(japp, args, kwargs, expected) -> None:
+    with japp.app_context():
+        assert japp.json.response(*args, **kwargs).get_data() == expected
+        with pytest.raises(TypeError):
+            japp.json.response(1, a=2)
+
+
+def test_a_json_answer_in_debug_is_flasks_own(japp, flask_json) -> None:
+    value = {"b": [1, {"d": 2}], "a": "é"}
+    with japp.app_context():
+        japp.debug = True
+        try:
+            indented = japp.json.response(value).get_data()
+            flasks = flask_json.response(value).get_data()
+        finally:
+            japp.debug = False
+    assert indented == flasks
+    assert b'\n  "a"' in indented
+
+
 # --- loads ----------------------------------------------------------------------------------------
 
 
