@@ -24,6 +24,7 @@ from advocacy.letters.message import in_words
 from advocacy.letters.recipient import Recipient
 from advocacy.letters.recipient import fixed_recipient
 from advocacy.places import overrides
+from advocacy.places import roles
 from advocacy.places.bundled_roles import force_area_code
 from advocacy.places.directory import Directory
 from advocacy.places.directory import OutsideCoverage
@@ -176,6 +177,36 @@ class _Here:
     campaign: Campaign  # as offered there (``for_place``)
     values: dict[str, str]  # the place's placeholders, in the campaign's language
     asked: dict[str, str]  # what its conditions ask of the place
+    book: Directory  # the directory all of it came from
+    # Whom the campaign writes to there, once asked (``recipients``), when its roles allow.
+    kept: dict[str, list[Recipient]] = field(default_factory=dict, compare=False, repr=False)
+
+    def recipients(self, place: Place) -> list[Recipient]:
+        """``Directory.recipients`` for the campaign at ``place``, worked out once when every
+        target's role finds its recipient by what ``_here`` keys places by (its areas, never
+        the postcode); a deployment's role that reads more is asked every time.
+
+        :raise OutsideCoverage: the place has no constituency.
+        """
+        found = self.kept.get("recipients")
+        if found is None:
+            campaign = self.campaign
+            fixed = fixed_recipients(campaign)
+            found = self.book.recipients(place, campaign.targets, fixed)
+            if all(_by_areas(key) for key in campaign.targets):
+                self.kept["recipients"] = found
+        return found
+
+
+# What ``_here`` keys a place by; roles whose area is one of these (or a function known to read
+# only them) find the same recipients for every place with that key.
+_KEY = ("country", "constituency_code", "constituency_name", "pfa_code")
+_READS_THE_KEY = (*_KEY, force_area_code)
+
+
+def _by_areas(target: str) -> bool:
+    role = roles.get(target)
+    return role is None or role.area in _READS_THE_KEY
 
 
 # Places whose ``_Here`` a campaign object keeps; past this it starts again. The bundled
@@ -198,6 +229,7 @@ def _here(campaign: Campaign, place: Place) -> _Here:
     kept = vars(campaign).get("_places")
     if kept is None or kept[0] is not book or len(kept[1]) >= KEPT_PLACES:
         kept = vars(campaign)["_places"] = (book, {})
+    # _KEY, spelt out: a tuple made field by field costs more on every request.
     key = (place.country, place.constituency_code, place.constituency_name, place.pfa_code)
     here = kept[1].get(key)
     if here is None:
@@ -205,7 +237,7 @@ def _here(campaign: Campaign, place: Place) -> _Here:
         asked = book.place_attributes(place) | facts
         offered = campaign if nation is None else campaign.offered(asked)
         values = book.place_values(place, campaign.language) | facts
-        here = kept[1][key] = _Here(offered, values, asked)
+        here = kept[1][key] = _Here(offered, values, asked, book)
     return here
 
 
@@ -231,11 +263,7 @@ def drafts(
     """
     here = _here(campaign, place)
     campaign = here.campaign
-    recipients = [
-        r
-        for r in directory().recipients(place, campaign.targets, fixed_recipients(campaign))
-        if chosen(r, wanted)
-    ]
+    recipients = [r for r in here.recipients(place) if chosen(r, wanted)]
     sender = Sender(sender.name, sender.address, place.postcode)
 
     # The links built to see whether a letter fits are the ones it is sent with: a letter is

@@ -28,6 +28,7 @@ from advocacy.letters.recipient import Recipient
 from advocacy.letters.recipient import fixed_recipient
 from advocacy.places import overrides
 from advocacy.places import pipeline
+from advocacy.places import roles
 from advocacy.places.directory import Directory
 from advocacy.places.directory import bundled
 from advocacy.places.postcodes import Place
@@ -473,6 +474,41 @@ def test_a_place_is_worked_out_once_for_all_its_postcodes(tmp_path, monkeypatch)
         pipeline._here(campaign, replace(SEVENOAKS, constituency_code="E14001172"))
         assert pipeline._here(campaign, SOUTHWARK) is not here  # worked out again
         assert len(vars(campaign)["_places"][1]) == 2
+
+
+def test_a_places_recipients_are_found_once_when_their_roles_read_only_its_areas(
+    tmp_path, monkeypatch
+) -> None:
+    """The bundled roles find a recipient by the place's constituency or force area, which
+    ``_here`` keys places by: found once for all the place's postcodes. A deployment's role
+    that finds its recipient by a function of its own may read more, and is asked each time."""
+    asked: list[Place] = []
+    real = Directory.recipients
+
+    def counting(self, place, targets, fixed=()):
+        asked.append(place)
+        return real(self, place, targets, fixed)
+
+    monkeypatch.setattr(Directory, "recipients", counting)
+    app = create_app(settings_for(tmp_path / "people.sqlite"))
+    with app.test_request_context():
+        campaign = models.live_campaign(SLUG)
+        choices = Choices(tuple(p.id for p in campaign.talking_points[:2]), ())
+        wrote = [
+            [d.letter.recipient for d in pipeline.drafts(campaign, place, ADA, choices)]
+            for place in (SOUTHWARK, replace(SOUTHWARK, postcode="SE1 7PB"), SOUTHWARK)
+        ]
+        assert wrote[0] == wrote[1] == wrote[2]
+        assert {r.role for r in wrote[0]} == {"mp", "police_force", "police_oversight"}
+        assert len(asked) == 1
+        pipeline.drafts(campaign, SEVENOAKS, ADA, choices)
+        assert len(asked) == 2  # another place: its own
+        mp = roles.get("mp")
+        monkeypatch.setitem(roles._REGISTRY, "mp", replace(mp, area=lambda p: p.constituency_code))
+        fresh = replace(campaign)  # the same campaign, nothing kept on it yet
+        for _ in range(2):
+            pipeline.drafts(fresh, SOUTHWARK, ADA, choices)
+        assert len(asked) == 4  # asked each time
 
 
 @pytest.mark.parametrize("name", ["Ann Example", "Zebulon Quartermaine"])
