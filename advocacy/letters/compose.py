@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 import orjson
 
@@ -361,6 +362,17 @@ def _plan(campaign: Campaign, attributes: Mapping[str, str]) -> _Plan:
     )
 
 
+class _Frame(NamedTuple):
+    """The greeting, opening, ask and closing of one recipient's letters from one place, and
+    which wording of each (``Letter.taken``: the opening's, the ask's, the closing's)."""
+
+    greeting: str
+    opening: str
+    ask: str
+    closing: str
+    taken: tuple[tuple[str, int], tuple[str, int], tuple[str, int]]
+
+
 class _Filled:
     """Campaign text with its placeholders filled for one letter.
 
@@ -394,13 +406,15 @@ class _Filled:
             if len(memo) >= KEPT_FILLS:
                 memo.clear()
             plan = _plan(campaign, {**attributes, "role": recipient.role})
-            fills = memo[key] = ({}, set(), plan, {})
+            fills = memo[key] = ({}, set(), plan, {}, [])
         # Fills by text (None: it has a personal placeholder), the set of those fills, the plan,
-        # and lists of fills by what they are the options for (none of them personal).
+        # lists of fills by what they are the options for, and the letters' frame once made
+        # (none of them personal).
         self._fills: dict[str, str | None] = fills[0]
         self._shared: set[str] = fills[1]
         self.plan: _Plan = fills[2]
         self._options: dict[str | None, list[str]] = fills[3]
+        self._frame: list[_Frame] = fills[4]
         self._place_values = place_values
         self._recipient_name = recipient.name
         self._personal_values = personal
@@ -443,6 +457,26 @@ class _Filled:
         chosen, index = self.plan.texts.get(name, ("", -1))
         return self(chosen), index
 
+    def frame(self, recipient: Recipient, language: str) -> _Frame:
+        """What goes round the points in this recipient's letters: kept beside the fills
+        when none of it is personal."""
+        if self._frame:
+            return self._frame[0]
+        ask_name = f"asks.{recipient.role}"
+        names = ("opening", ask_name, "closing")
+        (opening, opening_at), (ask, ask_at), (closing, closing_at) = map(self.text, names)
+        frame = _Frame(
+            greeting_for(recipient, language),
+            opening,
+            ask,
+            closing,
+            (("opening", opening_at), (ask_name, ask_at), ("closing", closing_at)),
+        )
+        chosen = [self.plan.texts.get(name, ("", -1))[0] for name in names]
+        if all(self._fills.get(text, "") is not None for text in chosen):
+            self._frame.append(frame)
+        return frame
+
     def shares(self, text: str) -> bool:
         """Whether ``text`` is campaign text that reads the same for everyone here."""
         return text in self._plain or text in self._shared
@@ -463,14 +497,9 @@ def _letter(
 ) -> Letter:
     """The letter with these choices: ``chosen`` is the subject, then the points' phrasings;
     ``signed`` is the supporter's signature; ``taken`` says which wordings they are."""
-    greeting = greeting_for(recipient, campaign.language)
-    ask_name = f"asks.{recipient.role}"
-    opening, opening_at = filled.text("opening")
-    ask, ask_at = filled.text(ask_name)
-    closing, closing_at = filled.text("closing")
-    paragraphs = [greeting, opening, *answers, *chosen[1:], ask]
-    paragraphs += [closing, signed]
-    taken = [("opening", opening_at), *taken, (ask_name, ask_at), ("closing", closing_at)]
+    greeting, opening, ask, closing, at = filled.frame(recipient, campaign.language)
+    paragraphs = [greeting, opening, *answers, *chosen[1:], ask, closing, signed]
+    taken = [at[0], *taken, at[1], at[2]]
     paragraphs = [text for p in paragraphs if (text := p.strip())]
     stock = tuple(p for p in paragraphs if p not in answers)
     shares = filled.shares

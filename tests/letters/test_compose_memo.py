@@ -511,6 +511,22 @@ def test_a_places_recipients_are_found_once_when_their_roles_read_only_its_areas
         assert len(asked) == 4  # asked each time
 
 
+def test_what_goes_round_the_points_is_kept_only_when_nothing_in_it_is_personal() -> None:
+    """Each recipient's greeting, opening, ask and closing are kept with the fills when none
+    names the supporter (the example campaign's), and made for each letter when one does."""
+    named = memo_campaign()  # its opening, asks and closing name the supporter
+    asks = {role: "Please act for {constituency}, {recipient_name}." for role in named.asks}
+    plain = replace(named, opening="I write from {constituency}.", closing="Thanks.", asks=asks)
+    for campaign, kept in ((plain, True), (named, False)):
+        first = write(campaign, ADA)
+        frames = [fills[4] for fills in vars(campaign)["_fills"].values()]
+        assert frames and all(bool(f) is kept for f in frames)
+        assert write(campaign, ADA) == first  # from what was kept, the same letters
+        assert [x.body for x in write(campaign, BOB)] != [x.body for x in first]
+    frames = [fills[4][0] for fills in vars(plain)["_fills"].values()]
+    assert all(f.greeting.startswith("Dear ") and f.opening.endswith("Southwark.") for f in frames)
+
+
 @pytest.mark.parametrize("name", ["Ann Example", "Zebulon Quartermaine"])
 def test_api_letters_name_their_own_supporter_after_anothers(client, name) -> None:
     other = "Philippa Ostrowska"
