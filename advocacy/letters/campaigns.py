@@ -375,7 +375,10 @@ def _in(nation: str, nations: tuple[str, ...]) -> bool:
 
 def nation_of(country: str | None) -> str | None:
     """The nation key for a place's country as postcodes.io names it ("Northern Ireland")."""
-    return next((key for key, name in NATION_NAMES.items() if name == country), None)
+    return _NATION_KEYS.get(country or "")
+
+
+_NATION_KEYS = {str(name): key for key, name in NATION_NAMES.items()}
 
 
 def fixed_key(name: str) -> str:

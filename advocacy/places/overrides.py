@@ -53,10 +53,9 @@ def _stamp() -> tuple:
 
 def current() -> Directory:
     """The bundled directory with today's overrides; cheap when nothing changed."""
-    try:
-        return g.advocacy_directory  # a request asks several times: one lookup of g each
-    except AttributeError:
-        pass
+    book = g.get("advocacy_directory")  # a request asks several times: one lookup of g each
+    if book is not None:
+        return book
     cached = current_app.extensions.get(EXTENSION)  # (stamp, directory, checked_at)
     if cached is None or recheck_due(cached[2]):
         stamp = _stamp()
