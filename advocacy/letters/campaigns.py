@@ -202,7 +202,7 @@ class Campaign:
     translations: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     language: str = "en"  # the language of this object's text
 
-    @property
+    @functools.cached_property
     def languages(self) -> tuple[str, ...]:
         """The languages a supporter may read and write this campaign in, English first."""
         return ("en", *(code for code in LANGUAGES if code in self.translations))
@@ -218,7 +218,15 @@ class Campaign:
         return markdown.to_html(self.next_ask)
 
     def point(self, point_id: str) -> TalkingPoint | None:
-        return next((p for p in self.talking_points if p.id == point_id), None)
+        return self._points_by_id.get(point_id)
+
+    @functools.cached_property
+    def _points_by_id(self) -> dict[str, TalkingPoint]:
+        """Asked for each point of every letters request: a lookup, not a search."""
+        found: dict[str, TalkingPoint] = {}
+        for p in self.talking_points:
+            found.setdefault(p.id, p)  # the first, as the search found it
+        return found
 
     def conditions(self) -> list[Mapping[str, tuple[str, ...]]]:
         """Every condition in the campaign, on texts, pools and points."""
