@@ -148,6 +148,13 @@ def _mailto_path(to: tuple[str, ...]) -> str:
     return ",".join(quote(a, safe="@") for a in to)
 
 
+@functools.lru_cache(maxsize=32)
+def _fields(spec: Compose) -> tuple[str, str, str]:
+    """A compose link's text before the addresses, before the subject and before the body."""
+    head = f"{spec.base}{'&' if '?' in spec.base else '?'}{spec.to}="
+    return head, f"&{spec.subject}=", f"&{spec.body}="
+
+
 class Encoded(NamedTuple):
     """A letter's fields percent-encoded once; every link is these joined with its own names.
 
@@ -191,8 +198,9 @@ class Encoded(NamedTuple):
         except KeyError:
             known = ", ".join(WEBMAIL)
             raise ValueError(f"unknown webmail client {client!r}; known: {known}") from None
-        query = f"{spec.to}={self.web_to}&{spec.subject}={self.subject}&{spec.body}={self.body}"
-        return f"{spec.base}{'&' if '?' in spec.base else '?'}{query}"
+        head, subject, body = _fields(spec)
+        # One string of each link, made once: it holds the whole encoded body.
+        return f"{head}{self.web_to}{subject}{self.subject}{body}{self.body}"
 
     def candidates(self) -> dict[str, str]:
         """Every kind of link, whatever its length."""
