@@ -241,8 +241,14 @@ class Links:
         return bool(self.withheld)
 
     def as_dict(self) -> dict[str, str | None]:
-        """The links by kind, for JSON and templates."""
-        return {kind: getattr(self, kind) for kind in _KINDS}
+        """The links by kind, for JSON and templates (in ``_KINDS``' order)."""
+        return {
+            "mailto": self.mailto,
+            "gmail": self.gmail,
+            "outlook": self.outlook,
+            "office365": self.office365,
+            "yahoo": self.yahoo,
+        }
 
 
 NO_LINKS = Links()  # for a recipient with no address: no links at all, and not "too long"

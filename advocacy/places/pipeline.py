@@ -267,18 +267,18 @@ def drafts(
     sender = Sender(sender.name, sender.address, place.postcode)
 
     # The links built to see whether a letter fits are the ones it is sent with: a letter is
-    # encoded once. Kept for this call only, never beyond the request.
-    built: dict[Letter, tuple[delivery.Links, delivery.Encoded | None]] = {}
+    # encoded once. Kept for this call only, never beyond the request, by the letter object
+    # (which stays here with them: its id is not reused while it does).
+    built: dict[int, tuple[Letter, tuple[delivery.Links, delivery.Encoded | None]]] = {}
     own: dict[str, str] = {}  # their own words and signature, encoded once for every letter
 
     def fits(letter: Letter) -> bool:
         to = _to(letter.recipient)
-        links = built[letter] = delivery.whole_links(
-            to, letter.subject, letter.body, shared=letter.shared, own=own
-        )
+        links = delivery.whole_links(to, letter.subject, letter.body, shared=letter.shared, own=own)
+        built[id(letter)] = (letter, links)
         return not links[0].too_long
 
     return [
-        _draft(letter, built.get(letter))
+        _draft(letter, built[id(letter)][1] if id(letter) in built else None)
         for letter in letters(campaign, recipients, sender, choices, here.values, fits, here.asked)
     ]
