@@ -65,3 +65,32 @@ def test_a_receipt_is_the_json_itsdangerous_itself_writes_and_reads(app) -> None
         assert receipts.read(theirs, SLUG, receipts.SENT_SECONDS).ref == "Café"
     read = stock.loads(token)
     assert read["r"] == ["mp:E14001085", "police_force:E23000001"] and read["ch"] == "embed"
+
+
+def test_a_receipt_from_before_a_key_rotation_reads_with_each_key_derived_once(app) -> None:
+    """Signers are made once per salt and keys derived once per key (``_Signer``), and a
+    receipt signed with a key that is now a fallback still reads; one signed with a key
+    never given does not."""
+    old = app.config["SECRET_KEY"]
+    with app.test_request_context():
+        token = receipts.issue(SLUG, KEYS, channel="page")
+    app.config.update(SECRET_KEY="a-new-key", SECRET_KEY_FALLBACKS=[old])
+    try:
+        with app.test_request_context():
+            for _ in range(2):  # the second time from the signer and keys made the first
+                assert receipts.read(token, SLUG, 60).recipients == (
+                    "mp:E14001085",
+                    "police_force:E23000001",
+                )
+            fresh = receipts.issue(SLUG, KEYS, channel="page")
+            serializer = receipts._serializer()
+            assert serializer.make_signer() is serializer.make_signer()
+        stranger = URLSafeTimedSerializer(["another-key"], salt=receipts.SALT)
+        forged = stranger.dumps({"c": SLUG, "r": [], "ch": "page", "ref": "", "n": "x"})
+        with app.test_request_context():
+            assert receipts.read(forged, SLUG, 60) is None
+        app.config.update(SECRET_KEY=old, SECRET_KEY_FALLBACKS=[])
+        with app.test_request_context():
+            assert receipts.read(fresh, SLUG, 60) is None  # "a-new-key" is no longer given
+    finally:
+        app.config.update(SECRET_KEY=old, SECRET_KEY_FALLBACKS=[])
