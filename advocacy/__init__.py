@@ -156,7 +156,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if app.debug:
         app.config["SESSION_COOKIE_SECURE"] = False  # the debug server speaks plain http
     # Innermost, so pages served from the cache never pay for it.
-    app.wsgi_app = request_body.ReadableBodies(app.wsgi_app)
+    app.wsgi_app = request_body.ReadableBodies(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"] or 0)
     pages.init_app(app)  # before ProxyFix, so it sees the request as the app does
     if app.config["PROXY_FIX_X_FOR"] or app.config["PROXY_FIX_X_PROTO"]:
         app.wsgi_app = ProxyFix(

@@ -8,6 +8,7 @@ and a traceback with those bytes in the log. So ``wsgi.input`` is wrapped: whate
 exception from reading it, the client gets a 400 and the log the exception's class name.
 """
 
+import io
 import logging
 from collections.abc import Callable
 from collections.abc import Iterable
@@ -61,13 +62,45 @@ class Body:
         return getattr(self._stream, name)
 
 
-class ReadableBodies:
-    """WSGI middleware: requests that have a body get it as a ``Body``; others pay nothing."""
+class Unread:
+    """The body of a request whose reading failed here: every read is the client's error."""
 
-    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+    def read(self, *args: Any) -> bytes:
+        raise UnreadableBody()
+
+    readline = readlines = readinto = read
+
+
+class ReadableBodies:
+    """WSGI middleware: requests that have a body get it as a ``Body``; others pay nothing.
+
+    A body of a stated length up to ``in_memory`` bytes (a supporter's form or letters
+    request) is read here in one call and handed on in memory, where Werkzeug reads it in C:
+    through the server's reader and ``Body`` it took two reads of several layers each.
+    """
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], in_memory: int = 0) -> None:
         self.app = app
+        self.in_memory = in_memory
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        if "CONTENT_LENGTH" in environ or "HTTP_TRANSFER_ENCODING" in environ:
-            environ["wsgi.input"] = Body(environ["wsgi.input"])
+        length = environ.get("CONTENT_LENGTH")
+        if length is not None or "HTTP_TRANSFER_ENCODING" in environ:
+            environ["wsgi.input"] = self._body(environ, length)
         return self.app(environ, start_response)
+
+    def _body(self, environ: dict, length: str | None) -> Any:
+        stream = environ["wsgi.input"]
+        if not length or "HTTP_TRANSFER_ENCODING" in environ or not length.isdigit():
+            return Body(stream)
+        size = int(length)
+        if not 0 < size <= self.in_memory:
+            return Body(stream)
+        try:
+            # Fewer bytes than stated, if the client stopped short: read on from here as
+            # Werkzeug would from the server (a 400, or what came where the server frames it).
+            return io.BytesIO(stream.read(size))
+        except Exception as exc:
+            kind = type(exc).__name__
+        log.warning("Unreadable request body: %s", kind)
+        return Unread()

@@ -56,3 +56,56 @@ def test_a_readable_body_reads_as_before(client, postcodes_io):
             environ_overrides=environ,
         )
         assert response.status_code == 200, response.get_data(as_text=True)
+
+
+class Counted(io.BytesIO):
+    """A request body that counts the reads asked of it, and how much each asked for."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.asked: list[int | None] = []
+
+    def read(self, size: int | None = -1) -> bytes:
+        self.asked.append(size)
+        return super().read(size)
+
+    def readinto(self, buffer) -> int:
+        self.asked.append(len(buffer))
+        return super().readinto(buffer)
+
+
+LETTERS = "/api/v1/campaigns/stop-facial-recognition/letters"
+WANTED = b'{"postcode": "SE1 2DL", "name": "Ann", "talking_points": ["accuracy"]}'
+
+
+def test_a_supporters_body_is_read_once_for_its_stated_length(client, postcodes_io):
+    for environ in ({}, {"wsgi.input_terminated": True}):
+        sent = Counted(WANTED)
+        response = client.post(
+            LETTERS, input_stream=sent, content_type="application/json", environ_overrides=environ
+        )
+        assert response.status_code == 200, response.get_data(as_text=True)
+        assert sent.asked == [len(WANTED)]
+
+
+def test_a_body_over_the_supporters_limit_is_read_as_the_server_gives_it(app, client):
+    """Bigger than any supporter's request (a studio import): not read ahead, and a supporter
+    route still refuses it as too large."""
+    big = b'{"name": "' + b"x" * app.config["MAX_CONTENT_LENGTH"] + b'"}'
+    sent = Counted(big)
+    response = client.post(LETTERS, input_stream=sent, content_type="application/json")
+    assert response.status_code == 413
+    assert sent.asked == []  # refused by its length, never read
+
+
+def test_a_body_shorter_than_it_says_is_the_clients_error(client, postcodes_io):
+    """The client stopped short: a 400 (Werkzeug's disconnect), or, where the server frames
+    bodies itself, the JSON as far as it came, which doesn't parse."""
+    for environ in ({}, {"wsgi.input_terminated": True}):
+        response = client.post(
+            LETTERS,
+            input_stream=io.BytesIO(WANTED[:20]),
+            content_type="application/json",
+            environ_overrides={"CONTENT_LENGTH": str(len(WANTED)), **environ},
+        )
+        assert response.status_code == 400, response.get_data(as_text=True)
