@@ -136,11 +136,15 @@ def _recipient_keys(
 
 
 def _add(keys: list[Key], recipient_keys: list[RecipientKey]) -> None:
-    pending: _Pending = current_app.extensions[EXTENSION]
-    with pending.lock:
-        pending.counts.update(keys)
-        pending.recipients.update(recipient_keys)
-        due = time.monotonic() - pending.written_at >= current_app.config["TALLY_FLUSH_SECONDS"]
+    app = current_app._get_current_object()  # the proxy costs a lookup per use
+    pending: _Pending = app.extensions[EXTENSION]
+    with pending.lock:  # flush swaps the counters under it: read them inside
+        counts, recipients = pending.counts, pending.recipients
+        for key in keys:  # a key at a time: Counter.update's checks cost more than the count
+            counts[key] += 1
+        for recipient_key in recipient_keys:
+            recipients[recipient_key] += 1
+        due = time.monotonic() - pending.written_at >= app.config["TALLY_FLUSH_SECONDS"]
     if due:
         flush()
 
