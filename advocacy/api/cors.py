@@ -34,7 +34,7 @@ def add_headers(response: Response) -> Response:
         response.vary.add("Origin")
     else:  # the usual case, without parsing and rebuilding the header
         response.headers["Vary"] = "Origin"
-    origin = request.headers.get("Origin")
+    origin = request.environ.get("HTTP_ORIGIN")  # as request.headers has it, without its wrapper
     if not origin:
         return response
     slug = (request.view_args or {}).get("slug")
