@@ -79,7 +79,8 @@ class JSONProvider(DefaultJSONProvider):
     def response(self, *args: Any, **kwargs: Any) -> Response:
         """Flask's, with orjson's bytes (and the newline Flask adds) given to the response as
         they are. Flask's way copies an answer three times (bytes to text, text with the
-        newline, text back to bytes): tens of kilobytes for a letters answer, on every one."""
+        newline, text back to bytes): tens of kilobytes for a letters answer, on every one.
+        (``self._app`` is where Flask's documentation says a provider finds its app.)"""
         if args and kwargs:
             raise TypeError("app.json.response() takes either args or kwargs, not both")
         obj = args[0] if len(args) == 1 else (args or kwargs or None)  # as Flask reads them

@@ -317,7 +317,7 @@ class _Kept(Encoded):
     that subject shares them."""
 
     @functools.cached_property
-    def open_links(self) -> "Links":
+    def open_links(self) -> Links:
         return _open_links(self)
 
 
@@ -359,9 +359,8 @@ def _whole(
     lf_body = _lines(body, "\n")
     if len(lf_body) > max(budgets.values()):  # encoding never shortens
         return Links(withheld=_KINDS)
-    return Encoded(opener.to, opener.web_to, opener.subject, _pct_body(lf_body, shared, own)).links(
-        budgets
-    )
+    encoded = Encoded(opener.to, opener.web_to, opener.subject, _pct_body(lf_body, shared, own))
+    return encoded.links(budgets)
 
 
 def overrun(to: Sequence[str], subject: str, body: str) -> int:
