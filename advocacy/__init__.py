@@ -70,11 +70,18 @@ class JSONProvider(DefaultJSONProvider):
             and kwargs.get("sort_keys", True)
             and not kwargs.keys() - {"separators", "sort_keys"}
         ):
-            try:
-                return orjson.dumps(obj, default=self.default, option=self.OPTIONS).decode()
-            except orjson.JSONEncodeError:
-                pass  # an integer over 64 bits, say: the standard library writes it
+            written = self._orjson(obj)
+            if written is not None:
+                return written.decode()
         return super().dumps(obj, **kwargs)
+
+    def _orjson(self, obj: Any, option: int = 0) -> bytes | None:
+        """``obj`` written by orjson, or None where only the standard library can write it
+        (an integer over 64 bits, say)."""
+        try:
+            return orjson.dumps(obj, default=self.default, option=self.OPTIONS | option)
+        except orjson.JSONEncodeError:
+            return None
 
     def response(self, *args: Any, **kwargs: Any) -> Response:
         """Flask's, with orjson's bytes (and the newline Flask adds) given to the response as
@@ -86,11 +93,8 @@ class JSONProvider(DefaultJSONProvider):
         obj = args[0] if len(args) == 1 else (args or kwargs or None)  # as Flask reads them
         if self.compact is False or (self.compact is None and self._app.debug):
             return super().response(*args, **kwargs)  # indented, as Flask's
-        try:
-            body = orjson.dumps(
-                obj, default=self.default, option=self.OPTIONS | orjson.OPT_APPEND_NEWLINE
-            )
-        except orjson.JSONEncodeError:
+        body = self._orjson(obj, orjson.OPT_APPEND_NEWLINE)
+        if body is None:
             return super().response(*args, **kwargs)
         return self._app.response_class(body, mimetype=self.mimetype)
 

@@ -36,8 +36,7 @@ class Body:
         except Exception as exc:
             kind = type(exc).__name__
         # Raised out here, so the exception (and its text) is not even this one's context.
-        log.warning("Unreadable request body: %s", kind)
-        raise UnreadableBody()
+        raise _refused(kind)
 
     def read(self, *args: Any) -> bytes:
         return self._read(self._stream.read, *args)
@@ -60,6 +59,12 @@ class Body:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
+
+
+def _refused(kind: str) -> UnreadableBody:
+    """The 400 for a body that could not be read, logged by the exception's class name alone."""
+    log.warning("Unreadable request body: %s", kind)
+    return UnreadableBody()
 
 
 class Unread:
@@ -102,5 +107,5 @@ class ReadableBodies:
             return io.BytesIO(stream.read(size))
         except Exception as exc:
             kind = type(exc).__name__
-        log.warning("Unreadable request body: %s", kind)
+        _refused(kind)  # logged now, raised when the app reads the body
         return Unread()
